@@ -1,0 +1,4 @@
+// Runs every demo in turn (the README's demo command).
+await import('./countdown.js');
+
+export {};

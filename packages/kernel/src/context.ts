@@ -1,0 +1,90 @@
+import type { Coro } from './trap.js';
+import { describe } from './validate.js';
+
+/**
+ * The `async with` protocol: `enter()` runs on the way in, `exit(error)` on the way out
+ * (with the body's error, if any); `exit` returning true suppresses that error.
+ */
+export interface AsyncContextManager<T> {
+  enter(): Coro<T>;
+  exit(error?: unknown): Coro<boolean | void>;
+}
+
+/** The `async for` protocol: `next()` yields `{ done, value }` results as a coroutine. */
+export interface AsyncIterableLike<T> {
+  next(): Coro<IteratorResult<T, unknown>>;
+  /** Called when the loop ends early (the body returned false or threw). */
+  return?(): Coro<unknown>;
+}
+
+/**
+ * Python's `async with cm as v: body`: enter `cm`, run `body(v)`, and always exit `cm`.
+ * @example
+ * yield* asyncWith(lock, function* () {
+ *   yield* sleep(10); // the lock is held here
+ * });
+ */
+export function* asyncWith<T, R>(cm: AsyncContextManager<T>, body: (value: T) => Coro<R>): Coro<R> {
+  if (
+    cm === null ||
+    typeof cm !== 'object' ||
+    typeof cm.enter !== 'function' ||
+    typeof cm.exit !== 'function'
+  ) {
+    throw new TypeError(
+      `asyncWith(cm): cm must have enter() and exit() coroutines, got ${describe(cm)}`,
+    );
+  }
+  if (typeof body !== 'function') {
+    throw new TypeError(
+      `asyncWith(cm, body): body must be a generator function, got ${describe(body)}`,
+    );
+  }
+  const value = yield* cm.enter();
+  let result: R;
+  try {
+    result = yield* body(value);
+  } catch (err) {
+    if ((yield* cm.exit(err)) === true) return undefined as R;
+    throw err;
+  }
+  yield* cm.exit(undefined);
+  return result;
+}
+
+/**
+ * Python's `async for x in it: body`: call `body(x)` for every item. Return `false` from the
+ * body to stop early.
+ * @example
+ * yield* asyncFor(stream, function* (line) {
+ *   console.log(line.toString());
+ * });
+ */
+export function* asyncFor<T>(
+  iterable: AsyncIterableLike<T>,
+  body: (item: T) => Coro<boolean | void>,
+): Coro<void> {
+  if (iterable === null || typeof iterable !== 'object' || typeof iterable.next !== 'function') {
+    throw new TypeError(
+      `asyncFor(iterable): iterable must have a next() coroutine, got ${describe(iterable)}`,
+    );
+  }
+  if (typeof body !== 'function') {
+    throw new TypeError(
+      `asyncFor(iterable, body): body must be a generator function, got ${describe(body)}`,
+    );
+  }
+  let finished = false;
+  try {
+    for (;;) {
+      const item = yield* iterable.next();
+      if (item.done === true) {
+        finished = true;
+        return;
+      }
+      if ((yield* body(item.value)) === false) return;
+    }
+  } finally {
+    if (!finished && typeof iterable.return === 'function') yield* iterable.return();
+  }
+}

@@ -1,0 +1,993 @@
+import { CancelledError, CurioError, TaskError, TaskTimeout } from './errors.js';
+import { host, hostNow, soon, yieldToHost } from './host.js';
+import { KernelQueue } from './kqueue.js';
+import { HostSelector, type Selector } from './selector.js';
+import { Deque, TimerHeap } from './structures.js';
+import { Task, WaitKind } from './task.js';
+import { type Coro, isTrap, type Trap, TrapKind } from './trap.js';
+import type {
+  ReadinessSource,
+  RescheduleOptions,
+  SignalSetLike,
+  SpawnOptions,
+  StreamLike,
+} from './traps.js';
+import { checkSpawnOptions } from './traps.js';
+import { checkCoroutine, describe } from './validate.js';
+
+/** A monitor: a coroutine the kernel runs as a daemon task to let a person inspect it. */
+export type MonitorFactory = (kernel: Kernel) => Coro<void>;
+
+/** Options of `new Kernel()`. */
+export interface KernelOptions {
+  /** Source of time and timer wake-ups. Default: {@link HostSelector}. */
+  selector?: Selector;
+  /**
+   * Run the monitor in the background: `true` loads the `@curio/monitor` package (a clear
+   * error names it when it is not installed), or pass a monitor factory yourself.
+   */
+  withMonitor?: boolean | MonitorFactory;
+}
+
+/** Options of `Kernel.run` and `run`. */
+export interface RunOptions {
+  /** Break into an attached debugger (a `debugger` statement) when a task crashes. */
+  pdb?: boolean;
+  /** Log tasks that crash with an uncaught error, with their name and stack. Default true. */
+  logErrors?: boolean;
+}
+
+const MONITOR_PACKAGE = '@curio/monitor';
+// Steps between looks at the clock (timer expiry and the host's turn).
+const CHECK_EVERY = 64;
+// Longest stretch of task steps before the host gets a turn (I/O callbacks, timers).
+const SLICE_MS = 2;
+
+// Trap kinds that may block: a pending cancellation or an expired timeout is delivered there.
+const BLOCKING: readonly boolean[] = [];
+for (const k of [
+  TrapKind.SLEEP,
+  TrapKind.JOIN,
+  TrapKind.CANCEL,
+  TrapKind.READ_WAIT,
+  TrapKind.WRITE_WAIT,
+  TrapKind.FUTURE_WAIT,
+  TrapKind.QUEUE_WAIT,
+  TrapKind.SIGWAIT,
+]) {
+  (BLOCKING as boolean[])[k] = true;
+}
+
+/** A timeoutAfter scope, as the kernel records it on the task. @internal */
+export interface TimeoutScope {
+  prevDeadline: number;
+  prevToken: unknown;
+}
+
+// Readiness of one Node stream. Listeners stay attached for the stream's life, so waiting
+// costs no listener churn; at most one reader and one writer wait at a time.
+class StreamWatcher {
+  reader: Task | null = null;
+  writer: Task | null = null;
+  constructor(stream: StreamLike) {
+    const wakeReader = () => {
+      const t = this.reader;
+      if (t !== null) t._kernel._ioReady(t);
+    };
+    const wakeWriter = () => {
+      const t = this.writer;
+      if (t !== null) t._kernel._ioReady(t);
+    };
+    const wakeBoth = () => {
+      wakeReader();
+      wakeWriter();
+    };
+    stream.on('readable', wakeReader);
+    stream.on('drain', wakeWriter);
+    stream.on('end', wakeBoth);
+    stream.on('finish', wakeWriter);
+    stream.on('error', wakeBoth);
+    stream.on('close', wakeBoth);
+  }
+}
+const watchers = new WeakMap<object, StreamWatcher>();
+
+// One signal set's queue, while it is watched or waited on.
+interface SignalState {
+  set: SignalSetLike;
+  pending: string[];
+  waiting: Task | null;
+  watching: boolean;
+}
+
+/**
+ * The curio kernel: runs tasks, answers their traps, owns every suspension point.
+ * @example
+ * const kernel = new Kernel();
+ * const result = await kernel.run(main());
+ * await kernel.shutdown();
+ */
+export class Kernel {
+  /** The kernel's source of time and timer wake-ups. */
+  readonly selector: Selector;
+  private readonly monitor: boolean | MonitorFactory;
+  private monitorStarted = false;
+  // Invariant: every task in `ready` has _waitKind NONE and appears there once.
+  private readonly ready = new Deque<Task>();
+  // Invariant: a task is in `timers` iff it is blocked with a finite deadline.
+  private readonly timers = new TimerHeap();
+  // Every task that has not ended, by id.
+  private readonly taskTable = new Map<number, Task>();
+  private running = false;
+  private inSlice = false;
+  private scheduled = false;
+  private interrupt = false;
+  private stopRequested = false;
+  private shuttingDown = false;
+  private jobs = 0; // non-daemon tasks not yet ended
+  private externalWaits = 0; // tasks blocked on I/O, promises or signals
+  private signalWaits = 0;
+  private keepAlive: unknown = undefined;
+  private mainTask: Task | null = null;
+  private settle: ((ok: boolean, value: unknown) => void) | null = null;
+  private logErrors = true;
+  private pdb = false;
+  private readonly signalListeners = new Map<
+    string,
+    { listener: () => void; states: Set<SignalState> }
+  >();
+  private readonly signalStates = new WeakMap<object, SignalState>();
+
+  constructor(options?: KernelOptions) {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new TypeError(
+        `new Kernel(options): options must be an object, got ${describe(options)}`,
+      );
+    }
+    const selector = options?.selector;
+    if (
+      selector !== undefined &&
+      (typeof selector?.now !== 'function' || typeof selector.wait !== 'function')
+    ) {
+      throw new TypeError(
+        `new Kernel(options): options.selector must implement Selector (now, wait, cancelWait), got ${describe(selector)}`,
+      );
+    }
+    this.selector = selector ?? new HostSelector();
+    this.monitor = options?.withMonitor ?? false;
+  }
+
+  /** Every task of this kernel that has not ended, by id (for monitors and debugging). */
+  get tasks(): ReadonlyMap<number, Task> {
+    return this.taskTable;
+  }
+
+  /** True while `run` or `shutdown` is in progress. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /**
+   * Run until every non-daemon task has ended. Resolves with `coro`'s result, or rejects
+   * with its error. Without `coro`, runs the tasks added by `addTask`. If `stop()` ends the
+   * run early, resolves with `undefined`; tasks stay where they are for a later `run`.
+   * @example
+   * const value = await new Kernel().run(main());
+   */
+  async run<T>(coro?: Coro<T>, options?: RunOptions): Promise<T> {
+    if (this.running) throw new CurioError('Kernel.run: this kernel is already running');
+    if (coro !== undefined) checkCoroutine('Kernel.run', 'coro', coro);
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new TypeError(`Kernel.run: options must be an object, got ${describe(options)}`);
+    }
+    this.logErrors = options?.logErrors ?? true;
+    this.pdb = options?.pdb ?? false;
+    if (this.monitor !== false && !this.monitorStarted) await this.startMonitor();
+    if (coro !== undefined) this.mainTask = this.spawn(coro as Coro, false, undefined, null);
+    return new Promise<T>((resolve, reject) => {
+      if (this.jobs === 0) return resolve(undefined as T);
+      this.settle = (ok, value) => (ok ? resolve(value as T) : reject(value));
+      this.running = true;
+      this.interrupt = false;
+      this.stopRequested = false;
+      this.schedule();
+    });
+  }
+
+  /**
+   * Add a task before the kernel runs. Refused while it is running (use `newTask` inside
+   * a task instead).
+   * @example
+   * kernel.addTask(worker(), { daemon: true });
+   */
+  addTask<T>(coro: Coro<T>, options?: SpawnOptions): Task<T> {
+    if (this.running) {
+      throw new CurioError(
+        'Kernel.addTask: the kernel is running; inside a task use yield* newTask(coro)',
+      );
+    }
+    checkCoroutine('Kernel.addTask', 'coro', coro);
+    checkSpawnOptions('Kernel.addTask', options);
+    return this.spawn(coro as Coro, options?.daemon === true, options?.name, null) as Task<T>;
+  }
+
+  /** Ask the kernel to stop: `run` returns once the running task yields. */
+  stop(): void {
+    this.stopRequested = true;
+    this.interrupt = true;
+    if (this.running && !this.inSlice) this.schedule();
+  }
+
+  /**
+   * Cancel every remaining task, daemons included, and resolve when all have ended.
+   * Refused while the kernel is running.
+   * @example
+   * await kernel.shutdown();
+   */
+  async shutdown(): Promise<void> {
+    if (this.running) throw new CurioError('Kernel.shutdown: refused while the kernel is running');
+    if (this.taskTable.size > 0) {
+      this.shuttingDown = true;
+      try {
+        this.cancelAll();
+        await new Promise<void>((resolve, reject) => {
+          this.settle = (ok, value) => (ok ? resolve() : reject(value));
+          this.running = true;
+          this.interrupt = false;
+          this.schedule();
+        });
+      } finally {
+        this.shuttingDown = false;
+      }
+    }
+    for (const [name, entry] of this.signalListeners)
+      host.process?.removeListener?.(name, entry.listener);
+    this.signalListeners.clear();
+    this.setKeepAlive(false);
+  }
+
+  // ---- scheduling -------------------------------------------------------------------
+
+  private spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
+    const task = new Task(this, coro, daemon, name, parent);
+    this.taskTable.set(task.id, task);
+    if (!daemon) this.jobs++;
+    if (parent !== null) (parent._children ??= new Set()).add(task);
+    task.state = 'READY';
+    this.ready.push(task);
+    return task;
+  }
+
+  private schedule(): void {
+    if (this.inSlice || this.scheduled || !this.running) return;
+    this.scheduled = true;
+    this.selector.cancelWait();
+    soon(this.runSlice);
+  }
+
+  private readonly runSlice = (): void => {
+    this.scheduled = false;
+    if (!this.running) return;
+    this.inSlice = true;
+    try {
+      this.loop();
+    } finally {
+      this.inSlice = false;
+    }
+  };
+
+  // The scheduler: take a ready task, resume it, handle the trap it yields.
+  private loop(): void {
+    const ready = this.ready;
+    const timers = this.timers;
+    const start = hostNow();
+    let untilCheck = CHECK_EVERY;
+    for (;;) {
+      if (this.interrupt) {
+        this.interrupt = false;
+        if (this.stopRequested) {
+          this.stopRequested = false;
+          this.finish(true, undefined);
+        }
+        if (!this.running) return;
+      }
+      const task = ready.shift();
+      if (task !== undefined) {
+        this.step(task);
+        if (--untilCheck === 0) {
+          untilCheck = CHECK_EVERY;
+          if (timers.size > 0) this.expireTimers();
+          if (hostNow() - start >= SLICE_MS) {
+            this.scheduled = true;
+            yieldToHost(this.runSlice);
+            return;
+          }
+        }
+        continue;
+      }
+      if (timers.size > 0 && this.expireTimers()) continue;
+      if (this.idle()) continue;
+      return;
+    }
+  }
+
+  // Nothing is ready. Returns true if the selector advanced time (go on at once).
+  private idle(): boolean {
+    const deadline = this.timers.peekDeadline();
+    if (deadline === Infinity && this.externalWaits === 0) {
+      if (this.shuttingDown) {
+        this.cancelAll();
+        return this.ready.length > 0;
+      }
+      this.deadlock();
+      return false;
+    }
+    if (this.selector.wait(deadline, this.externalWaits, this.wakeFromHost)) return true;
+    this.setKeepAlive(this.signalWaits > 0);
+    return false;
+  }
+
+  private readonly wakeFromHost = (): void => {
+    this.schedule();
+  };
+
+  private deadlock(): void {
+    const blocked = [...this.taskTable.values()]
+      .slice(0, 10)
+      .map((t) => `${t.name} (${t.state})`)
+      .join(', ');
+    this.finish(
+      false,
+      new CurioError(`deadlock: every task is blocked and nothing can wake them: ${blocked}`),
+    );
+  }
+
+  private finish(ok: boolean, value: unknown): void {
+    this.running = false;
+    this.interrupt = true;
+    this.selector.cancelWait();
+    this.setKeepAlive(false);
+    const settle = this.settle;
+    this.settle = null;
+    settle?.(ok, value);
+  }
+
+  private setKeepAlive(on: boolean): void {
+    if (on && this.keepAlive === undefined) {
+      this.keepAlive = host.setInterval(() => {}, 1 << 30);
+    } else if (!on && this.keepAlive !== undefined) {
+      host.clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
+  }
+
+  private expireTimers(): boolean {
+    const timers = this.timers;
+    const now = this.selector.now();
+    let fired = false;
+    while (timers.peekDeadline() <= now) {
+      const task = timers.pop()!;
+      fired = true;
+      if (task._waitKind === WaitKind.SLEEP && task._trapDeadline <= task._scopeDeadline) {
+        this.unblock(task);
+        this.makeReady(task, undefined);
+      } else {
+        const scoped = task._scopeDeadline <= task._trapDeadline;
+        const err = new TaskTimeout(
+          scoped ? 'timeoutAfter: deadline expired' : `${task.state} timed out`,
+        );
+        if (scoped) err.scope = task._scopeToken;
+        this.unblock(task);
+        this.throwInto(task, err);
+      }
+    }
+    return fired;
+  }
+
+  private makeReady(task: Task, value: unknown): void {
+    task._sendValue = value;
+    task.state = 'READY';
+    this.ready.push(task);
+  }
+
+  private throwInto(task: Task, err: unknown): void {
+    task._sendExc = err;
+    task._hasSendExc = true;
+    task.state = 'READY';
+    this.ready.push(task);
+  }
+
+  // Park `task`: record what it waits on and arm its deadline (trap timeout or scope).
+  private block(
+    task: Task,
+    kind: WaitKind,
+    state: string,
+    obj: unknown,
+    timeout: number | undefined,
+  ): void {
+    task._waitKind = kind;
+    task._waitObj = obj;
+    task.state = state;
+    task._waitToken++;
+    const trapDeadline = timeout === undefined ? Infinity : this.selector.now() + timeout;
+    task._trapDeadline = trapDeadline;
+    const deadline = Math.min(trapDeadline, task._scopeDeadline);
+    if (deadline !== Infinity) this.timers.insert(task, deadline);
+  }
+
+  // The one cancel path: withdraw whatever `task` is blocked on.
+  private unblock(task: Task): void {
+    const obj = task._waitObj;
+    switch (task._waitKind) {
+      case WaitKind.QUEUE:
+        (obj as KernelQueue)._remove(task);
+        break;
+      case WaitKind.IO:
+        if (typeof obj === 'function') (obj as () => void)();
+        else if (obj !== null) {
+          const watcher = obj as StreamWatcher;
+          if (watcher.reader === task) watcher.reader = null;
+          if (watcher.writer === task) watcher.writer = null;
+        }
+        this.externalWaits--;
+        break;
+      case WaitKind.FUTURE:
+        if (obj !== null) (obj as AbortController).abort();
+        this.externalWaits--;
+        break;
+      case WaitKind.SIGNAL: {
+        const state = obj as SignalState;
+        state.waiting = null;
+        this.externalWaits--;
+        this.signalWaits--;
+        if (!state.watching) this.unwatchSignals(state);
+        break;
+      }
+    }
+    if (task._heapIndex >= 0) this.timers.remove(task);
+    task._waitKind = WaitKind.NONE;
+    task._waitObj = null;
+  }
+
+  /** @internal A Node stream or readiness source woke `task`. */
+  _ioReady(task: Task): void {
+    if (task._waitKind !== WaitKind.IO) return;
+    const obj = task._waitObj;
+    if (typeof obj === 'function') task._waitObj = null; // already fired: nothing to withdraw
+    this.unblock(task);
+    this.makeReady(task, undefined);
+    this.schedule();
+  }
+
+  private settleFuture(task: Task, token: number, failed: boolean, value: unknown): void {
+    if (task._waitKind !== WaitKind.FUTURE || task._waitToken !== token) return;
+    task._waitObj = null; // settled: nothing to abort
+    this.unblock(task);
+    if (failed) this.throwInto(task, value);
+    else this.makeReady(task, value);
+    this.schedule();
+  }
+
+  // ---- running a task ---------------------------------------------------------------
+
+  private step(task: Task): void {
+    task.state = 'RUNNING';
+    task.cycles++;
+    const coro = task.coro;
+    for (;;) {
+      let r: IteratorResult<unknown, unknown>;
+      try {
+        if (task._hasSendExc) {
+          const err = task._sendExc;
+          task._hasSendExc = false;
+          task._sendExc = undefined;
+          r = coro.throw(err);
+        } else {
+          const value = task._sendValue;
+          task._sendValue = undefined;
+          r = coro.next(value);
+        }
+      } catch (err) {
+        this.terminate(task, err, true);
+        return;
+      }
+      if (r.done === true) {
+        this.terminate(task, r.value, false);
+        return;
+      }
+      const trap = r.value;
+      if (isTrap(trap) && trap.kind >= TrapKind.CURRENT) {
+        this.immediate(task, trap);
+        continue;
+      }
+      this.dispatch(task, trap);
+      return;
+    }
+  }
+
+  private immediate(task: Task, trap: Trap): void {
+    switch (trap.kind) {
+      case TrapKind.CURRENT:
+        task._sendValue = task;
+        break;
+      case TrapKind.KERNEL:
+        task._sendValue = this;
+        break;
+      case TrapKind.SCOPE_PUSH: {
+        const scope = trap.b as TimeoutScope;
+        const deadline = this.selector.now() + (trap.a as number);
+        scope.prevDeadline = task._scopeDeadline;
+        scope.prevToken = task._scopeToken;
+        if (deadline < task._scopeDeadline) {
+          task._scopeDeadline = deadline;
+          task._scopeToken = scope;
+        }
+        break;
+      }
+      case TrapKind.SCOPE_POP: {
+        const scope = trap.a as TimeoutScope;
+        task._scopeDeadline = scope.prevDeadline;
+        task._scopeToken = scope.prevToken;
+        break;
+      }
+    }
+  }
+
+  private dispatch(task: Task, trap: unknown): void {
+    if (!isTrap(trap)) {
+      this.throwInto(
+        task,
+        new TypeError(
+          `${task.name} yielded ${describe(trap)}, which is not a kernel trap: call coroutines with yield*, not yield`,
+        ),
+      );
+      return;
+    }
+    const kind = trap.kind;
+    if (BLOCKING[kind] === true) {
+      if (task._hasCancel) {
+        const err = task._cancelExc;
+        task._hasCancel = false;
+        task._cancelExc = undefined;
+        this.throwInto(task, err);
+        return;
+      }
+      if (task._scopeDeadline !== Infinity && this.selector.now() >= task._scopeDeadline) {
+        const err = new TaskTimeout('timeoutAfter: deadline expired');
+        err.scope = task._scopeToken;
+        this.throwInto(task, err);
+        return;
+      }
+    }
+    try {
+      switch (kind) {
+        case TrapKind.SLEEP: {
+          const ms = trap.a as number;
+          if (ms === 0) this.makeReady(task, undefined);
+          else this.block(task, WaitKind.SLEEP, 'SLEEP', null, ms);
+          return;
+        }
+        case TrapKind.SPAWN: {
+          const child = this.spawn(
+            trap.a as Coro,
+            trap.b as boolean,
+            trap.c as string | undefined,
+            trap.b ? null : task,
+          );
+          this.makeReady(task, child);
+          return;
+        }
+        case TrapKind.JOIN:
+          this.trapJoin(task, trap.a as Task, trap.b as number | undefined);
+          return;
+        case TrapKind.CANCEL:
+          this.trapCancel(task, trap.a as Task, trap.b as number | undefined, trap.c);
+          return;
+        case TrapKind.READ_WAIT:
+        case TrapKind.WRITE_WAIT:
+          this.trapIoWait(
+            task,
+            trap.a as StreamLike & ReadinessSource,
+            kind === TrapKind.READ_WAIT,
+            trap.b as number | undefined,
+          );
+          return;
+        case TrapKind.FUTURE_WAIT:
+          this.trapFutureWait(task, trap.a, trap.b as number | undefined);
+          return;
+        case TrapKind.QUEUE_WAIT: {
+          const kqueue = trap.a as KernelQueue;
+          this.block(task, WaitKind.QUEUE, trap.c as string, kqueue, trap.b as number | undefined);
+          kqueue._push(task);
+          return;
+        }
+        case TrapKind.RESCHEDULE:
+          this.trapReschedule(
+            task,
+            trap.a as KernelQueue,
+            trap.b as number,
+            trap.c as RescheduleOptions | undefined,
+          );
+          return;
+        case TrapKind.SIGWATCH:
+          this.watchSignals(this.signalState(trap.a as SignalSetLike));
+          this.makeReady(task, undefined);
+          return;
+        case TrapKind.SIGUNWATCH: {
+          const state = this.signalStates.get(trap.a as object);
+          if (state?.watching) {
+            state.watching = false;
+            state.pending.length = 0;
+            if (state.waiting === null) this.unwatchSignals(state);
+          }
+          this.makeReady(task, undefined);
+          return;
+        }
+        case TrapKind.SIGWAIT:
+          this.trapSigwait(task, trap.a as SignalSetLike, trap.b as number | undefined);
+          return;
+        default:
+          throw new TypeError(`${task.name} yielded an unknown trap kind ${kind}`);
+      }
+    } catch (err) {
+      // A handler refused the request before changing any state: the task gets the error.
+      this.throwInto(task, err);
+    }
+  }
+
+  private checkOwnTask(fn: string, task: Task, target: Task): void {
+    if (target._kernel !== this) {
+      throw new CurioError(`${fn}: ${target.name} belongs to another kernel`);
+    }
+    if (target === task) {
+      throw new CurioError(
+        `${fn}: ${task.name} cannot ${fn === 'joinTask' ? 'join' : 'cancel'} itself`,
+      );
+    }
+  }
+
+  private trapJoin(task: Task, target: Task, timeout: number | undefined): void {
+    this.checkOwnTask('joinTask', task, target);
+    if (target.terminated) {
+      this.deliverJoin(task, target);
+      return;
+    }
+    const joiners = (target._joiners ??= new KernelQueue());
+    this.block(task, WaitKind.QUEUE, 'TASK_JOIN', joiners, timeout);
+    joiners._push(task);
+  }
+
+  private deliverJoin(task: Task, target: Task): void {
+    if (target._failed) {
+      const cause = target.excInfo;
+      const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describe(cause);
+      this.throwInto(task, new TaskError(`${target.name} failed: ${what}`, { cause }));
+    } else {
+      this.makeReady(task, target._result);
+    }
+  }
+
+  private trapCancel(task: Task, target: Task, timeout: number | undefined, exc: unknown): void {
+    this.checkOwnTask('cancelTask', task, target);
+    if (target.terminated) {
+      this.makeReady(task, undefined);
+      return;
+    }
+    let err: unknown;
+    if (exc === undefined) err = new CancelledError(`${target.name} cancelled`);
+    else if (typeof exc === 'function')
+      err = new (exc as new (m: string) => unknown)(`${target.name} cancelled`);
+    else err = exc;
+    this.requestCancel(target, err);
+    const joiners = (target._joiners ??= new KernelQueue());
+    this.block(task, WaitKind.QUEUE, 'CANCEL_WAIT', joiners, timeout);
+    joiners._push(task);
+  }
+
+  // Deliver `err` now if `target` is blocked, else at its next blocking trap.
+  private requestCancel(target: Task, err: unknown): void {
+    if (target._waitKind !== WaitKind.NONE) {
+      this.unblock(target);
+      this.throwInto(target, err);
+    } else if (!target._hasCancel) {
+      target._hasCancel = true;
+      target._cancelExc = err;
+    }
+  }
+
+  private cancelAll(): void {
+    for (const task of [...this.taskTable.values()].reverse()) {
+      this.requestCancel(task, new CancelledError(`${task.name} cancelled by kernel shutdown`));
+    }
+  }
+
+  private trapIoWait(
+    task: Task,
+    source: StreamLike & ReadinessSource,
+    forRead: boolean,
+    timeout: number | undefined,
+  ): void {
+    const state = forRead ? 'READ_WAIT' : 'WRITE_WAIT';
+    const custom = forRead ? source.onReadable : source.onWritable;
+    if (typeof custom === 'function') {
+      this.block(task, WaitKind.IO, state, null, timeout);
+      this.externalWaits++;
+      const token = task._waitToken;
+      let fired = false;
+      const cancel = custom.call(source, () => {
+        fired = true;
+        if (task._waitToken === token) this._ioReady(task);
+      });
+      if (task._waitToken === token && task._waitKind === WaitKind.IO) {
+        if (typeof cancel !== 'function') {
+          this.unblock(task);
+          throw new TypeError(
+            `${forRead ? 'onReadable' : 'onWritable'}(wake) must return a function that withdraws the wait`,
+          );
+        }
+        if (!fired) task._waitObj = cancel;
+      }
+      return;
+    }
+    // A Node stream: ready now, or wait for its events.
+    const readyNow = forRead
+      ? (source.readableLength ?? 0) > 0 ||
+        source.readableEnded === true ||
+        source.destroyed === true
+      : source.writableNeedDrain !== true || source.destroyed === true;
+    if (readyNow) {
+      this.makeReady(task, undefined);
+      return;
+    }
+    let watcher = watchers.get(source);
+    if (watcher === undefined) {
+      watcher = new StreamWatcher(source);
+      watchers.set(source, watcher);
+    }
+    const other = forRead ? watcher.reader : watcher.writer;
+    if (other !== null && other !== task) {
+      throw new CurioError(
+        `${forRead ? 'readWait' : 'writeWait'}: ${other.name} is already waiting on this source`,
+      );
+    }
+    if (forRead) watcher.reader = task;
+    else watcher.writer = task;
+    this.block(task, WaitKind.IO, state, watcher, timeout);
+    this.externalWaits++;
+  }
+
+  private trapFutureWait(task: Task, future: unknown, timeout: number | undefined): void {
+    let promise: PromiseLike<unknown>;
+    let controller: AbortController | null = null;
+    if (typeof future === 'function') {
+      const Controller = host.AbortController;
+      if (Controller === undefined) {
+        throw new CurioError(
+          'futureWait(factory): this runtime has no AbortController; pass a Promise instead',
+        );
+      }
+      controller = new Controller();
+      promise = (future as (signal: AbortSignal) => PromiseLike<unknown>)(controller.signal);
+      if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
+        throw new TypeError(
+          `futureWait(factory): the factory must return a Promise, got ${describe(promise)}`,
+        );
+      }
+    } else {
+      promise = future as PromiseLike<unknown>;
+    }
+    this.block(task, WaitKind.FUTURE, 'FUTURE_WAIT', controller, timeout);
+    this.externalWaits++;
+    const token = task._waitToken;
+    promise.then(
+      (value) => this.settleFuture(task, token, false, value),
+      (err) => this.settleFuture(task, token, true, err),
+    );
+  }
+
+  private trapReschedule(
+    task: Task,
+    kqueue: KernelQueue,
+    n: number,
+    options: RescheduleOptions | undefined,
+  ): void {
+    const value = options?.value;
+    const exc = options?.exc;
+    let woken = 0;
+    while (woken < n) {
+      const waiter = kqueue._shift();
+      if (waiter === null) break;
+      const kernel = waiter._kernel;
+      if (kernel !== this) {
+        kernel._wakeFromOtherKernel(waiter, value, exc);
+      } else {
+        this.unblock(waiter);
+        if (exc === undefined) this.makeReady(waiter, value);
+        else
+          this.throwInto(
+            waiter,
+            typeof exc === 'function' ? new (exc as new () => unknown)() : exc,
+          );
+      }
+      woken++;
+    }
+    this.makeReady(task, woken);
+  }
+
+  /** @internal */
+  _wakeFromOtherKernel(task: Task, value: unknown, exc: unknown): void {
+    this.unblock(task);
+    if (exc === undefined) this.makeReady(task, value);
+    else this.throwInto(task, typeof exc === 'function' ? new (exc as new () => unknown)() : exc);
+    this.schedule();
+  }
+
+  // ---- signals ----------------------------------------------------------------------
+
+  private signalState(set: SignalSetLike): SignalState {
+    let state = this.signalStates.get(set);
+    if (state === undefined) {
+      state = { set, pending: [], waiting: null, watching: false };
+      this.signalStates.set(set, state);
+    }
+    return state;
+  }
+
+  private listen(state: SignalState): void {
+    const proc = host.process;
+    if (typeof proc?.on !== 'function' || typeof proc.removeListener !== 'function') {
+      throw new CurioError(
+        'signals need the host to offer process.on (Node.js, Deno, Bun); this runtime has none',
+      );
+    }
+    for (const name of state.set.signals) {
+      let entry = this.signalListeners.get(name);
+      if (entry === undefined) {
+        const listener = () => this.onSignal(name);
+        entry = { listener, states: new Set() };
+        proc.on(name, listener);
+        this.signalListeners.set(name, entry);
+      }
+      entry.states.add(state);
+    }
+  }
+
+  private watchSignals(state: SignalState): void {
+    if (state.watching) return;
+    if (state.waiting === null) this.listen(state);
+    state.watching = true;
+  }
+
+  private unwatchSignals(state: SignalState): void {
+    state.pending.length = 0;
+    for (const name of state.set.signals) {
+      const entry = this.signalListeners.get(name);
+      if (entry === undefined) continue;
+      entry.states.delete(state);
+      if (entry.states.size === 0) {
+        host.process?.removeListener?.(name, entry.listener);
+        this.signalListeners.delete(name);
+      }
+    }
+  }
+
+  private onSignal(name: string): void {
+    const entry = this.signalListeners.get(name);
+    if (entry === undefined) return;
+    for (const state of entry.states) {
+      state.pending.push(name);
+      const waiter = state.waiting;
+      if (waiter !== null) {
+        this.unblock(waiter);
+        this.makeReady(waiter, state.pending.shift());
+      }
+    }
+    this.schedule();
+  }
+
+  private trapSigwait(task: Task, set: SignalSetLike, timeout: number | undefined): void {
+    const state = this.signalState(set);
+    if (state.pending.length > 0) {
+      this.makeReady(task, state.pending.shift());
+      return;
+    }
+    if (state.waiting !== null) {
+      throw new CurioError(`sigwait: ${state.waiting.name} is already waiting on this signal set`);
+    }
+    if (!state.watching) this.listen(state);
+    state.waiting = task;
+    this.block(task, WaitKind.SIGNAL, 'SIGNAL_WAIT', state, timeout);
+    this.externalWaits++;
+    this.signalWaits++;
+  }
+
+  // ---- ending a task ----------------------------------------------------------------
+
+  private terminate(task: Task, outcome: unknown, failed: boolean): void {
+    task.terminated = true;
+    task.state = 'TERMINATED';
+    task._hasCancel = false;
+    task._cancelExc = undefined;
+    if (failed) {
+      task._failed = true;
+      task.excInfo = outcome;
+    } else {
+      task._result = outcome;
+    }
+    this.taskTable.delete(task.id);
+    const parent = task._parent;
+    if (parent !== null) {
+      parent._children?.delete(task);
+      task._parent = null;
+    }
+    if (
+      failed &&
+      !(outcome instanceof CancelledError) &&
+      task !== this.mainTask &&
+      task._group === null
+    ) {
+      this.reportCrash(task, outcome);
+    }
+    const joiners = task._joiners;
+    if (joiners !== null) {
+      for (let waiter = joiners._shift(); waiter !== null; waiter = joiners._shift()) {
+        const cancelling = waiter.state === 'CANCEL_WAIT';
+        this.unblock(waiter);
+        if (cancelling) this.makeReady(waiter, undefined);
+        else this.deliverJoin(waiter, task);
+      }
+    }
+    if (task._group !== null) task._group._taskDone(task);
+    if (this.shuttingDown) {
+      if (this.taskTable.size === 0) this.finish(true, undefined);
+    } else if (!task.daemon && --this.jobs === 0 && this.running) {
+      const main = this.mainTask;
+      this.mainTask = null;
+      if (main === null) this.finish(true, undefined);
+      else if (main._failed) this.finish(false, main.excInfo);
+      else this.finish(true, main._result);
+    }
+  }
+
+  private reportCrash(task: Task, err: unknown): void {
+    if (this.pdb) {
+      // biome-ignore lint/suspicious/noDebugger: run(coro, { pdb: true }) asks to break here.
+      debugger;
+    }
+    if (this.logErrors) host.console?.error(`curio: task ${task.id} (${task.name}) crashed:`, err);
+  }
+
+  /** @internal Wake a task blocked in a TaskGroup's wait queue (no switch for the caller). */
+  _wakeQueue(kqueue: KernelQueue): void {
+    for (let waiter = kqueue._shift(); waiter !== null; waiter = kqueue._shift()) {
+      this.unblock(waiter);
+      this.makeReady(waiter, undefined);
+    }
+  }
+
+  private async startMonitor(): Promise<void> {
+    let factory: MonitorFactory;
+    if (typeof this.monitor === 'function') {
+      factory = this.monitor;
+    } else {
+      let mod: { monitor?: MonitorFactory };
+      try {
+        const specifier = MONITOR_PACKAGE;
+        mod = await import(/* @vite-ignore */ specifier);
+      } catch (cause) {
+        throw new CurioError(
+          `Kernel({ withMonitor: true }) needs the ${MONITOR_PACKAGE} package, which could not be loaded: install it (npm install ${MONITOR_PACKAGE})`,
+          { cause },
+        );
+      }
+      if (typeof mod.monitor !== 'function') {
+        throw new CurioError(
+          `${MONITOR_PACKAGE} does not export a monitor factory named "monitor"`,
+        );
+      }
+      factory = mod.monitor;
+    }
+    this.monitorStarted = true;
+    this.spawn(factory(this), true, 'monitor', null);
+  }
+}

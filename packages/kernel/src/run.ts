@@ -1,0 +1,29 @@
+import { Kernel, type KernelOptions, type RunOptions } from './kernel.js';
+import type { Coro } from './trap.js';
+import { KERNEL_TRAP } from './trap.js';
+
+/**
+ * Make a kernel, run `coro` to completion, and shut the kernel down (cancelling any
+ * daemon tasks left). Resolves with `coro`'s result or rejects with its error.
+ * @example
+ * import { run, sleep } from '@curio/kernel';
+ * function* main() { yield* sleep(100); return 'done'; }
+ * console.log(await run(main()));
+ */
+export async function run<T>(coro: Coro<T>, options?: RunOptions & KernelOptions): Promise<T> {
+  const kernel = new Kernel({ selector: options?.selector, withMonitor: options?.withMonitor });
+  try {
+    return await kernel.run(coro, options);
+  } finally {
+    await kernel.shutdown();
+  }
+}
+
+/**
+ * The kernel running the current task.
+ * @example
+ * const kernel = yield* getKernel();
+ */
+export function* getKernel(): Coro<Kernel> {
+  return (yield KERNEL_TRAP) as Kernel;
+}

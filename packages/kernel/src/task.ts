@@ -1,0 +1,162 @@
+import type { TaskGroup } from './group.js';
+import type { Kernel } from './kernel.js';
+import type { KernelQueue } from './kqueue.js';
+import type { Coro } from './trap.js';
+import { cancelTask, joinTask } from './traps.js';
+import { checkTimeout } from './validate.js';
+
+/** Options of `Task.cancel`, `Task.cancelChildren` and `cancelTask`. */
+export interface CancelOptions {
+  /** Give up waiting for the task to end after this many ms (raises `TaskTimeout`). */
+  timeout?: number | null;
+  /** Error to raise in the task: an error class or an instance. Default `CancelledError`. */
+  exc?: (new (message?: string) => unknown) | Error;
+}
+
+/** Options of waits that accept a timeout. */
+export interface TimeoutOptions {
+  /** Raise `TaskTimeout` if the wait lasts longer than this many ms. `null` waits forever. */
+  timeout?: number | null;
+}
+
+/** Wait kinds a blocked task can be in; the kernel's single cancel path switches on them. */
+export const WaitKind = {
+  NONE: 0,
+  SLEEP: 1,
+  QUEUE: 2,
+  IO: 3,
+  FUTURE: 4,
+  SIGNAL: 5,
+} as const;
+export type WaitKind = (typeof WaitKind)[keyof typeof WaitKind];
+
+const NO_CHILDREN: ReadonlySet<Task> = new Set();
+
+let nextId = 1;
+
+/**
+ * A task: a coroutine run by a kernel. Made by `newTask` (or `Kernel.addTask`), never by
+ * `new Task`.
+ * @example
+ * const t = yield* newTask(worker());
+ * const result = yield* t.join();
+ */
+export class Task<T = unknown> {
+  /** The task's integer id, unique in this process. */
+  readonly id: number;
+  /** The coroutine the task runs. */
+  readonly coro: Coro<T>;
+  /** True for a daemon task: no parent, does not keep the kernel running. */
+  readonly daemon: boolean;
+  /** Readable name of the task's current state (`'READY'`, `'SLEEP'`, `'TASK_JOIN'`, ...). */
+  state = 'INITIAL';
+  /** Number of times the task has been resumed. */
+  cycles = 0;
+  /** True once the task has ended. */
+  terminated = false;
+  /** The error the task ended with, or `undefined`. */
+  excInfo: unknown = undefined;
+
+  /** @internal */ _name: string | undefined;
+  /** @internal */ _kernel: Kernel;
+  /** @internal */ _parent: Task | null;
+  /** @internal */ _children: Set<Task> | null = null;
+  /** @internal */ _result: unknown = undefined;
+  /** @internal */ _failed = false;
+  /** @internal value sent at the next resume */ _sendValue: unknown = undefined;
+  /** @internal error thrown at the next resume */ _sendExc: unknown = undefined;
+  /** @internal */ _hasSendExc = false;
+  /** @internal a cancellation waiting for the next blocking trap */ _cancelExc: unknown =
+    undefined;
+  /** @internal */ _hasCancel = false;
+  /** @internal */ _waitKind: WaitKind = WaitKind.NONE;
+  /** @internal what the task waits on (queue, io watcher, ...) */ _waitObj: unknown = null;
+  /** @internal bumped at every block, to spot stale wake-ups */ _waitToken = 0;
+  /** @internal trap's own deadline (sleep end or timeout) */ _trapDeadline = Infinity;
+  /** @internal earliest enclosing timeoutAfter deadline */ _scopeDeadline = Infinity;
+  /** @internal */ _scopeToken: unknown = undefined;
+  /** @internal heap key: min(_trapDeadline, _scopeDeadline) */ _deadline = Infinity;
+  /** @internal */ _timerSeq = 0;
+  /** @internal */ _heapIndex = -1;
+  /** @internal */ _queue: KernelQueue | null = null;
+  /** @internal */ _qNext: Task | null = null;
+  /** @internal */ _qPrev: Task | null = null;
+  /** @internal tasks waiting in join or cancel */ _joiners: KernelQueue | null = null;
+  /** @internal */ _group: TaskGroup | null = null;
+  /** @internal stack captured at the last trap while a monitor watches */ _where:
+    | string
+    | undefined = undefined;
+
+  /** @internal */
+  constructor(
+    kernel: Kernel,
+    coro: Coro<T>,
+    daemon: boolean,
+    name: string | undefined,
+    parent: Task | null,
+  ) {
+    this.id = nextId++;
+    this.coro = coro;
+    this.daemon = daemon;
+    this._kernel = kernel;
+    this._name = name;
+    this._parent = parent;
+  }
+
+  /** The `name` option given at spawn, else `task-<id>`. */
+  get name(): string {
+    return this._name ?? `task-${this.id}`;
+  }
+
+  /** The immediate children still running. Copy it before iterating across blocking calls. */
+  get children(): ReadonlySet<Task> {
+    return this._children ?? NO_CHILDREN;
+  }
+
+  /** Where the task last blocked, when a monitor is watching (else `undefined`). */
+  get where(): string | undefined {
+    return this._where;
+  }
+
+  /**
+   * Wait for the task to end and return its result. Raises `TaskError` (its `cause` is the
+   * task's error) if the task failed or was cancelled.
+   * @example
+   * const value = yield* task.join({ timeout: 1000 });
+   */
+  join(options?: TimeoutOptions): Coro<T> {
+    return joinTask(this, options);
+  }
+
+  /**
+   * Cancel the task: raise `exc` (default `CancelledError`) at its blocking point and wait
+   * until it has ended. A task that is ready to run gets it at its next blocking operation.
+   * @example
+   * yield* task.cancel();
+   */
+  cancel(options?: CancelOptions): Coro<void> {
+    return cancelTask(this, options);
+  }
+
+  /**
+   * Cancel every immediate child of this task, one after another, waiting for each to end.
+   * `timeout` bounds the whole operation.
+   * @example
+   * yield* task.cancelChildren();
+   */
+  *cancelChildren(options?: CancelOptions): Coro<void> {
+    const timeout = checkTimeout('Task.cancelChildren', options?.timeout);
+    const kernel = this._kernel;
+    const deadline = timeout === undefined ? undefined : kernel.selector.now() + timeout;
+    for (const child of [...this.children]) {
+      const left =
+        deadline === undefined ? undefined : Math.max(0, deadline - kernel.selector.now());
+      yield* cancelTask(child, { exc: options?.exc, timeout: left });
+    }
+  }
+
+  /** A short description for logs: `Task(3, worker, SLEEP)`. */
+  toString(): string {
+    return `Task(${this.id}, ${this.name}, ${this.state})`;
+  }
+}

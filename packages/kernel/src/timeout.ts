@@ -1,0 +1,44 @@
+import { TaskTimeout } from './errors.js';
+import type { TimeoutScope } from './kernel.js';
+import { type Coro, Trap, TrapKind } from './trap.js';
+import { checkCoroutine, checkDuration } from './validate.js';
+
+function* scoped<T>(fn: string, ms: number, coro: Coro<T>, onTimeout: () => T): Coro<T> {
+  checkDuration(fn, 'ms', ms);
+  checkCoroutine(fn, 'coro', coro);
+  const scope: TimeoutScope = { prevDeadline: Infinity, prevToken: undefined };
+  yield new Trap(TrapKind.SCOPE_PUSH, ms, scope);
+  try {
+    return yield* coro;
+  } catch (err) {
+    if (err instanceof TaskTimeout && err.scope === scope) return onTimeout();
+    throw err;
+  } finally {
+    yield new Trap(TrapKind.SCOPE_POP, scope);
+  }
+}
+
+/**
+ * Run `coro` in the current task, raising `TaskTimeout` at its blocking point if it has not
+ * finished after `ms` milliseconds. Nested timeouts compose: the earliest deadline wins.
+ * @example
+ * const data = yield* timeoutAfter(1000, sock.recv(1024));
+ */
+export function timeoutAfter<T>(ms: number, coro: Coro<T>): Coro<T> {
+  return scoped('timeoutAfter', ms, coro, () => {
+    throw new TaskTimeout(`timeoutAfter: timed out after ${ms} ms`);
+  });
+}
+
+/**
+ * Like {@link timeoutAfter}, but on timeout returns `defaultValue` instead of raising.
+ * @example
+ * const item = yield* ignoreAfter(100, queue.get(), null);
+ */
+export function ignoreAfter<T, D = undefined>(
+  ms: number,
+  coro: Coro<T>,
+  defaultValue?: D,
+): Coro<T | D> {
+  return scoped<T | D>('ignoreAfter', ms, coro, () => defaultValue as D);
+}

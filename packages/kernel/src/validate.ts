@@ -1,0 +1,65 @@
+/** Readable rendering of a bad argument for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (value === null || typeof value !== 'object') return String(value);
+  if (typeof (value as PromiseLike<unknown>).then === 'function') return 'a Promise';
+  const ctor = (value as object).constructor;
+  return ctor && ctor !== Object ? `a ${ctor.name}` : 'an object';
+}
+
+/** Throws unless `ms` is a finite duration >= 0. */
+export function checkDuration(fn: string, arg: string, ms: unknown): asserts ms is number {
+  if (typeof ms !== 'number') {
+    throw new TypeError(`${fn}(${arg}): ${arg} must be a finite number >= 0, got ${describe(ms)}`);
+  }
+  if (!(ms >= 0) || ms === Infinity) {
+    throw new RangeError(`${fn}(${arg}): ${arg} must be a finite number >= 0, got ${ms}`);
+  }
+}
+
+/** Normalises a `{ timeout }` option: `undefined` means none. Throws on bad input. */
+export function checkTimeout(fn: string, timeout: unknown): number | undefined {
+  if (timeout === undefined || timeout === null || timeout === Infinity) return undefined;
+  if (typeof timeout !== 'number') {
+    throw new TypeError(
+      `${fn}: timeout must be a number of milliseconds >= 0 or null, got ${describe(timeout)}`,
+    );
+  }
+  if (!(timeout >= 0)) {
+    throw new RangeError(
+      `${fn}: timeout must be a number of milliseconds >= 0 or null, got ${timeout}`,
+    );
+  }
+  return timeout;
+}
+
+/** True for a generator object (a started or unstarted coroutine). */
+export function isCoroutine(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Generator).next === 'function' &&
+    typeof (value as Generator).throw === 'function' &&
+    typeof (value as Generator).return === 'function'
+  );
+}
+
+/** Throws a TypeError naming the call and what was passed instead of a coroutine. */
+export function checkCoroutine(fn: string, arg: string, value: unknown): void {
+  if (isCoroutine(value)) return;
+  let hint = '';
+  if (typeof value === 'function') {
+    hint = ' (a function: did you forget to call it? pass f(), not f)';
+  } else if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  ) {
+    hint =
+      ' (curio coroutines are generator functions, function* with yield*, not async functions)';
+  }
+  throw new TypeError(
+    `${fn}(${arg}): ${arg} must be a coroutine (the generator object returned by calling a function*), got ${describe(value)}${hint}`,
+  );
+}
