@@ -1,0 +1,1 @@
+export { type IgnoredSignals, SignalSet } from './signal-set.js';

@@ -1,0 +1,225 @@
+import { execFileSync } from 'node:child_process';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import {
+  asyncWith,
+  CancelledError,
+  newTask,
+  run,
+  sleep,
+  TaskError,
+  TaskTimeout,
+} from '@curio/kernel';
+import { describe, expect, it } from 'vitest';
+import { SignalSet } from '../src/index.js';
+
+const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+function kill(name: NodeJS.Signals): void {
+  process.kill(process.pid, name);
+}
+
+describe('SignalSet(...signals)', () => {
+  it('takes names and numbers, without duplicates', () => {
+    const set = new SignalSet('SIGUSR2', constants.signals.SIGHUP, 'SIGUSR2');
+    expect(set.signals).toEqual(['SIGUSR2', 'SIGHUP']);
+  });
+
+  it('refuses unknown names and numbers, other types and an empty set', () => {
+    expect(() => new SignalSet('SIGNOPE')).toThrow(
+      /SignalSet\(signals\): unknown signal "SIGNOPE"/,
+    );
+    expect(() => new SignalSet(999)).toThrow(/SignalSet\(signals\): unknown signal number 999/);
+    expect(() => new SignalSet({} as never)).toThrow(TypeError);
+    expect(() => new SignalSet()).toThrow(/at least one signal/);
+  });
+
+  it('refuses SIGKILL and SIGSTOP: they cannot be caught', () => {
+    expect(() => new SignalSet('SIGKILL')).toThrow(
+      'SignalSet(signals): SIGKILL cannot be caught, queued or ignored (the OS always delivers it)',
+    );
+    expect(() => new SignalSet(constants.signals.SIGSTOP)).toThrow(/SIGSTOP cannot be caught/);
+  });
+});
+
+describe('SignalSet as a context manager', () => {
+  it('queues signals that arrive inside the context and hands them out in order', async () => {
+    const events: string[] = [];
+    function* main() {
+      yield* asyncWith(new SignalSet('SIGUSR2', 'SIGHUP'), function* (sigset) {
+        kill('SIGUSR2');
+        yield* sleep(20);
+        kill('SIGHUP');
+        yield* sleep(20);
+        kill('SIGUSR2');
+        yield* sleep(20);
+        events.push('sent 3');
+        for (let i = 0; i < 3; i++) events.push(yield* sigset.wait({ timeout: 1000 }));
+      });
+    }
+    await run(main(), { logErrors: false });
+    expect(events).toEqual(['sent 3', 'SIGUSR2', 'SIGHUP', 'SIGUSR2']);
+  });
+
+  it('loses none of a burst of signals a process sends itself', async () => {
+    const received: string[] = [];
+    function* main() {
+      yield* asyncWith(new SignalSet('SIGUSR2'), function* (sigset) {
+        for (let i = 0; i < 20; i++) kill('SIGUSR2');
+        for (let i = 0; i < 20; i++) received.push(yield* sigset.wait({ timeout: 1000 }));
+      });
+    }
+    await run(main(), { logErrors: false });
+    expect(received).toEqual(Array(20).fill('SIGUSR2'));
+  });
+
+  it('adds one listener inside, removes it on exit and leaves other listeners alone', async () => {
+    const seen: string[] = [];
+    const other = () => seen.push('other');
+    process.on('SIGUSR2', other);
+    const counts: number[] = [process.listenerCount('SIGUSR2')];
+    try {
+      function* main() {
+        yield* asyncWith(new SignalSet('SIGUSR2'), function* (sigset) {
+          counts.push(process.listenerCount('SIGUSR2'));
+          kill('SIGUSR2');
+          seen.push(yield* sigset.wait({ timeout: 1000 }));
+        });
+        counts.push(process.listenerCount('SIGUSR2'));
+        kill('SIGUSR2');
+        yield* sleep(20);
+      }
+      await run(main(), { logErrors: false });
+    } finally {
+      process.removeListener('SIGUSR2', other);
+    }
+    expect(counts).toEqual([1, 2, 1]);
+    expect(seen).toEqual(['other', 'SIGUSR2', 'other']);
+  });
+
+  it('exits and removes its listener when the body fails', async () => {
+    const before = process.listenerCount('SIGHUP');
+    function* main() {
+      yield* asyncWith(new SignalSet('SIGHUP'), function* () {
+        throw new Error('body failed');
+      });
+    }
+    await expect(run(main(), { logErrors: false })).rejects.toThrow('body failed');
+    expect(process.listenerCount('SIGHUP')).toBe(before);
+  });
+});
+
+describe('SignalSet.wait', () => {
+  it('outside a context catches a signal that arrives during the wait', async () => {
+    const events: string[] = [];
+    function* sender() {
+      yield* sleep(20);
+      events.push('send');
+      kill('SIGUSR2');
+    }
+    function* main() {
+      const sigset = new SignalSet('SIGUSR2');
+      yield* newTask(sender());
+      events.push('waiting');
+      events.push(yield* sigset.wait({ timeout: 2000 }));
+    }
+    await run(main(), { logErrors: false });
+    expect(events).toEqual(['waiting', 'send', 'SIGUSR2']);
+    expect(process.listenerCount('SIGUSR2')).toBe(0);
+  });
+
+  it('raises TaskTimeout when no signal comes in time', async () => {
+    function* main() {
+      yield* asyncWith(new SignalSet('SIGUSR2'), function* (sigset) {
+        yield* sigset.wait({ timeout: 10 });
+      });
+    }
+    await expect(run(main(), { logErrors: false })).rejects.toBeInstanceOf(TaskTimeout);
+    expect(process.listenerCount('SIGUSR2')).toBe(0);
+  });
+
+  it('is cancellable, and the cancelled wait leaves no listener behind', async () => {
+    const events: string[] = [];
+    function* waiter() {
+      try {
+        yield* new SignalSet('SIGUSR2').wait();
+      } catch (err) {
+        events.push(err instanceof CancelledError ? 'cancelled' : 'other error');
+        throw err;
+      }
+    }
+    function* main() {
+      const task = yield* newTask(waiter());
+      events.push(`listeners ${process.listenerCount('SIGUSR2')}`);
+      yield* task.cancel();
+      events.push(`listeners ${process.listenerCount('SIGUSR2')}`);
+      try {
+        yield* task.join();
+      } catch (err) {
+        events.push(err instanceof TaskError ? 'join: TaskError' : 'join: other');
+      }
+    }
+    await run(main(), { logErrors: false });
+    expect(events).toEqual(['listeners 1', 'cancelled', 'listeners 0', 'join: TaskError']);
+  });
+
+  it('refuses a bad timeout', () => {
+    expect(() => new SignalSet('SIGUSR2').wait({ timeout: 'soon' as never })).toThrow(TypeError);
+  });
+});
+
+describe('SignalSet.ignore', () => {
+  it('installs a no-op listener per signal and removes it on dispose', () => {
+    const sigset = new SignalSet('SIGUSR2', 'SIGHUP');
+    const counts: number[] = [];
+    {
+      using ignored = sigset.ignore();
+      counts.push(process.listenerCount('SIGUSR2'), process.listenerCount('SIGHUP'));
+      expect(ignored.signals).toEqual(['SIGUSR2', 'SIGHUP']);
+      kill('SIGUSR2'); // would end this process without the listener
+    }
+    counts.push(process.listenerCount('SIGUSR2'), process.listenerCount('SIGHUP'));
+    expect(counts).toEqual([1, 1, 0, 0]);
+  });
+
+  it('dispose is idempotent and removes only its own listener', () => {
+    const sigset = new SignalSet('SIGUSR2');
+    const outer = sigset.ignore();
+    const inner = sigset.ignore();
+    inner[Symbol.dispose]();
+    inner[Symbol.dispose]();
+    expect(process.listenerCount('SIGUSR2')).toBe(1);
+    outer[Symbol.dispose]();
+    expect(process.listenerCount('SIGUSR2')).toBe(0);
+  });
+
+  it('keeps a child process alive through a SIGTERM, and the default returns after', () => {
+    const script = `
+      import { SignalSet } from ${JSON.stringify(dist)};
+      const ignored = new SignalSet('SIGTERM').ignore();
+      process.kill(process.pid, 'SIGTERM');
+      setTimeout(() => {
+        console.log('alive');
+        ignored[Symbol.dispose]();
+        process.kill(process.pid, 'SIGTERM');
+        setTimeout(() => console.log('still alive'), 200);
+      }, 50);
+    `;
+    let status: number | null = null;
+    let signal: string | null = null;
+    let stdout = '';
+    try {
+      stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+      });
+    } catch (err) {
+      const e = err as { status: number | null; signal: string | null; stdout: string };
+      ({ status, signal, stdout } = e);
+    }
+    expect({ status, signal, stdout }).toEqual({
+      status: null,
+      signal: 'SIGTERM',
+      stdout: 'alive\n',
+    });
+  });
+});
