@@ -52,10 +52,6 @@ export interface RescheduleOptions {
   exc?: unknown;
 }
 
-function* trap<T>(t: Trap): Coro<T> {
-  return (yield t) as T;
-}
-
 /**
  * Sleep for `ms` milliseconds. `sleep(0)` only switches to the next ready task.
  * @example
@@ -79,7 +75,8 @@ export function* sleep(ms: number): Coro<void> {
 export function* newTask<T>(coro: Coro<T>, options?: SpawnOptions): Coro<Task<T>> {
   checkCoroutine('newTask', 'coro', coro);
   checkSpawnOptions('newTask', options);
-  return (yield new Trap(TrapKind.SPAWN, coro, options?.daemon === true, options?.name)) as Task<T>;
+  const trap = new Trap(TrapKind.SPAWN, coro, options?.daemon === true, options?.name);
+  return (yield trap) as Task<T>;
 }
 
 /** @internal */
@@ -109,9 +106,9 @@ function checkTask(fn: string, task: unknown): void {
  * @example
  * const value = yield* joinTask(task, { timeout: 500 });
  */
-export function joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
+export function* joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
   checkTask('joinTask', task);
-  return trap<T>(new Trap(TrapKind.JOIN, task, checkTimeout('joinTask', options?.timeout)));
+  return (yield new Trap(TrapKind.JOIN, task, checkTimeout('joinTask', options?.timeout))) as T;
 }
 
 /**
@@ -119,14 +116,14 @@ export function joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
  * @example
  * yield* cancelTask(task, { timeout: 1000 });
  */
-export function cancelTask(task: Task, options?: CancelOptions): Coro<void> {
+export function* cancelTask(task: Task, options?: CancelOptions): Coro<void> {
   checkTask('cancelTask', task);
   const timeout = checkTimeout('cancelTask', options?.timeout);
   const exc = options?.exc;
   if (exc !== undefined && typeof exc !== 'function' && !(exc instanceof Error)) {
     throw new TypeError(`cancelTask: exc must be an error class or an Error, got ${describe(exc)}`);
   }
-  return trap<void>(new Trap(TrapKind.CANCEL, task, timeout, exc));
+  yield new Trap(TrapKind.CANCEL, task, timeout, exc);
 }
 
 function checkSource(fn: string, source: unknown, method: 'onReadable' | 'onWritable'): void {
@@ -149,11 +146,9 @@ function checkSource(fn: string, source: unknown, method: 'onReadable' | 'onWrit
  * @example
  * while ((chunk = stream.read()) === null) yield* readWait(stream);
  */
-export function readWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
+export function* readWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
   checkSource('readWait', source, 'onReadable');
-  return trap<void>(
-    new Trap(TrapKind.READ_WAIT, source, checkTimeout('readWait', options?.timeout)),
-  );
+  yield new Trap(TrapKind.READ_WAIT, source, checkTimeout('readWait', options?.timeout));
 }
 
 /**
@@ -161,11 +156,9 @@ export function readWait(source: WaitSource, options?: TimeoutOptions): Coro<voi
  * @example
  * if (!stream.write(data)) yield* writeWait(stream);
  */
-export function writeWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
+export function* writeWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
   checkSource('writeWait', source, 'onWritable');
-  return trap<void>(
-    new Trap(TrapKind.WRITE_WAIT, source, checkTimeout('writeWait', options?.timeout)),
-  );
+  yield new Trap(TrapKind.WRITE_WAIT, source, checkTimeout('writeWait', options?.timeout));
 }
 
 /**
@@ -174,7 +167,7 @@ export function writeWait(source: WaitSource, options?: TimeoutOptions): Coro<vo
  * @example
  * const text = yield* futureWait((signal) => fetch(url, { signal }).then((r) => r.text()));
  */
-export function futureWait<T>(
+export function* futureWait<T>(
   future: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
   options?: TimeoutOptions,
 ): Coro<T> {
@@ -188,9 +181,8 @@ export function futureWait<T>(
       `futureWait(future): future must be a Promise or a function (signal) => Promise, got ${describe(future)}`,
     );
   }
-  return trap<T>(
-    new Trap(TrapKind.FUTURE_WAIT, future, checkTimeout('futureWait', options?.timeout)),
-  );
+  const timeout = checkTimeout('futureWait', options?.timeout);
+  return (yield new Trap(TrapKind.FUTURE_WAIT, future, timeout)) as T;
 }
 
 /**
@@ -199,7 +191,7 @@ export function futureWait<T>(
  * @example
  * yield* waitOnQueue(this.waiting, 'LOCK_ACQUIRE', { timeout });
  */
-export function waitOnQueue<T = unknown>(
+export function* waitOnQueue<T = unknown>(
   kqueue: KernelQueue,
   stateName: string,
   options?: TimeoutOptions,
@@ -214,9 +206,12 @@ export function waitOnQueue<T = unknown>(
       `waitOnQueue(stateName): stateName must be a string, got ${describe(stateName)}`,
     );
   }
-  return trap<T>(
-    new Trap(TrapKind.QUEUE_WAIT, kqueue, checkTimeout('waitOnQueue', options?.timeout), stateName),
-  );
+  return (yield new Trap(
+    TrapKind.QUEUE_WAIT,
+    kqueue,
+    checkTimeout('waitOnQueue', options?.timeout),
+    stateName,
+  )) as T;
 }
 
 /**
@@ -225,7 +220,7 @@ export function waitOnQueue<T = unknown>(
  * @example
  * yield* rescheduleTasks(this.waiting, { n: 1 });
  */
-export function rescheduleTasks(kqueue: KernelQueue, options?: RescheduleOptions): Coro<number> {
+export function* rescheduleTasks(kqueue: KernelQueue, options?: RescheduleOptions): Coro<number> {
   if (kqueue === null || typeof kqueue !== 'object' || !('_head' in kqueue)) {
     throw new TypeError(
       `rescheduleTasks(kqueue): kqueue must be a KernelQueue, got ${describe(kqueue)}`,
@@ -235,7 +230,7 @@ export function rescheduleTasks(kqueue: KernelQueue, options?: RescheduleOptions
   if (typeof n !== 'number' || !(n >= 0)) {
     throw new RangeError(`rescheduleTasks: n must be a number >= 0, got ${describe(n)}`);
   }
-  return trap<number>(new Trap(TrapKind.RESCHEDULE, kqueue, n, options));
+  return (yield new Trap(TrapKind.RESCHEDULE, kqueue, n, options)) as number;
 }
 
 function checkSigset(fn: string, sigset: unknown): void {
@@ -255,9 +250,9 @@ function checkSigset(fn: string, sigset: unknown): void {
  * @example
  * yield* sigwatch(sigset);
  */
-export function sigwatch(sigset: SignalSetLike): Coro<void> {
+export function* sigwatch(sigset: SignalSetLike): Coro<void> {
   checkSigset('sigwatch', sigset);
-  return trap<void>(new Trap(TrapKind.SIGWATCH, sigset));
+  yield new Trap(TrapKind.SIGWATCH, sigset);
 }
 
 /**
@@ -265,9 +260,9 @@ export function sigwatch(sigset: SignalSetLike): Coro<void> {
  * @example
  * yield* sigunwatch(sigset);
  */
-export function sigunwatch(sigset: SignalSetLike): Coro<void> {
+export function* sigunwatch(sigset: SignalSetLike): Coro<void> {
   checkSigset('sigunwatch', sigset);
-  return trap<void>(new Trap(TrapKind.SIGUNWATCH, sigset));
+  yield new Trap(TrapKind.SIGUNWATCH, sigset);
 }
 
 /**
@@ -276,9 +271,11 @@ export function sigunwatch(sigset: SignalSetLike): Coro<void> {
  * @example
  * const name = yield* sigwait(sigset, { timeout: 5000 }); // 'SIGUSR1'
  */
-export function sigwait(sigset: SignalSetLike, options?: TimeoutOptions): Coro<string> {
+export function* sigwait(sigset: SignalSetLike, options?: TimeoutOptions): Coro<string> {
   checkSigset('sigwait', sigset);
-  return trap<string>(
-    new Trap(TrapKind.SIGWAIT, sigset, checkTimeout('sigwait', options?.timeout)),
-  );
+  return (yield new Trap(
+    TrapKind.SIGWAIT,
+    sigset,
+    checkTimeout('sigwait', options?.timeout),
+  )) as string;
 }
