@@ -1,0 +1,197 @@
+import {
+  type AsyncContextManager,
+  CancelledError,
+  type Coro,
+  CurioError,
+  getKernel,
+  KernelQueue,
+  rescheduleTasks,
+  TaskTimeout,
+  type TimeoutOptions,
+  waitOnQueue,
+} from '@curio/kernel';
+import { Lock } from './lock.js';
+import { checkCount, checkOptions, describe } from './validate.js';
+
+/** The values of `R` that are truthy: what {@link Condition.waitFor} returns. */
+export type Truthy<R> = Exclude<R, false | 0 | 0n | '' | null | undefined>;
+
+/** What a {@link Condition} needs of its lock: a {@link Lock}, or anything shaped like one. */
+export interface ConditionLock {
+  acquire(options?: TimeoutOptions): Coro<unknown>;
+  release(): Coro<void>;
+  locked(): boolean;
+}
+
+/**
+ * A condition variable: tasks holding its lock `wait()` until another task `notify()`s them.
+ * `wait()` releases the lock while waiting and always re-acquires it before returning or
+ * raising. Woken tasks run in the order they started waiting.
+ * @example
+ * const cond = new Condition();
+ * // consumer
+ * yield* asyncWith(cond, function* () {
+ *   yield* cond.waitFor(() => items.length > 0);
+ *   items.shift();
+ * });
+ * // producer
+ * yield* asyncWith(cond, function* () {
+ *   items.push(1);
+ *   yield* cond.notify();
+ * });
+ */
+export class Condition implements AsyncContextManager<void> {
+  /** The underlying lock. */
+  readonly lock: ConditionLock;
+  // Invariant: the tasks parked in wait(), in the order they started waiting.
+  private readonly waiting = new KernelQueue();
+
+  /**
+   * @param lock the lock to use (default: a new {@link Lock}). Throws `TypeError` naming it if
+   * it has no `acquire`, `release` and `locked` methods.
+   */
+  constructor(lock?: ConditionLock) {
+    if (lock === undefined) {
+      this.lock = new Lock();
+      return;
+    }
+    if (
+      lock === null ||
+      typeof lock !== 'object' ||
+      typeof lock.acquire !== 'function' ||
+      typeof lock.release !== 'function' ||
+      typeof lock.locked !== 'function'
+    ) {
+      throw new TypeError(
+        `Condition(lock): lock must be a Lock (with acquire, release and locked), got ${describe(lock)}`,
+      );
+    }
+    this.lock = lock;
+  }
+
+  /** True if the underlying lock is held. */
+  locked(): boolean {
+    return this.lock.locked();
+  }
+
+  /**
+   * Acquire the underlying lock. Raises `TaskTimeout` after `timeout` ms.
+   * @example
+   * yield* cond.acquire();
+   */
+  *acquire(options?: TimeoutOptions): Coro<boolean> {
+    checkOptions('Condition.acquire', options);
+    yield* this.lock.acquire(options);
+    return true;
+  }
+
+  /**
+   * Release the underlying lock.
+   * @example
+   * yield* cond.release();
+   */
+  *release(): Coro<void> {
+    yield* this.lock.release();
+  }
+
+  /**
+   * Release the lock, wait for a `notify()`, and re-acquire the lock. The lock is held again
+   * whenever this returns or raises: after a timeout (`TaskTimeout`) or a cancellation too.
+   * Raises `CurioError` if the lock is not held.
+   * @example
+   * yield* cond.wait({ timeout: 1000 });
+   */
+  *wait(options?: TimeoutOptions): Coro<void> {
+    checkOptions('Condition.wait', options);
+    if (!this.lock.locked()) {
+      throw new CurioError('Condition.wait: the lock is not held (acquire it first)');
+    }
+    yield* this.lock.release();
+    let failed = false;
+    let error: unknown;
+    try {
+      yield* waitOnQueue(this.waiting, 'COND_WAIT', options);
+    } catch (err) {
+      failed = true;
+      error = err;
+    }
+    const interrupted = yield* this.reacquire();
+    if (failed) throw error;
+    if (interrupted !== undefined) throw interrupted;
+  }
+
+  // Take the lock back after a wait, whatever happens: a cancellation or an expired
+  // timeoutAfter that interrupts the acquire is raised only once the lock is held again.
+  // The kernel offers no shield, so after an expired timeoutAfter every blocking trap raises
+  // at once and this retries at each scheduler turn until the lock is free.
+  private *reacquire(): Coro<unknown> {
+    let interrupted: unknown;
+    for (;;) {
+      try {
+        yield* this.lock.acquire();
+        return interrupted;
+      } catch (err) {
+        if (!(err instanceof CancelledError || err instanceof TaskTimeout)) throw err;
+        interrupted ??= err;
+      }
+    }
+  }
+
+  /**
+   * Wait until `predicate()` returns a truthy value, and return that value. Checks it first
+   * with the lock held, then after every wake-up. `timeout` bounds the whole wait
+   * (`TaskTimeout`, with the lock held again).
+   * @example
+   * const item = yield* cond.waitFor(() => items.shift());
+   */
+  *waitFor<R>(predicate: () => R, options?: TimeoutOptions): Coro<Truthy<R>> {
+    if (typeof predicate !== 'function') {
+      throw new TypeError(
+        `Condition.waitFor(predicate): predicate must be a function, got ${describe(predicate)}`,
+      );
+    }
+    checkOptions('Condition.waitFor', options);
+    const timeout = options?.timeout ?? undefined;
+    const clock = timeout === undefined ? undefined : (yield* getKernel()).selector;
+    const deadline = clock === undefined ? 0 : clock.now() + (timeout as number);
+    for (;;) {
+      const result = predicate();
+      if (result) return result as Truthy<R>;
+      if (clock === undefined) yield* this.wait();
+      else yield* this.wait({ timeout: Math.max(0, deadline - clock.now()) });
+    }
+  }
+
+  /**
+   * Wake up to `n` tasks waiting in `wait()` (default 1), first waiter first. Always a switch
+   * point. Raises `CurioError` if the lock is not held.
+   * @example
+   * yield* cond.notify(2);
+   */
+  *notify(n = 1): Coro<void> {
+    checkCount('Condition.notify', 'n', n);
+    if (!this.lock.locked()) {
+      throw new CurioError('Condition.notify: the lock is not held (acquire it first)');
+    }
+    yield* rescheduleTasks(this.waiting, { n });
+  }
+
+  /**
+   * Wake every task waiting in `wait()`, first waiter first.
+   * @example
+   * yield* cond.notifyAll();
+   */
+  *notifyAll(): Coro<void> {
+    yield* this.notify(this.waiting.length);
+  }
+
+  /** `asyncWith` entry: acquires the lock. */
+  *enter(): Coro<void> {
+    yield* this.lock.acquire();
+  }
+
+  /** `asyncWith` exit: releases the lock (errors from the body propagate). */
+  *exit(_error?: unknown): Coro<void> {
+    yield* this.lock.release();
+  }
+}

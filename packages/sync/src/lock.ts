@@ -1,0 +1,76 @@
+import {
+  type AsyncContextManager,
+  type Coro,
+  CurioError,
+  KernelQueue,
+  rescheduleTasks,
+  type TimeoutOptions,
+  waitOnQueue,
+} from '@curio/kernel';
+import { checkOptions } from './validate.js';
+
+/**
+ * A mutual-exclusion lock. Waiters get the lock in the order they asked for it: `release()`
+ * hands it straight to the first waiter, so no task can barge in between.
+ *
+ * Use it with `asyncWith`, which releases it however the body ends. There is no
+ * `[Symbol.dispose]` (TypeScript `using`): handing the lock to a waiter is a kernel trap,
+ * which a synchronous dispose cannot issue.
+ * @example
+ * const lock = new Lock();
+ * yield* asyncWith(lock, function* () {
+ *   yield* sleep(10); // only one task at a time runs here
+ * });
+ */
+export class Lock implements AsyncContextManager<void> {
+  private held = false;
+  // Invariant: tasks wait here only while the lock is held.
+  private readonly waiting = new KernelQueue();
+
+  /**
+   * Acquire the lock, waiting (first come, first served) while another task holds it.
+   * Returns true. Raises `TaskTimeout` after `timeout` ms; a waiter that times out or is
+   * cancelled never ends up holding the lock.
+   * @example
+   * yield* lock.acquire({ timeout: 500 });
+   * try { ... } finally { yield* lock.release(); }
+   */
+  *acquire(options?: TimeoutOptions): Coro<boolean> {
+    checkOptions('Lock.acquire', options);
+    if (!this.held) {
+      this.held = true;
+      return true;
+    }
+    // release() hands the lock over: it stays held, now by this task.
+    yield* waitOnQueue(this.waiting, 'LOCK_ACQUIRE', options);
+    return true;
+  }
+
+  /**
+   * Release the lock. With waiters it goes straight to the first one (a switch point, through
+   * `rescheduleTasks`); otherwise it is marked free without a task switch. Raises
+   * `CurioError` if the lock is not held.
+   * @example
+   * yield* lock.release();
+   */
+  *release(): Coro<void> {
+    if (!this.held) throw new CurioError('Lock.release: the lock is not held');
+    if (this.waiting.length > 0) yield* rescheduleTasks(this.waiting);
+    else this.held = false;
+  }
+
+  /** True if some task holds the lock. */
+  locked(): boolean {
+    return this.held;
+  }
+
+  /** `asyncWith` entry: acquires the lock. */
+  *enter(): Coro<void> {
+    yield* this.acquire();
+  }
+
+  /** `asyncWith` exit: releases the lock (errors from the body propagate). */
+  *exit(_error?: unknown): Coro<void> {
+    yield* this.release();
+  }
+}
