@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// Tree-shaking and size check. Bundles small entry files with esbuild (minified, ESM, from each
+// package's built ESM entry, as a user's bundler would), measures min+gzip, prints a table and
+// fails past a budget or when a bundle pulls in code it must not contain.
+// Run after `turbo run build`.
+import { existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { esmEntry, IO_PACKAGES, listPackages, PURE_PACKAGES, rel, root } from './lib/workspace.mjs';
+
+/** Budgets in bytes of minified + gzipped output (env CURIO_SIZE_SCALE scales them, for tests). */
+const scale = Number(process.env.CURIO_SIZE_SCALE ?? 1);
+const KB = 1024;
+
+const packages = listPackages();
+const byName = new Map(packages.map((p) => [p.name, p]));
+const problems = [];
+
+// Resolve workspace packages to their built ESM entry, as published.
+const workspacePlugin = {
+  name: 'curio-workspace',
+  setup(b) {
+    b.onResolve({ filter: /^(@curio\/[^/]+|curio)$/ }, (args) => {
+      const pkg = byName.get(args.path);
+      if (!pkg) return { errors: [{ text: `no workspace package named ${args.path}` }] };
+      const entry = esmEntry(pkg);
+      if (!entry || !existsSync(entry)) {
+        return { errors: [{ text: `${args.path} is not built (${entry}); run the build first` }] };
+      }
+      return { path: entry };
+    });
+  },
+};
+
+/** Bundle `code` and return { bytes, gzip, inputs: Map<file, bytesInOutput> }. */
+async function measure(code, platform) {
+  const result = await build({
+    stdin: { contents: code, resolveDir: root, loader: 'js', sourcefile: 'entry.js' },
+    bundle: true,
+    minify: true,
+    treeShaking: true,
+    format: 'esm',
+    target: 'es2022',
+    platform,
+    write: false,
+    metafile: true,
+    outfile: 'out.js',
+    logLevel: 'silent',
+    plugins: [workspacePlugin],
+  });
+  const out = result.outputFiles[0].contents;
+  const meta = Object.values(result.metafile.outputs)[0];
+  const inputs = new Map(
+    Object.entries(meta.inputs)
+      .filter(([, v]) => v.bytesInOutput > 0)
+      .map(([k, v]) => [k, v.bytesInOutput]),
+  );
+  const externals = (meta.imports ?? []).map((i) => i.path);
+  return { bytes: out.length, gzip: gzipSync(out, { level: 9 }).length, inputs, externals };
+}
+
+/** The workspace packages whose code reached a bundle. */
+function packagesIn(inputs) {
+  const found = new Set();
+  for (const file of inputs.keys()) {
+    const m = /(?:^|\/)packages\/([^/]+)\//.exec(file);
+    if (m) found.add(m[1]);
+  }
+  return found;
+}
+
+const fmt = (n) => `${(n / KB).toFixed(2)} KB`;
+const rows = [];
+
+// 1. Per package: everything it exports.
+for (const pkg of packages) {
+  if (pkg.private) continue;
+  const entry = esmEntry(pkg);
+  if (!entry || !existsSync(entry)) {
+    problems.push(`${pkg.name}: no built ESM entry (${entry && rel(entry)})`);
+    continue;
+  }
+  const pure = PURE_PACKAGES.includes(pkg.folder);
+  try {
+    const m = await measure(`export * from '${pkg.name}';`, pure ? 'browser' : 'node');
+    rows.push({ bundle: `import * from '${pkg.name}'`, ...m });
+    if (pure) {
+      const nodeImports = m.externals.filter((e) => e.startsWith('node:'));
+      if (nodeImports.length) problems.push(`${pkg.name} bundle imports ${nodeImports.join(', ')}`);
+    }
+  } catch (err) {
+    problems.push(`${pkg.name}: bundling failed: ${err.message}`);
+  }
+}
+
+// 2. Budgets and tree-shaking rules on small entry files.
+const checks = [
+  {
+    needs: ['@curio/kernel'],
+    bundle: "import { run, sleep } from '@curio/kernel'",
+    code: "export { run, sleep } from '@curio/kernel';",
+    budget: 4 * KB,
+  },
+  {
+    needs: ['@curio/queue'],
+    bundle: "import { Queue } from '@curio/queue'",
+    code: "export { Queue } from '@curio/queue';",
+    forbid: IO_PACKAGES,
+  },
+  {
+    needs: ['@curio/sync'],
+    bundle: "import { Lock, Event } from '@curio/sync'",
+    code: "export { Lock, Event } from '@curio/sync';",
+    forbid: IO_PACKAGES,
+  },
+  {
+    needs: ['curio', '@curio/queue'],
+    bundle: "import { Queue, run } from 'curio'",
+    code: "export { Queue, run } from 'curio';",
+    forbid: IO_PACKAGES,
+  },
+];
+for (const c of checks) {
+  if (!c.needs.every((n) => byName.has(n))) continue;
+  try {
+    const m = await measure(c.code, 'browser');
+    rows.push({ ...m, bundle: c.bundle, budget: c.budget && c.budget * scale });
+    if (c.budget && m.gzip > c.budget * scale) {
+      problems.push(`${c.bundle}: ${fmt(m.gzip)} min+gz is over its budget of ${fmt(c.budget * scale)}`);
+    }
+    const leaked = [...packagesIn(m.inputs)].filter((f) => c.forbid?.includes(f));
+    if (leaked.length) {
+      problems.push(`${c.bundle}: bundle contains code from I/O package(s): ${leaked.join(', ')}`);
+    }
+    const nodeImports = m.externals.filter((e) => e.startsWith('node:'));
+    if (c.forbid && nodeImports.length) {
+      problems.push(`${c.bundle}: bundle imports Node builtins: ${nodeImports.join(', ')}`);
+    }
+  } catch (err) {
+    problems.push(`${c.bundle}: bundling failed: ${err.message}`);
+  }
+}
+
+const w = Math.max(...rows.map((r) => r.bundle.length), 6);
+console.log(`${'bundle'.padEnd(w)}  ${'min'.padStart(9)}  ${'min+gz'.padStart(9)}  budget`);
+for (const r of rows) {
+  console.log(
+    `${r.bundle.padEnd(w)}  ${fmt(r.bytes).padStart(9)}  ${fmt(r.gzip).padStart(9)}  ${
+      r.budget ? fmt(r.budget) : '-'
+    }`,
+  );
+}
+if (problems.length) {
+  console.error(`check-size: ${problems.length} problem(s):`);
+  for (const p of problems) console.error(`  ${p}`);
+  process.exit(1);
+}
+console.log(`check-size: ${rows.length} bundles within budget; pure bundles free of I/O code`);
