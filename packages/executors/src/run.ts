@@ -1,0 +1,220 @@
+import { availableParallelism } from 'node:os';
+import { type Coro, futureWait, type TimeoutOptions } from '@curio/kernel';
+import { describe, type ModuleFunction, toWorkerTask } from './callable.js';
+import type { Executor } from './executor.js';
+import { defaultThreads, WorkerExecutor } from './worker-executor.js';
+
+// The executors in use; null until first needed (pools start lazily).
+let cpuExecutor: Executor | null = null;
+let blockingExecutor: Executor | null = null;
+// The default pools this module created, so that replacing them closes them.
+const ownPools = new Set<Executor>();
+
+function cpu(): Executor {
+  if (cpuExecutor === null) {
+    cpuExecutor = new WorkerExecutor({ name: 'runCpuBound', maxThreads: defaultThreads() });
+    ownPools.add(cpuExecutor);
+  }
+  return cpuExecutor;
+}
+
+function blocking(): Executor {
+  if (blockingExecutor === null) {
+    // Python's ThreadPoolExecutor default: min(32, cores + 4).
+    const maxThreads = Math.min(32, availableParallelism() + 4);
+    blockingExecutor = new WorkerExecutor({ name: 'runBlocking', maxThreads });
+    ownPools.add(blockingExecutor);
+  }
+  return blockingExecutor;
+}
+
+function checkExecutor(fn: string, executor: unknown): asserts executor is Executor {
+  if (
+    executor === null ||
+    typeof executor !== 'object' ||
+    typeof (executor as Executor).submit !== 'function'
+  ) {
+    throw new TypeError(
+      `${fn}(executor): executor must have a submit(callable, args, signal) method, got ${describe(executor)}`,
+    );
+  }
+}
+
+function checkTimeout(fn: string, options: TimeoutOptions | undefined): number | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${fn}(options): options must be an object, got ${describe(options)}`);
+  }
+  const timeout = options.timeout;
+  if (timeout === undefined || timeout === null || timeout === Infinity) return undefined;
+  if (typeof timeout !== 'number' || !(timeout >= 0)) {
+    throw new TypeError(
+      `${fn}: timeout must be a number of milliseconds >= 0 or null, got ${describe(timeout)}`,
+    );
+  }
+  return timeout;
+}
+
+function* submit(
+  executor: Executor,
+  callable: unknown,
+  args: readonly unknown[],
+  timeout: number | undefined,
+): Coro<unknown> {
+  return yield* futureWait((signal) => executor.submit(callable as never, args, signal), {
+    timeout,
+  });
+}
+
+function prepare(
+  fn: string,
+  callable: unknown,
+  args: unknown,
+  options: TimeoutOptions | undefined,
+): number | undefined {
+  toWorkerTask(fn, callable); // checks the callable's shape at once
+  if (!Array.isArray(args)) {
+    throw new TypeError(`${fn}(args): args must be an array, got ${describe(args)}`);
+  }
+  return checkTimeout(fn, options);
+}
+
+/** A function that can be sent to a worker thread by its source. */
+type Fn<A extends unknown[], R> = (...args: A) => R;
+
+/**
+ * Run `callable(...args)` on the CPU-bound executor (worker threads, one per core) and
+ * return its result; the kernel keeps running other tasks meanwhile. `callable` is a
+ * self-contained function (sent by its source text) or `{ module, name }`. Arguments and
+ * results are copied with the structured clone algorithm.
+ *
+ * On timeout (`TaskTimeout`) or cancellation the task stops waiting at once and the worker
+ * running the call is terminated and replaced.
+ * @example
+ * const n = yield* runCpuBound((limit: number) => {
+ *   let count = 0;
+ *   for (let i = 2; i < limit; i++) if (isPrime(i)) count++; // isPrime: defined inside too
+ *   return count;
+ * }, [1e6], { timeout: 5000 });
+ */
+export function runCpuBound<A extends unknown[], R>(
+  callable: Fn<A, R>,
+  args?: A,
+  options?: TimeoutOptions,
+): Coro<Awaited<R>>;
+export function runCpuBound<R = unknown>(
+  callable: ModuleFunction,
+  args?: unknown[],
+  options?: TimeoutOptions,
+): Coro<R>;
+export function runCpuBound(
+  callable: Fn<unknown[], unknown> | ModuleFunction,
+  args: unknown[] = [],
+  options?: TimeoutOptions,
+): Coro<unknown> {
+  const timeout = prepare('runCpuBound', callable, args, options);
+  return submit(cpu(), callable, args, timeout);
+}
+
+/**
+ * Run `callable(...args)` on the blocking executor (a larger pool of worker threads, for
+ * work that waits: synchronous file or process calls, `Atomics.wait`, native calls) and
+ * return its result. Same callables, timeout and cancellation as {@link runCpuBound}.
+ * @example
+ * const text = yield* runBlocking(async (path: string) => {
+ *   const { readFileSync } = await import('node:fs');
+ *   return readFileSync(path, 'utf8');
+ * }, ['/etc/hostname']);
+ */
+export function runBlocking<A extends unknown[], R>(
+  callable: Fn<A, R>,
+  args?: A,
+  options?: TimeoutOptions,
+): Coro<Awaited<R>>;
+export function runBlocking<R = unknown>(
+  callable: ModuleFunction,
+  args?: unknown[],
+  options?: TimeoutOptions,
+): Coro<R>;
+export function runBlocking(
+  callable: Fn<unknown[], unknown> | ModuleFunction,
+  args: unknown[] = [],
+  options?: TimeoutOptions,
+): Coro<unknown> {
+  const timeout = prepare('runBlocking', callable, args, options);
+  return submit(blocking(), callable, args, timeout);
+}
+
+/**
+ * Run `callable(...args)` on `executor` (any {@link Executor}) and return its result.
+ * `TaskTimeout` after `timeout` ms; on timeout or cancellation the executor's `signal` is
+ * aborted.
+ * @example
+ * const pool = new WorkerExecutor({ maxThreads: 1 });
+ * const sum = yield* runInExecutor(pool, (a: number, b: number) => a + b, [1, 2]);
+ */
+export function runInExecutor<A extends unknown[], R>(
+  executor: Executor,
+  callable: Fn<A, R>,
+  args?: A,
+  options?: TimeoutOptions,
+): Coro<Awaited<R>>;
+export function runInExecutor<R = unknown>(
+  executor: Executor,
+  callable: ModuleFunction,
+  args?: unknown[],
+  options?: TimeoutOptions,
+): Coro<R>;
+export function runInExecutor(
+  executor: Executor,
+  callable: Fn<unknown[], unknown> | ModuleFunction,
+  args: unknown[] = [],
+  options?: TimeoutOptions,
+): Coro<unknown> {
+  checkExecutor('runInExecutor', executor);
+  const timeout = prepare('runInExecutor', callable, args, options);
+  return submit(executor, callable, args, timeout);
+}
+
+function replace(current: Executor | null, next: Executor | null): Executor | null {
+  if (current !== null && ownPools.delete(current)) void current.close?.();
+  return next;
+}
+
+/**
+ * Use `executor` for {@link runCpuBound} from now on (`null` restores the default pool).
+ * A default pool being replaced is closed.
+ * @example
+ * setCpuExecutor(new WorkerExecutor({ maxThreads: 2 }));
+ */
+export function setCpuExecutor(executor: Executor | null): void {
+  if (executor !== null) checkExecutor('setCpuExecutor', executor);
+  cpuExecutor = replace(cpuExecutor, executor);
+}
+
+/**
+ * Use `executor` for {@link runBlocking} from now on (`null` restores the default pool).
+ * A default pool being replaced is closed.
+ * @example
+ * setBlockingExecutor(new WorkerExecutor({ maxThreads: 64 }));
+ */
+export function setBlockingExecutor(executor: Executor | null): void {
+  if (executor !== null) checkExecutor('setBlockingExecutor', executor);
+  blockingExecutor = replace(blockingExecutor, executor);
+}
+
+/**
+ * Close the CPU-bound and blocking executors (the defaults and any set with
+ * `setCpuExecutor` / `setBlockingExecutor` that has `close`) and go back to the defaults,
+ * which start again on their next use. Call it in a test's `afterAll` or when an
+ * application shuts down, so no worker thread outlives it.
+ * @example
+ * afterAll(() => shutdownExecutors());
+ */
+export async function shutdownExecutors(): Promise<void> {
+  const executors = [cpuExecutor, blockingExecutor];
+  cpuExecutor = null;
+  blockingExecutor = null;
+  ownPools.clear();
+  await Promise.all(executors.map((executor) => executor?.close?.()));
+}
