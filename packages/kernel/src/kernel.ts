@@ -170,7 +170,8 @@ export class Kernel {
   /**
    * Run until every non-daemon task has ended. Resolves with `coro`'s result, or rejects
    * with its error. Without `coro`, runs the tasks added by `addTask`. If `stop()` ends the
-   * run early, resolves with `undefined`; tasks stay where they are for a later `run`.
+   * run early, resolves with `undefined`; tasks stay where they are, and a later `run()`
+   * resumes them (resolving with the first `coro`'s result when it ends).
    * @example
    * const value = await new Kernel().run(main());
    */
@@ -878,8 +879,9 @@ export class Kernel {
       state.pending.push(name);
       const waiter = state.waiting;
       if (waiter !== null) {
+        const received = state.pending.shift();
         this.unblock(waiter);
-        this.makeReady(waiter, state.pending.shift());
+        this.makeReady(waiter, received);
       }
     }
     this.schedule();

@@ -4,8 +4,13 @@ export function describe(value: unknown): string {
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (value === null || typeof value !== 'object') return String(value);
   if (typeof (value as PromiseLike<unknown>).then === 'function') return 'a Promise';
+  if (Array.isArray(value)) {
+    const text = JSON.stringify(value) ?? '[]';
+    return text.length > 40 ? `an array of ${value.length}` : text;
+  }
   const ctor = (value as object).constructor;
-  return ctor && ctor !== Object ? `a ${ctor.name}` : 'an object';
+  if (!ctor || ctor === Object) return 'an object';
+  return `${/^[AEIOU]/.test(ctor.name) ? 'an' : 'a'} ${ctor.name}`;
 }
 
 /** Throws unless `ms` is a finite duration >= 0. */

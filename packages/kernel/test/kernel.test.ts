@@ -1,0 +1,395 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  CancelledError,
+  type Coro,
+  CurioError,
+  futureWait,
+  getKernel,
+  HostSelector,
+  Kernel,
+  KernelQueue,
+  newTask,
+  run,
+  sleep,
+  type Task,
+  type TaskError,
+  VirtualTimeSelector,
+  waitOnQueue,
+} from '../src/index.js';
+import { catching, vrun } from './helpers.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('Kernel.run and run()', () => {
+  it('resolves with the main coroutine’s result and rejects with its error', async () => {
+    function* ok() {
+      yield* sleep(1);
+      return 42;
+    }
+    function* bad(): Coro<never> {
+      yield* sleep(1);
+      throw new RangeError('nope');
+    }
+    await expect(run(ok())).resolves.toBe(42);
+    await expect(run(bad())).rejects.toThrow(new RangeError('nope'));
+  });
+
+  it('runs tasks added with addTask until all non-daemon tasks end', async () => {
+    const events: string[] = [];
+    const kernel = new Kernel({ selector: new VirtualTimeSelector() });
+    function* worker(name: string, ms: number) {
+      yield* sleep(ms);
+      events.push(name);
+    }
+    kernel.addTask(worker('b', 20));
+    kernel.addTask(worker('a', 10), { name: 'a-task' });
+    kernel.addTask(worker('daemon', 1_000_000), { daemon: true });
+    await expect(kernel.run()).resolves.toBeUndefined();
+    expect(events).toEqual(['a', 'b']);
+    expect([...kernel.tasks.values()].map((t) => [t.daemon, t.state])).toEqual([[true, 'SLEEP']]);
+    await kernel.shutdown();
+    expect(kernel.tasks.size).toBe(0);
+  });
+
+  it('daemon tasks do not keep run alive and are cancelled by shutdown', async () => {
+    const events: string[] = [];
+    function* daemon() {
+      try {
+        for (;;) yield* sleep(10);
+      } catch (err) {
+        events.push(`daemon ${(err as Error).name}`);
+        throw err;
+      }
+    }
+    function* main() {
+      const d = yield* newTask(daemon(), { daemon: true });
+      events.push(`daemon parent-less: ${!(yield* getKernel()).tasks.get(d.id)?.daemon === false}`);
+      yield* sleep(25);
+      events.push('main done');
+    }
+    await vrun(main());
+    expect(events).toEqual(['daemon parent-less: true', 'main done', 'daemon CancelledError']);
+  });
+
+  it('a daemon has no parent; a normal child is in its parent’s children', async () => {
+    function* idle() {
+      yield* sleep(5);
+    }
+    function* main() {
+      const me = yield* getKernel();
+      const d = yield* newTask(idle(), { daemon: true });
+      const c = yield* newTask(idle(), { name: 'kid' });
+      const task = [...me.tasks.values()].find((t) => t.children.has(c)) as Task;
+      return [d.daemon, task.children.has(d), c.name, task.children.size];
+    }
+    expect(await vrun(main())).toEqual([true, false, 'kid', 1]);
+  });
+
+  it('stop() ends run after the running task yields; a later run resumes', async () => {
+    const events: string[] = [];
+    const kernel = new Kernel({ selector: new VirtualTimeSelector() });
+    function* main() {
+      events.push('before stop');
+      kernel.stop();
+      events.push('after stop, same step');
+      yield* sleep(1);
+      events.push('resumed');
+      return 'finished';
+    }
+    const first = await kernel.run(main());
+    events.push(`run returned ${first}`);
+    const second = await kernel.run();
+    events.push(`second run returned ${second}`);
+    await kernel.shutdown();
+    expect(events).toEqual([
+      'before stop',
+      'after stop, same step',
+      'run returned undefined',
+      'resumed',
+      'second run returned finished',
+    ]);
+  });
+
+  it('stop() from outside while tasks sleep', async () => {
+    const kernel = new Kernel();
+    function* main() {
+      yield* sleep(10_000);
+    }
+    const done = kernel.run(main());
+    setTimeout(() => kernel.stop(), 5);
+    await expect(done).resolves.toBeUndefined();
+    await kernel.shutdown();
+  });
+
+  it('addTask is refused while running; run and shutdown refuse re-entry', async () => {
+    const kernel = new Kernel({ selector: new VirtualTimeSelector() });
+    const errors: string[] = [];
+    function* main() {
+      try {
+        kernel.addTask(sleep(1));
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+      const again = yield* catching(
+        (function* () {
+          yield* futureWait(kernel.run(sleep(1)));
+        })(),
+      );
+      errors.push((again as Error).message);
+      const shut = yield* catching(
+        (function* () {
+          yield* futureWait(kernel.shutdown());
+        })(),
+      );
+      errors.push((shut as Error).message);
+    }
+    await kernel.run(main());
+    await kernel.shutdown();
+    expect(errors).toEqual([
+      'Kernel.addTask: the kernel is running; inside a task use yield* newTask(coro)',
+      'Kernel.run: this kernel is already running',
+      'Kernel.shutdown: refused while the kernel is running',
+    ]);
+  });
+
+  it('shutdown cancels every remaining task, daemons included, even stubborn ones', async () => {
+    const events: string[] = [];
+    const kernel = new Kernel({ selector: new VirtualTimeSelector() });
+    function* stubborn() {
+      for (let i = 0; i < 3; i++) {
+        try {
+          yield* waitOnQueue(new KernelQueue(), 'FOREVER');
+        } catch (err) {
+          events.push(`stubborn caught ${(err as Error).name}`);
+        }
+      }
+    }
+    function* main() {
+      yield* newTask(stubborn(), { daemon: true });
+      events.push('main done');
+    }
+    await kernel.run(main(), { logErrors: false });
+    await kernel.shutdown();
+    expect(events).toEqual([
+      'main done',
+      'stubborn caught CancelledError',
+      'stubborn caught CancelledError',
+      'stubborn caught CancelledError',
+    ]);
+    expect(kernel.tasks.size).toBe(0);
+  });
+
+  it('the kernel survives any task’s crash; join raises TaskError with the cause', async () => {
+    const events: string[] = [];
+    const boom = new Error('boom');
+    function* crasher(): Coro<never> {
+      yield* sleep(1);
+      throw boom;
+    }
+    function* main() {
+      const t = yield* newTask(crasher(), { name: 'crasher' });
+      yield* sleep(5);
+      events.push(`state ${t.state}, excInfo ${t.excInfo === boom}`);
+      const err = (yield* catching(t.join())) as TaskError;
+      events.push(`${err.name}: ${err.message}; cause is boom: ${err.cause === boom}`);
+      events.push('kernel still running');
+    }
+    await vrun(main());
+    expect(events).toEqual([
+      'state TERMINATED, excInfo true',
+      'TaskError: crasher failed: Error: boom; cause is boom: true',
+      'kernel still running',
+    ]);
+  });
+
+  it('logErrors logs a crashed task with its name and stack; off when false', async () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    function* crasher(): Coro<never> {
+      throw new Error('kaput');
+    }
+    function* main() {
+      const t = yield* newTask(crasher(), { name: 'worker-7' });
+      const c = yield* newTask(sleep(100), { name: 'cancelled-one' });
+      yield* c.cancel();
+      void t;
+    }
+    await run(main(), { selector: new VirtualTimeSelector() });
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(String(spy.mock.calls[0]![0])).toMatch(/^curio: task \d+ \(worker-7\) crashed:$/);
+    expect((spy.mock.calls[0]![1] as Error).stack).toContain('kaput');
+    spy.mockClear();
+    await run(main(), { selector: new VirtualTimeSelector(), logErrors: false });
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  it('reports a deadlock instead of hanging', async () => {
+    const kq = new KernelQueue();
+    function* stuck() {
+      yield* waitOnQueue(kq, 'NEVER_WOKEN');
+    }
+    const err = await vrun(stuck()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CurioError);
+    expect((err as Error).message).toMatch(
+      /^deadlock: every task is blocked and nothing can wake them: task-\d+ \(NEVER_WOKEN\)$/,
+    );
+  });
+
+  it('the default selector does not busy-wait while every task is blocked', async () => {
+    class CountingSelector extends HostSelector {
+      waits = 0;
+      override wait(deadline: number, external: number, wake: () => void): boolean {
+        this.waits++;
+        return super.wait(deadline, external, wake);
+      }
+    }
+    const selector = new CountingSelector();
+    function* main() {
+      yield* sleep(30);
+    }
+    await run(main(), { selector });
+    expect(selector.waits).toBeLessThanOrEqual(3);
+  });
+
+  it('never starves the host: a host timer fires during a busy sleep(0) loop', async () => {
+    let switches = 0;
+    let firedAt = -1;
+    function* main() {
+      setTimeout(() => {
+        firedAt = switches;
+      }, 0);
+      while (switches < 2_000_000 && firedAt < 0) {
+        switches++;
+        yield* sleep(0);
+      }
+    }
+    await run(main());
+    expect(firedAt).toBeGreaterThan(0);
+    expect(firedAt).toBeLessThan(2_000_000);
+  });
+});
+
+describe('bad input', () => {
+  it('sleep rejects non-numbers and negatives, naming the argument', async () => {
+    function* main() {
+      return [
+        yield* catching(sleep('x' as never)),
+        yield* catching(sleep(-1)),
+        yield* catching(sleep(Number.NaN)),
+      ].map((e) => `${(e as Error).name}: ${(e as Error).message}`);
+    }
+    expect(await vrun(main())).toEqual([
+      'TypeError: sleep(ms): ms must be a finite number >= 0, got "x"',
+      'RangeError: sleep(ms): ms must be a finite number >= 0, got -1',
+      'RangeError: sleep(ms): ms must be a finite number >= 0, got NaN',
+    ]);
+  });
+
+  it('newTask rejects what is not a coroutine, and the caller keeps running', async () => {
+    async function asyncFn() {}
+    function* gen() {}
+    function* main() {
+      return [
+        yield* catching(newTask(42 as never)),
+        yield* catching(newTask(gen as never)),
+        yield* catching(newTask(asyncFn() as never)),
+        yield* catching(newTask(gen(), { name: 5 as never })),
+      ].map((e) => (e as Error).message);
+    }
+    expect(await vrun(main())).toEqual([
+      'newTask(coro): coro must be a coroutine (the generator object returned by calling a function*), got 42',
+      'newTask(coro): coro must be a coroutine (the generator object returned by calling a function*), got function gen (a function: did you forget to call it? pass f(), not f)',
+      'newTask(coro): coro must be a coroutine (the generator object returned by calling a function*), got a Promise (curio coroutines are generator functions, function* with yield*, not async functions)',
+      'newTask: options.name must be a string, got 5',
+    ]);
+  });
+
+  it('run(42) and friends reject with a TypeError', async () => {
+    await expect(run(42 as never)).rejects.toThrow(
+      new TypeError(
+        'Kernel.run(coro): coro must be a coroutine (the generator object returned by calling a function*), got 42',
+      ),
+    );
+    expect(() => new Kernel({ selector: {} as never })).toThrow(TypeError);
+    expect(() => new Kernel().addTask('x' as never)).toThrow(TypeError);
+  });
+
+  it('yield of a value that is not a trap raises a TypeError in that task only', async () => {
+    const events: string[] = [];
+    function* wrong(): Coro<void> {
+      try {
+        yield 5 as never;
+      } catch (err) {
+        events.push(`${(err as Error).name}: ${(err as Error).message}`);
+      }
+    }
+    function* main() {
+      yield* newTask(wrong(), { name: 'wrong' });
+      yield* sleep(1);
+      events.push('main fine');
+    }
+    await vrun(main());
+    expect(events).toEqual([
+      'TypeError: wrong yielded 5, which is not a kernel trap: call coroutines with yield*, not yield',
+      'main fine',
+    ]);
+  });
+
+  it('joining a task of another kernel is refused', async () => {
+    let foreign: Task | undefined;
+    const other = new Kernel({ selector: new VirtualTimeSelector() });
+    foreign = other.addTask(sleep(1), { name: 'foreign' });
+    function* main() {
+      const err = yield* catching(foreign!.join());
+      const err2 = yield* catching(foreign!.cancel());
+      return [(err as Error).message, (err2 as Error).message];
+    }
+    expect(await vrun(main())).toEqual([
+      'joinTask: foreign belongs to another kernel',
+      'cancelTask: foreign belongs to another kernel',
+    ]);
+    await other.run();
+    foreign = undefined;
+  });
+
+  it('joinTask and cancelTask reject what is not a task', async () => {
+    const { joinTask, cancelTask } = await import('../src/index.js');
+    function* main() {
+      return [
+        yield* catching(joinTask({} as never)),
+        yield* catching(cancelTask(null as never)),
+      ].map((e) => (e as Error).message);
+    }
+    expect(await vrun(main())).toEqual([
+      'joinTask(task): task must be a Task, got an object',
+      'cancelTask(task): task must be a Task, got null',
+    ]);
+  });
+
+  it('withMonitor: true names the missing @curio/monitor package', async () => {
+    const kernel = new Kernel({ withMonitor: true });
+    const err = await kernel.run(sleep(1)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CurioError);
+    expect((err as Error).message).toMatch(/needs the @curio\/monitor package/);
+  });
+
+  it('withMonitor accepts a factory, run as a daemon task', async () => {
+    const events: string[] = [];
+    function* monitor(kernel: Kernel): Coro<void> {
+      events.push(`monitor sees ${kernel.tasks.size} task(s)`);
+      yield* sleep(1_000_000);
+    }
+    const kernel = new Kernel({ withMonitor: monitor, selector: new VirtualTimeSelector() });
+    await kernel.run(sleep(10));
+    await kernel.shutdown();
+    expect(events).toEqual(['monitor sees 2 task(s)']);
+  });
+
+  it('a CancelledError escaping the main task rejects run with it', async () => {
+    function* main(): Coro<never> {
+      throw new CancelledError('stop');
+    }
+    await expect(vrun(main())).rejects.toBeInstanceOf(CancelledError);
+  });
+});
