@@ -124,20 +124,7 @@ export class SignalSet implements AsyncContextManager<SignalSet> {
    * const name = yield* sigset.wait({ timeout: 5000 });
    */
   wait(options?: TimeoutOptions): Coro<string> {
-    const waiting = sigwait(this, options); // checks the options at once
-    return this.watched ? waiting : this.waitOnce(waiting);
-  }
-
-  // Outside the context, watch only for the length of the wait. (The kernel's bare sigwait
-  // returns undefined when its set is not watched: the pending signal is dropped as the
-  // waiter is unblocked.)
-  private *waitOnce(waiting: Coro<string>): Coro<string> {
-    yield* sigwatch(this);
-    try {
-      return yield* waiting;
-    } finally {
-      yield* sigunwatch(this);
-    }
+    return sigwait(this, options);
   }
 
   /**
