@@ -58,16 +58,23 @@ async function checkPackage(pkg) {
   const listing = (await run('tar', ['-tzf', tgz])).stdout.split('\n').filter(Boolean);
   const files = new Set(listing.map((f) => f.replace(/^package\//, '')));
   if (dot) {
-    for (const target of [dot.import.default, dot.import.types, dot.require.default, dot.require.types]) {
+    for (const target of [
+      dot.import.default,
+      dot.import.types,
+      dot.require.default,
+      dot.require.types,
+    ]) {
       const f = posix.normalize(target);
       if (!files.has(f)) errs.push(`packed tarball lacks ${f} (named by exports["."])`);
     }
   }
   const stray = [...files].filter((f) => /^(src|test)\//.test(f));
-  if (stray.length) errs.push(`packed tarball includes sources/tests: ${stray.slice(0, 3).join(', ')}`);
+  if (stray.length)
+    errs.push(`packed tarball includes sources/tests: ${stray.slice(0, 3).join(', ')}`);
   await run('tar', ['-xzf', tgz, '-C', dest]);
   const packedJson = readFileSync(join(dest, 'package', 'package.json'), 'utf8');
-  if (packedJson.includes('"workspace:')) errs.push('packed package.json still has workspace: ranges');
+  if (packedJson.includes('"workspace:'))
+    errs.push('packed package.json still has workspace: ranges');
 
   const lint = await publint({ pkgDir: join(dest, 'package'), pack: false, strict: true });
   for (const m of lint.messages) {

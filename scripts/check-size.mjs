@@ -8,8 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { esmEntry, IO_PACKAGES, listPackages, PURE_PACKAGES, rel, root } from './lib/workspace.mjs';
 
-/** Budgets in bytes of minified + gzipped output (env CURIO_SIZE_SCALE scales them, for tests). */
-const scale = Number(process.env.CURIO_SIZE_SCALE ?? 1);
+/** Budgets are in bytes of minified + gzipped output. */
 const KB = 1024;
 
 const packages = listPackages();
@@ -124,9 +123,9 @@ for (const c of checks) {
   if (!c.needs.every((n) => byName.has(n))) continue;
   try {
     const m = await measure(c.code, 'browser');
-    rows.push({ ...m, bundle: c.bundle, budget: c.budget && c.budget * scale });
-    if (c.budget && m.gzip > c.budget * scale) {
-      problems.push(`${c.bundle}: ${fmt(m.gzip)} min+gz is over its budget of ${fmt(c.budget * scale)}`);
+    rows.push({ ...m, bundle: c.bundle, budget: c.budget });
+    if (c.budget && m.gzip > c.budget) {
+      problems.push(`${c.bundle}: ${fmt(m.gzip)} min+gz is over its budget of ${fmt(c.budget)}`);
     }
     const leaked = [...packagesIn(m.inputs)].filter((f) => c.forbid?.includes(f));
     if (leaked.length) {
