@@ -1,0 +1,329 @@
+import { createReadStream, createWriteStream, fstatSync } from 'node:fs';
+import net from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import tty from 'node:tty';
+import type { AsyncContextManager, AsyncIterableLike, Coro } from '@curio/kernel';
+import { Blocking } from './blocking.js';
+import { Channel, EMPTY, type NodeStream, waitClosed } from './channel.js';
+import {
+  checkTimeoutValue,
+  closedError,
+  describe,
+  systemError,
+  toBuffer,
+  UnsupportedOperation,
+} from './errors.js';
+import type { Socket } from './socket.js';
+
+/** The modes of `Socket.makefile`: read, write, or both. */
+export type FileMode = 'rb' | 'wb' | 'rwb';
+
+/** Options of `new Stream(fd, options)`. */
+export interface StreamOptions {
+  /**
+   * For a file descriptor: `'rb'` (default) to read, `'wb'` to write, `'r+b'` both (pipes,
+   * sockets and terminals only). Ignored for Node streams.
+   */
+  mode?: 'rb' | 'wb' | 'r+b';
+}
+
+// What a Stream made by Socket.makefile holds instead of a Node stream of its own.
+interface SocketSource {
+  socket: Socket;
+  mode: FileMode;
+  timeout: number | undefined;
+}
+
+// A file descriptor as a Node stream that reads and writes it correctly: pipes and sockets
+// through libuv's non-blocking stream handles (net.Socket), terminals through tty streams,
+// regular files and other devices through fs streams (thread-pool reads at the file offset).
+function openFd(fd: number, mode: 'rb' | 'wb' | 'r+b'): NodeStream {
+  const readable = mode !== 'wb';
+  const writable = mode !== 'rb';
+  let stat: ReturnType<typeof fstatSync>;
+  try {
+    stat = fstatSync(fd);
+  } catch (err) {
+    throw systemError(`Stream(fd): ${fd} is not an open file descriptor (${String(err)})`, 'EBADF');
+  }
+  if (stat.isFIFO() || stat.isSocket()) {
+    return new net.Socket({ fd, readable, writable, allowHalfOpen: true });
+  }
+  if (tty.isatty(fd)) {
+    if (readable && writable) {
+      throw new UnsupportedOperation("Stream(fd, { mode: 'r+b' }): not supported for terminals");
+    }
+    return readable ? new tty.ReadStream(fd) : new tty.WriteStream(fd);
+  }
+  if (readable && writable) {
+    throw new UnsupportedOperation(
+      "Stream(fd, { mode: 'r+b' }): only pipes and sockets can be read and written by one Stream",
+    );
+  }
+  return readable
+    ? createReadStream('', { fd, autoClose: true })
+    : createWriteStream('', { fd, autoClose: true });
+}
+
+function isNodeStream(value: unknown): value is NodeStream {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Readable).on === 'function' &&
+    (typeof (value as Readable).read === 'function' ||
+      typeof (value as Writable).write === 'function')
+  );
+}
+
+/**
+ * A file-like wrapper of a Node stream (Readable, Writable or Duplex) or a file descriptor,
+ * whose reads and writes are coroutines that wait through the kernel. End of file is an
+ * empty Buffer. A timeout set by `settimeout(ms)` applies to every blocking call.
+ *
+ * Made by `Socket.makefile()` it shares the socket's read buffer (no byte is lost between
+ * `recv`, `read` and `readline`), and closing it leaves the socket open. Otherwise `close()`
+ * ends and destroys the Node stream (and closes the fd). Use as an async context manager to
+ * close on exit; `asyncFor` yields its lines.
+ * @example
+ * const stream = new Stream(child.stdout!);
+ * yield* asyncFor(stream, function* (line) {
+ *   console.log(line.toString());
+ * });
+ */
+export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Buffer> {
+  private readonly raw: NodeStream | null;
+  private channel: Channel | null;
+  private readonly socket: Socket | null;
+  private readonly canRead: boolean;
+  private readonly canWrite: boolean;
+  private timeout: number | undefined;
+  private isClosed = false;
+
+  /**
+   * Wrap a Node stream, or a file descriptor (see {@link StreamOptions.mode}; the Stream owns
+   * the descriptor and closes it).
+   * @example
+   * const out = new Stream(1, { mode: 'wb' });
+   * const input = new Stream(process.stdin);
+   */
+  constructor(fileobj: NodeStream | number, options?: StreamOptions);
+  /** @internal */
+  constructor(fileobj: null, options: undefined, source: SocketSource);
+  constructor(fileobj: NodeStream | number | null, options?: StreamOptions, source?: SocketSource) {
+    if (source !== undefined) {
+      this.raw = null;
+      this.channel = null;
+      this.socket = source.socket;
+      this.canRead = source.mode !== 'wb';
+      this.canWrite = source.mode !== 'rb';
+      this.timeout = source.timeout;
+      return;
+    }
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new TypeError(`Stream(options): options must be an object, got ${describe(options)}`);
+    }
+    let raw: NodeStream;
+    if (typeof fileobj === 'number') {
+      if (!Number.isInteger(fileobj) || fileobj < 0) {
+        throw new TypeError(`Stream(fd): fd must be an integer >= 0, got ${describe(fileobj)}`);
+      }
+      const mode = options?.mode ?? 'rb';
+      if (mode !== 'rb' && mode !== 'wb' && mode !== 'r+b') {
+        throw new TypeError(
+          `Stream(options.mode): mode must be 'rb', 'wb' or 'r+b', got ${describe(mode)}`,
+        );
+      }
+      raw = openFd(fileobj, mode);
+    } else if (isNodeStream(fileobj)) {
+      raw = fileobj;
+    } else {
+      throw new TypeError(
+        `Stream(fileobj): fileobj must be a Node stream or a file descriptor, got ${describe(fileobj)}`,
+      );
+    }
+    this.raw = raw;
+    this.channel = Channel.of(raw);
+    this.socket = null;
+    this.canRead = this.channel.readable !== null && (raw as Readable).readable !== false;
+    this.canWrite = this.channel.writable !== null && (raw as Writable).writable !== false;
+  }
+
+  /** True once `close()` has been called. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  private *reading(fn: string): Coro<Channel> {
+    if (this.isClosed) throw closedError(fn);
+    if (!this.canRead) throw systemError(`${fn}: the stream is not open for reading`, 'EBADF');
+    return this.channel ?? (this.channel = yield* this.socket!._channel(fn));
+  }
+
+  private *writing(fn: string): Coro<Channel> {
+    if (this.isClosed) throw closedError(fn);
+    if (!this.canWrite) throw systemError(`${fn}: the stream is not open for writing`, 'EBADF');
+    return this.channel ?? (this.channel = yield* this.socket!._channel(fn));
+  }
+
+  /**
+   * Read up to `maxbytes` bytes (`-1`: whatever is available), waiting for at least one;
+   * an empty Buffer at end of file.
+   * @example
+   * const chunk = yield* stream.read(8192);
+   */
+  *read(maxbytes = -1): Coro<Buffer> {
+    if (typeof maxbytes !== 'number' || !Number.isInteger(maxbytes)) {
+      throw new TypeError(
+        `Stream.read(maxbytes): maxbytes must be an integer, got ${describe(maxbytes)}`,
+      );
+    }
+    const channel = yield* this.reading('Stream.read');
+    if (maxbytes === 0) return EMPTY;
+    return yield* channel.read('Stream.read', maxbytes < 0 ? -1 : maxbytes, this.timeout);
+  }
+
+  /**
+   * Read everything up to end of file.
+   * @example
+   * const body = yield* stream.readall();
+   */
+  *readall(): Coro<Buffer> {
+    const channel = yield* this.reading('Stream.readall');
+    return yield* channel.readall('Stream.readall', this.timeout);
+  }
+
+  /**
+   * Read one line, up to and including `\n` (what is left at end of file; empty at EOF).
+   * A cancelled or timed-out readline keeps the partial line for the next read.
+   * @example
+   * const line = yield* stream.readline();
+   */
+  *readline(): Coro<Buffer> {
+    const channel = yield* this.reading('Stream.readline');
+    return yield* channel.readline('Stream.readline', this.timeout);
+  }
+
+  /**
+   * Write all of `data`, waiting while Node's buffer is full; returns the byte count. Like
+   * `Socket.sendall`, an error raised part-way carries `bytesSent`.
+   * @example
+   * yield* stream.write(Buffer.from('hello\n'));
+   */
+  *write(data: Uint8Array): Coro<number> {
+    const buf = toBuffer('Stream.write', 'data', data);
+    const channel = yield* this.writing('Stream.write');
+    return yield* channel.sendall('Stream.write', buf, this.timeout);
+  }
+
+  /**
+   * Write every buffer of `lines`, in order. An error raised part-way carries `bytesSent`
+   * (the total of all lines handed over).
+   * @example
+   * yield* stream.writelines([Buffer.from('a\n'), Buffer.from('b\n')]);
+   */
+  *writelines(lines: Iterable<Uint8Array>): Coro<number> {
+    if (lines === null || typeof lines !== 'object' || !(Symbol.iterator in lines)) {
+      throw new TypeError(
+        `Stream.writelines(lines): lines must be an iterable of Buffers, got ${describe(lines)}`,
+      );
+    }
+    let total = 0;
+    try {
+      for (const line of lines) total += yield* this.write(line);
+    } catch (err) {
+      const sent = (err as { bytesSent?: number } | null)?.bytesSent;
+      if (typeof sent === 'number') (err as { bytesSent: number }).bytesSent = total + sent;
+      throw err;
+    }
+    return total;
+  }
+
+  /**
+   * Wait until everything written has been handed from Node to the OS.
+   * @example
+   * yield* stream.flush();
+   */
+  *flush(): Coro<void> {
+    if (!this.canWrite) return;
+    const channel = yield* this.writing('Stream.flush');
+    yield* channel.flush('Stream.flush', this.timeout);
+  }
+
+  /**
+   * Flush and close. A Stream of a Node stream or fd ends and destroys it and waits for its
+   * 'close'; a Stream made by `Socket.makefile` leaves the socket open. Closing twice is
+   * harmless.
+   * @example
+   * yield* stream.close();
+   */
+  *close(): Coro<void> {
+    if (this.isClosed) return;
+    try {
+      if (this.canWrite && (this.channel !== null || this.socket === null)) yield* this.flush();
+    } finally {
+      this.isClosed = true;
+    }
+    const raw = this.raw;
+    if (raw === null) return;
+    const writable = this.channel!.writable;
+    if (writable !== null && !writable.writableEnded && !writable.destroyed) {
+      writable.once('finish', () => raw.destroy());
+      writable.end();
+    } else {
+      raw.destroy();
+    }
+    yield* waitClosed(raw, this.timeout);
+  }
+
+  /**
+   * Set the timeout (ms) of every later blocking call; `null` waits forever.
+   * @example
+   * stream.settimeout(1000);
+   */
+  settimeout(ms: number | null): void {
+    this.timeout = checkTimeoutValue('Stream.settimeout', ms);
+  }
+
+  /**
+   * A context manager handing out the raw Node stream (see {@link Blocking}). For a Stream
+   * made by `Socket.makefile`, the socket's `net.Socket`.
+   * @example
+   * yield* asyncWith(stream.blocking(), function* (raw) { raw.setEncoding?.('utf8'); });
+   */
+  blocking(): Blocking<NodeStream> {
+    if (this.isClosed) throw closedError('Stream.blocking');
+    const raw = this.raw ?? (this.socket!.raw as NodeStream | null);
+    if (raw === null) throw systemError('Stream.blocking: the socket is not connected', 'ENOTCONN');
+    return new Blocking(raw);
+  }
+
+  /** `async with`: hands out the stream. */
+  *enter(): Coro<Stream> {
+    return this;
+  }
+
+  /** `async with`: closes the stream. */
+  *exit(_error?: unknown): Coro<boolean> {
+    yield* this.close();
+    return false;
+  }
+
+  /**
+   * `asyncFor` protocol: the next line, done at end of file.
+   * @example
+   * yield* asyncFor(stream, function* (line) { console.log(line.toString()); });
+   */
+  *next(): Coro<IteratorResult<Buffer, undefined>> {
+    const line = yield* this.readline();
+    return line.length === 0 ? { done: true, value: undefined } : { done: false, value: line };
+  }
+}
+
+/** A Stream over `socket` sharing its read buffer (for `Socket.makefile`). @internal */
+export function makeSocketStream(
+  socket: Socket,
+  mode: FileMode,
+  timeout: number | undefined,
+): Stream {
+  return new Stream(null, undefined, { socket, mode, timeout });
+}

@@ -1,0 +1,43 @@
+import net from 'node:net';
+import { AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, Socket, UnsupportedOperation } from '@curio/io';
+import { describeValue } from './validate.js';
+
+/**
+ * Make a curio {@link Socket}, unconnected: `bind`/`listen`/`accept` or `connect` it next.
+ * `AF_INET`, `AF_INET6` or `AF_UNIX` with `SOCK_STREAM` (TCP or Unix stream, on `node:net`),
+ * `AF_INET`/`AF_INET6` with `SOCK_DGRAM` (UDP, on `node:dgram`). `AF_UNIX` + `SOCK_DGRAM`
+ * raises `UnsupportedOperation` (Node cannot make Unix datagram sockets). With `fileno`,
+ * wraps that descriptor as {@link fromfd} does.
+ * @example
+ * const sock = socket(AF_INET, SOCK_STREAM);
+ * yield* sock.connect(['127.0.0.1', 25000]);
+ */
+export function socket(
+  family: number = AF_INET,
+  type: number = SOCK_STREAM,
+  proto = 0,
+  fileno?: number | null,
+): Socket {
+  if (fileno !== undefined && fileno !== null) return fromfd(fileno, family, type, proto);
+  return new Socket({ family, type, proto });
+}
+
+/**
+ * Wrap an open socket file descriptor (the Socket owns it and closes it). `SOCK_STREAM`
+ * descriptors are taken as connected streams; for a listening descriptor use
+ * `new Socket(net.createServer().listen({ fd }))`. `SOCK_DGRAM` descriptors are not
+ * supported by Node (raises `UnsupportedOperation`).
+ * @example
+ * const sock = fromfd(3, AF_UNIX, SOCK_STREAM);
+ */
+export function fromfd(fd: number, family: number, type: number, proto = 0): Socket {
+  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) {
+    throw new TypeError(`fromfd(fd): fd must be an integer >= 0, got ${describeValue(fd)}`);
+  }
+  new Socket({ family, type, proto }); // validates family, type and proto
+  if (type === SOCK_DGRAM) {
+    throw new UnsupportedOperation('fromfd(SOCK_DGRAM): Node.js cannot wrap a UDP descriptor');
+  }
+  const raw = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+  return new Socket(raw, { family: family === AF_UNIX ? AF_UNIX : family });
+}
