@@ -1,0 +1,239 @@
+// The benchmark harness: the Workload interface, the helpers workloads use, and the
+// machinery run.ts and worker.ts share (discovery, worker protocol, medians, formatting).
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * One benchmark, measured on several systems side by side. Each file under
+ * `src/workloads/` exports `export const workloads: Workload[]`.
+ */
+export interface Workload {
+  /** Unique, kebab-case, e.g. 'queue-pingpong'. Command-line filters match substrings of it. */
+  name: string;
+  /** Shown in the table. */
+  title: string;
+  /** Unit of the measured value, e.g. 'msgs/s', 'ops/s', 'MB/s', 'ms'. */
+  unit: string;
+  /** Default true. */
+  higherIsBetter?: boolean;
+  /** Measured runs per system (default 5; the median is reported). */
+  runs?: number;
+  /** Do one unmeasured warm-up run first (default true). */
+  warmup?: boolean;
+  /** Shown in the table, e.g. '>= 5M msgs/s, >= 5x effect'. */
+  target?: string;
+  /**
+   * First key is "ours" (curio). Each call performs ONE run and returns the measured value
+   * in `unit`. Each system runs in its own fresh node process.
+   */
+  systems: Record<string, () => Promise<number>>;
+  /**
+   * Machine check of `target`: given the median of every system that ran, return a
+   * description of the miss, or `undefined` when the target is met.
+   */
+  check?: (medians: Record<string, number>) => string | undefined;
+  /** Extra node flags for the worker process, e.g. ['--max-old-space-size=4096']. */
+  nodeArgs?: string[];
+  /** Kill a worker that runs longer than this (ms, default 300000). */
+  timeoutMs?: number;
+}
+
+// ---- helpers for workloads ------------------------------------------------------------
+
+/** A monotonic clock in milliseconds. */
+export const now = (): number => performance.now();
+
+/** Full garbage collection (the worker runs with --expose-gc). Runs it twice to settle. */
+export function gc(): void {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (typeof collect !== 'function') {
+    throw new Error('gc() needs node --expose-gc (run workloads through dist/run.js)');
+  }
+  collect();
+  collect();
+}
+
+/** Bytes of JS heap in use after a full GC. */
+export function heapAfterGc(): number {
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Operations per second for `count` operations that took `ms` milliseconds. */
+export function perSecond(count: number, ms: number): number {
+  return (count * 1000) / ms;
+}
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so every system sees the same data. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---- machinery ------------------------------------------------------------------------
+
+/** The directory holding the built harness (dist/). */
+export const distDir = dirname(fileURLToPath(import.meta.url));
+
+/** A workload module found under dist/workloads/. */
+export interface WorkloadFile {
+  file: string;
+  workloads: Workload[];
+}
+
+/** Import every dist/workloads/*.js and collect their `workloads`. */
+export async function discover(dir = join(distDir, 'workloads')): Promise<WorkloadFile[]> {
+  let names: string[];
+  try {
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.js'))
+      .sort();
+  } catch {
+    return [];
+  }
+  const found: WorkloadFile[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    const mod = (await import(pathToFileURL(file).href)) as { workloads?: unknown };
+    if (!Array.isArray(mod.workloads)) {
+      throw new Error(`${file}: must export "workloads: Workload[]"`);
+    }
+    found.push({ file, workloads: mod.workloads as Workload[] });
+  }
+  return found;
+}
+
+/** True if `name` matches one of the filters (substring), or there are none. */
+export function matches(name: string, filters: readonly string[]): boolean {
+  return filters.length === 0 || filters.some((f) => name.includes(f));
+}
+
+/** The median of `values` (mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Marks the worker's result line on stdout (workloads may print too). */
+export const RESULT_MARK = '@@bench-result ';
+
+/** What a worker reports. */
+export interface WorkerResult {
+  values?: number[];
+  warmup?: number;
+  error?: string;
+}
+
+/** Outcome of one system of one workload. */
+export interface SystemOutcome {
+  values: number[];
+  median: number;
+  error?: string;
+  ms: number;
+}
+
+/** Spawn a fresh node worker for one system of one workload and collect its result. */
+export function runWorker(
+  file: string,
+  workload: Workload,
+  system: string,
+): Promise<SystemOutcome> {
+  const started = now();
+  const args = [
+    '--expose-gc',
+    ...(workload.nodeArgs ?? []),
+    join(distDir, 'worker.js'),
+    file,
+    workload.name,
+    system,
+  ];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+    });
+    const limit = workload.timeoutMs ?? 300_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, limit);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const ms = now() - started;
+      const line = out
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith(RESULT_MARK));
+      let result: WorkerResult | undefined;
+      if (line !== undefined) {
+        try {
+          result = JSON.parse(line.slice(RESULT_MARK.length)) as WorkerResult;
+        } catch {
+          result = undefined;
+        }
+      }
+      if (result?.values !== undefined && result.error === undefined) {
+        resolve({ values: result.values, median: median(result.values), ms });
+        return;
+      }
+      const why =
+        result?.error ??
+        (timedOut
+          ? `timed out after ${limit} ms`
+          : `worker exited (${signal ?? `code ${code}`}): ${lastLines(err) || 'no output'}`);
+      resolve({ values: [], median: Number.NaN, error: why, ms });
+    });
+  });
+}
+
+function lastLines(text: string, n = 3): string {
+  return text.trim().split('\n').slice(-n).join(' | ');
+}
+
+/** A number in a short readable form: 2.31M, 412k, 98.7, 0.53. */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${(v / 1e9).toFixed(2)}G`;
+  if (a >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+}
+
+/** A ratio like 31.2x (or 0.031x). */
+export function formatRatio(r: number): string {
+  if (!Number.isFinite(r)) return String(r);
+  if (r >= 100) return `${r.toFixed(0)}x`;
+  if (r >= 10) return `${r.toFixed(1)}x`;
+  if (r >= 0.1) return `${r.toFixed(2)}x`;
+  return `${r.toPrecision(2)}x`;
+}
+
+/** Render rows as a plain-text table with a header rule. */
+export function renderTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+}

@@ -1,0 +1,49 @@
+// One fresh process per (workload, system):
+//   node --expose-gc dist/worker.js <workload file> <workload name> <system>
+// Does one warm-up run, then `runs` measured runs, and prints the values as one JSON line.
+import { pathToFileURL } from 'node:url';
+import { RESULT_MARK, type WorkerResult, type Workload } from './harness.js';
+
+function report(result: WorkerResult): void {
+  process.stdout.write(`${RESULT_MARK}${JSON.stringify(result)}\n`);
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+async function main(): Promise<void> {
+  const [file, name, system] = process.argv.slice(2);
+  if (file === undefined || name === undefined || system === undefined) {
+    throw new Error('usage: node --expose-gc dist/worker.js <file> <workload> <system>');
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { workloads?: Workload[] };
+  const workload = mod.workloads?.find((w) => w.name === name);
+  if (workload === undefined) throw new Error(`${file}: no workload named "${name}"`);
+  const fn = workload.systems[system];
+  if (typeof fn !== 'function') throw new Error(`${name}: no system named "${system}"`);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const runs = workload.runs ?? 5;
+  const measure = async (): Promise<number> => {
+    gc?.();
+    const value = await fn();
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new Error(`${name}/${system} returned ${String(value)}, not a finite number`);
+    }
+    return value;
+  };
+  const warmup = workload.warmup === false ? undefined : await measure();
+  const values: number[] = [];
+  for (let i = 0; i < runs; i++) values.push(await measure());
+  report({ values, warmup });
+}
+
+main().then(
+  // Leftover timers or handles of a system must not keep the worker alive.
+  () => process.exit(0),
+  (err: unknown) => {
+    report({ error: describeError(err) });
+    process.exit(1);
+  },
+);
