@@ -4,7 +4,8 @@
 //   optionalDependencies) and Node builtins; tests may also use devDependencies and the root's;
 // - a workspace package is imported only through an entry its `exports` map declares
 //   (no '@curio/kernel/src/...'), and never through a relative path into another package;
-// - the pure packages (kernel, sync, queue) import nothing from Node (`node:*` or bare builtins);
+// - the pure packages (kernel, sync, queue) import nothing from Node (`node:*` or bare builtins),
+//   in src/ and in the tests that also run in browsers (all but *.node.test.ts);
 // - workspace dependencies use the `workspace:` protocol.
 import { readFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
@@ -79,8 +80,14 @@ for (const pkg of packages) {
           continue;
         }
         if (isBuiltin(spec)) {
-          if (pure) {
-            problems.push(`${where}: ${pkg.name} must not import Node builtins ('${spec}')`);
+          // Pure packages' tests also run in browsers, except files named *.node.test.ts (or
+          // Node-only helpers named *.node.ts).
+          if (pure && (dir === 'src' || !/\.node(\.test)?\.[cm]?tsx?$/.test(file))) {
+            problems.push(
+              dir === 'src'
+                ? `${where}: ${pkg.name} must not import Node builtins ('${spec}')`
+                : `${where}: '${spec}' in a browser-run test; name the file *.node.test.ts`,
+            );
           }
           continue;
         }
