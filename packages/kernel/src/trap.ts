@@ -30,19 +30,83 @@ const BRAND: unique symbol = Symbol.for('curio.trap') as never;
 /**
  * A request from a task to its kernel: what `yield` hands over inside every coroutine.
  * Users never build traps; they `yield*` the coroutines that do (`sleep`, `readWait`, ...).
+ *
+ * A trap is also its own one-step iterator, so `yield* sleep(0)` allocates one object: the
+ * first `next()` hands the trap to the kernel, the second returns the kernel's answer.
  */
 export class Trap {
   /** @internal */
   declare readonly [BRAND]: true;
+  /** @internal iterator protocol: the trap itself, then the kernel's answer */
+  value: unknown;
+  /** @internal */
+  done = false;
+  /** @internal 0 not started, 1 handed to the kernel, 2 finished */
+  private stage = 0;
   /** @internal */
   constructor(
     /** @internal */ readonly kind: TrapKind,
     /** @internal */ readonly a: unknown = undefined,
     /** @internal */ readonly b: unknown = undefined,
     /** @internal */ readonly c: unknown = undefined,
-  ) {}
+  ) {
+    this.value = this;
+  }
+
+  /** @internal */
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  /** @internal */
+  next(answer?: unknown): IteratorResult<Trap, unknown> {
+    if (this.stage === 0) {
+      this.stage = 1;
+      return this as IteratorResult<Trap, unknown>;
+    }
+    if (this.stage === 1) {
+      this.stage = 2;
+      this.value = answer;
+      this.done = true;
+      return this as IteratorResult<Trap, unknown>;
+    }
+    return { value: undefined, done: true };
+  }
+
+  /** @internal The kernel raised an error at this trap: it propagates to the caller. */
+  throw(err: unknown): never {
+    this.stage = 2;
+    throw err;
+  }
+
+  /** @internal */
+  return(value?: unknown): IteratorResult<Trap, unknown> {
+    this.stage = 2;
+    return { value, done: true };
+  }
 }
 (Trap.prototype as { [BRAND]: true })[BRAND] = true;
+
+/** A trap call refused before it reached the kernel: raises `error` where it is `yield*`ed. */
+class RefusedTrap extends Trap {
+  constructor(private readonly error: unknown) {
+    super(TrapKind.CURRENT);
+  }
+  override next(): never {
+    this.done = true;
+    throw this.error;
+  }
+}
+
+/** @internal A coroutine for one trap. */
+export function call<T>(kind: TrapKind, a?: unknown, b?: unknown, c?: unknown): Coro<T> {
+  return new Trap(kind, a, b, c) as unknown as Coro<T>;
+}
+
+/** @internal A coroutine that raises `error` when run (bad arguments to a trap call). */
+export function refused<T>(error: unknown): Coro<T> {
+  return new RefusedTrap(error) as unknown as Coro<T>;
+}
 
 /** @internal True when `value` is a trap from any copy of this package. */
 export function isTrap(value: unknown): value is Trap {
@@ -58,8 +122,6 @@ export function isTrap(value: unknown): value is Trap {
 // biome-ignore lint/suspicious/noExplicitAny: the value sent back into a generator depends on the trap (SPEC: Generator<Trap, T, any>).
 export type Coro<T = unknown> = Generator<Trap, T, any>;
 
-/** A trap the kernel answers without a task switch. */
-export const SLEEP_ZERO = new Trap(TrapKind.SLEEP, 0);
 /** @internal */
 export const CURRENT_TRAP = new Trap(TrapKind.CURRENT);
 /** @internal */

@@ -1,7 +1,7 @@
 // The coroutines that issue traps: the only bridge from tasks to the kernel.
 import type { KernelQueue } from './kqueue.js';
 import type { CancelOptions, Task, TimeoutOptions } from './task.js';
-import { type Coro, CURRENT_TRAP, SLEEP_ZERO, Trap, TrapKind } from './trap.js';
+import { type Coro, call, refused, TrapKind } from './trap.js';
 import { checkCoroutine, checkDuration, checkTimeout, describe } from './validate.js';
 
 /**
@@ -57,13 +57,14 @@ export interface RescheduleOptions {
  * @example
  * yield* sleep(100);
  */
-export function* sleep(ms: number): Coro<void> {
-  if (ms === 0) {
-    yield SLEEP_ZERO;
-    return;
+export function sleep(ms: number): Coro<void> {
+  if (ms === 0) return call(TrapKind.SLEEP, 0);
+  try {
+    checkDuration('sleep', 'ms', ms);
+    return call(TrapKind.SLEEP, ms);
+  } catch (err) {
+    return refused(err);
   }
-  checkDuration('sleep', 'ms', ms);
-  yield new Trap(TrapKind.SLEEP, ms);
 }
 
 /**
@@ -72,11 +73,14 @@ export function* sleep(ms: number): Coro<void> {
  * @example
  * const task = yield* newTask(worker(1), { name: 'worker-1' });
  */
-export function* newTask<T>(coro: Coro<T>, options?: SpawnOptions): Coro<Task<T>> {
-  checkCoroutine('newTask', 'coro', coro);
-  checkSpawnOptions('newTask', options);
-  const trap = new Trap(TrapKind.SPAWN, coro, options?.daemon === true, options?.name);
-  return (yield trap) as Task<T>;
+export function newTask<T>(coro: Coro<T>, options?: SpawnOptions): Coro<Task<T>> {
+  try {
+    checkCoroutine('newTask', 'coro', coro);
+    checkSpawnOptions('newTask', options);
+    return call(TrapKind.SPAWN, coro, options?.daemon === true, options?.name);
+  } catch (err) {
+    return refused(err);
+  }
 }
 
 /** @internal */
@@ -91,8 +95,8 @@ export function checkSpawnOptions(fn: string, options: SpawnOptions | undefined)
 }
 
 /** The task running this coroutine. @example const me = yield* currentTask(); */
-export function* currentTask(): Coro<Task> {
-  return (yield CURRENT_TRAP) as Task;
+export function currentTask(): Coro<Task> {
+  return call(TrapKind.CURRENT);
 }
 
 function checkTask(fn: string, task: unknown): void {
@@ -106,9 +110,13 @@ function checkTask(fn: string, task: unknown): void {
  * @example
  * const value = yield* joinTask(task, { timeout: 500 });
  */
-export function* joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
-  checkTask('joinTask', task);
-  return (yield new Trap(TrapKind.JOIN, task, checkTimeout('joinTask', options?.timeout))) as T;
+export function joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
+  try {
+    checkTask('joinTask', task);
+    return call(TrapKind.JOIN, task, checkTimeout('joinTask', options?.timeout));
+  } catch (err) {
+    return refused(err);
+  }
 }
 
 /**
@@ -116,14 +124,20 @@ export function* joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
  * @example
  * yield* cancelTask(task, { timeout: 1000 });
  */
-export function* cancelTask(task: Task, options?: CancelOptions): Coro<void> {
-  checkTask('cancelTask', task);
-  const timeout = checkTimeout('cancelTask', options?.timeout);
-  const exc = options?.exc;
-  if (exc !== undefined && typeof exc !== 'function' && !(exc instanceof Error)) {
-    throw new TypeError(`cancelTask: exc must be an error class or an Error, got ${describe(exc)}`);
+export function cancelTask(task: Task, options?: CancelOptions): Coro<void> {
+  try {
+    checkTask('cancelTask', task);
+    const timeout = checkTimeout('cancelTask', options?.timeout);
+    const exc = options?.exc;
+    if (exc !== undefined && typeof exc !== 'function' && !(exc instanceof Error)) {
+      throw new TypeError(
+        `cancelTask: exc must be an error class or an Error, got ${describe(exc)}`,
+      );
+    }
+    return call(TrapKind.CANCEL, task, timeout, exc);
+  } catch (err) {
+    return refused(err);
   }
-  yield new Trap(TrapKind.CANCEL, task, timeout, exc);
 }
 
 function checkSource(fn: string, source: unknown, method: 'onReadable' | 'onWritable'): void {
@@ -146,9 +160,13 @@ function checkSource(fn: string, source: unknown, method: 'onReadable' | 'onWrit
  * @example
  * while ((chunk = stream.read()) === null) yield* readWait(stream);
  */
-export function* readWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
-  checkSource('readWait', source, 'onReadable');
-  yield new Trap(TrapKind.READ_WAIT, source, checkTimeout('readWait', options?.timeout));
+export function readWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
+  try {
+    checkSource('readWait', source, 'onReadable');
+    return call(TrapKind.READ_WAIT, source, checkTimeout('readWait', options?.timeout));
+  } catch (err) {
+    return refused(err);
+  }
 }
 
 /**
@@ -156,9 +174,13 @@ export function* readWait(source: WaitSource, options?: TimeoutOptions): Coro<vo
  * @example
  * if (!stream.write(data)) yield* writeWait(stream);
  */
-export function* writeWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
-  checkSource('writeWait', source, 'onWritable');
-  yield new Trap(TrapKind.WRITE_WAIT, source, checkTimeout('writeWait', options?.timeout));
+export function writeWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
+  try {
+    checkSource('writeWait', source, 'onWritable');
+    return call(TrapKind.WRITE_WAIT, source, checkTimeout('writeWait', options?.timeout));
+  } catch (err) {
+    return refused(err);
+  }
 }
 
 /**
@@ -167,22 +189,26 @@ export function* writeWait(source: WaitSource, options?: TimeoutOptions): Coro<v
  * @example
  * const text = yield* futureWait((signal) => fetch(url, { signal }).then((r) => r.text()));
  */
-export function* futureWait<T>(
+export function futureWait<T>(
   future: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
   options?: TimeoutOptions,
 ): Coro<T> {
-  const ok =
-    typeof future === 'function' ||
-    (future !== null &&
-      typeof future === 'object' &&
-      typeof (future as PromiseLike<T>).then === 'function');
-  if (!ok) {
-    throw new TypeError(
-      `futureWait(future): future must be a Promise or a function (signal) => Promise, got ${describe(future)}`,
-    );
+  try {
+    const ok =
+      typeof future === 'function' ||
+      (future !== null &&
+        typeof future === 'object' &&
+        typeof (future as PromiseLike<T>).then === 'function');
+    if (!ok) {
+      throw new TypeError(
+        `futureWait(future): future must be a Promise or a function (signal) => Promise, got ${describe(future)}`,
+      );
+    }
+    const timeout = checkTimeout('futureWait', options?.timeout);
+    return call(TrapKind.FUTURE_WAIT, future, timeout);
+  } catch (err) {
+    return refused(err);
   }
-  const timeout = checkTimeout('futureWait', options?.timeout);
-  return (yield new Trap(TrapKind.FUTURE_WAIT, future, timeout)) as T;
 }
 
 /**
@@ -191,27 +217,31 @@ export function* futureWait<T>(
  * @example
  * yield* waitOnQueue(this.waiting, 'LOCK_ACQUIRE', { timeout });
  */
-export function* waitOnQueue<T = unknown>(
+export function waitOnQueue<T = unknown>(
   kqueue: KernelQueue,
   stateName: string,
   options?: TimeoutOptions,
 ): Coro<T> {
-  if (kqueue === null || typeof kqueue !== 'object' || !('_head' in kqueue)) {
-    throw new TypeError(
-      `waitOnQueue(kqueue): kqueue must be a KernelQueue, got ${describe(kqueue)}`,
+  try {
+    if (kqueue === null || typeof kqueue !== 'object' || !('_head' in kqueue)) {
+      throw new TypeError(
+        `waitOnQueue(kqueue): kqueue must be a KernelQueue, got ${describe(kqueue)}`,
+      );
+    }
+    if (typeof stateName !== 'string') {
+      throw new TypeError(
+        `waitOnQueue(stateName): stateName must be a string, got ${describe(stateName)}`,
+      );
+    }
+    return call(
+      TrapKind.QUEUE_WAIT,
+      kqueue,
+      checkTimeout('waitOnQueue', options?.timeout),
+      stateName,
     );
+  } catch (err) {
+    return refused(err);
   }
-  if (typeof stateName !== 'string') {
-    throw new TypeError(
-      `waitOnQueue(stateName): stateName must be a string, got ${describe(stateName)}`,
-    );
-  }
-  return (yield new Trap(
-    TrapKind.QUEUE_WAIT,
-    kqueue,
-    checkTimeout('waitOnQueue', options?.timeout),
-    stateName,
-  )) as T;
 }
 
 /**
@@ -220,17 +250,21 @@ export function* waitOnQueue<T = unknown>(
  * @example
  * yield* rescheduleTasks(this.waiting, { n: 1 });
  */
-export function* rescheduleTasks(kqueue: KernelQueue, options?: RescheduleOptions): Coro<number> {
-  if (kqueue === null || typeof kqueue !== 'object' || !('_head' in kqueue)) {
-    throw new TypeError(
-      `rescheduleTasks(kqueue): kqueue must be a KernelQueue, got ${describe(kqueue)}`,
-    );
+export function rescheduleTasks(kqueue: KernelQueue, options?: RescheduleOptions): Coro<number> {
+  try {
+    if (kqueue === null || typeof kqueue !== 'object' || !('_head' in kqueue)) {
+      throw new TypeError(
+        `rescheduleTasks(kqueue): kqueue must be a KernelQueue, got ${describe(kqueue)}`,
+      );
+    }
+    const n = options?.n ?? 1;
+    if (typeof n !== 'number' || !(n >= 0)) {
+      throw new RangeError(`rescheduleTasks: n must be a number >= 0, got ${describe(n)}`);
+    }
+    return call(TrapKind.RESCHEDULE, kqueue, n, options);
+  } catch (err) {
+    return refused(err);
   }
-  const n = options?.n ?? 1;
-  if (typeof n !== 'number' || !(n >= 0)) {
-    throw new RangeError(`rescheduleTasks: n must be a number >= 0, got ${describe(n)}`);
-  }
-  return (yield new Trap(TrapKind.RESCHEDULE, kqueue, n, options)) as number;
 }
 
 function checkSigset(fn: string, sigset: unknown): void {
@@ -250,9 +284,13 @@ function checkSigset(fn: string, sigset: unknown): void {
  * @example
  * yield* sigwatch(sigset);
  */
-export function* sigwatch(sigset: SignalSetLike): Coro<void> {
-  checkSigset('sigwatch', sigset);
-  yield new Trap(TrapKind.SIGWATCH, sigset);
+export function sigwatch(sigset: SignalSetLike): Coro<void> {
+  try {
+    checkSigset('sigwatch', sigset);
+    return call(TrapKind.SIGWATCH, sigset);
+  } catch (err) {
+    return refused(err);
+  }
 }
 
 /**
@@ -260,9 +298,13 @@ export function* sigwatch(sigset: SignalSetLike): Coro<void> {
  * @example
  * yield* sigunwatch(sigset);
  */
-export function* sigunwatch(sigset: SignalSetLike): Coro<void> {
-  checkSigset('sigunwatch', sigset);
-  yield new Trap(TrapKind.SIGUNWATCH, sigset);
+export function sigunwatch(sigset: SignalSetLike): Coro<void> {
+  try {
+    checkSigset('sigunwatch', sigset);
+    return call(TrapKind.SIGUNWATCH, sigset);
+  } catch (err) {
+    return refused(err);
+  }
 }
 
 /**
@@ -271,11 +313,11 @@ export function* sigunwatch(sigset: SignalSetLike): Coro<void> {
  * @example
  * const name = yield* sigwait(sigset, { timeout: 5000 }); // 'SIGUSR1'
  */
-export function* sigwait(sigset: SignalSetLike, options?: TimeoutOptions): Coro<string> {
-  checkSigset('sigwait', sigset);
-  return (yield new Trap(
-    TrapKind.SIGWAIT,
-    sigset,
-    checkTimeout('sigwait', options?.timeout),
-  )) as string;
+export function sigwait(sigset: SignalSetLike, options?: TimeoutOptions): Coro<string> {
+  try {
+    checkSigset('sigwait', sigset);
+    return call(TrapKind.SIGWAIT, sigset, checkTimeout('sigwait', options?.timeout));
+  } catch (err) {
+    return refused(err);
+  }
 }
