@@ -7,12 +7,20 @@ import { playwright } from '@vitest/browser-playwright';
 /** Chromium binary used for browser runs (override with CURIO_CHROMIUM). */
 export const chromiumPath = process.env.CURIO_CHROMIUM ?? '/usr/bin/chromium';
 
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * Vitest `test` options for a headless Chromium run of `test/**\/*.test.ts`.
- * @param {{ exclude?: string[] }} [options] extra test files to leave out of the browser run
+ * @param {{ exclude?: string[], skipTests?: string[] }} [options] `exclude`: more test files to
+ *   leave out of the browser run; `skipTests`: names (substrings) of single tests that need Node
+ *   inside otherwise portable files (better: move them to a *.node.test.ts file)
  */
 export function browserTestOptions(options = {}) {
+  const skip = options.skipTests ?? [];
   return {
+    ...(skip.length && {
+      testNamePattern: new RegExp(`^(?!.*(?:${skip.map(escapeRegExp).join('|')}))`),
+    }),
     include: ['test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/**/*.node.test.ts', ...(options.exclude ?? [])],
     testTimeout: 20000,
