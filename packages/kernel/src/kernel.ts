@@ -4,7 +4,7 @@ import { KernelQueue } from './kqueue.js';
 import { HostSelector, type Selector } from './selector.js';
 import { Deque, TimerHeap } from './structures.js';
 import { Task, WaitKind } from './task.js';
-import { type Coro, isTrap, type Trap, TrapKind } from './trap.js';
+import { type Coro, isTrap, type Trap, TrapKind, traceTraps } from './trap.js';
 import type {
   ReadinessSource,
   RescheduleOptions,
@@ -131,6 +131,7 @@ export class Kernel {
   private mainTask: Task | null = null;
   private settle: ((ok: boolean, value: unknown) => void) | null = null;
   private logErrors = true;
+  private monitoring = false;
   private pdb = false;
   private readonly signalListeners = new Map<
     string,
@@ -160,6 +161,16 @@ export class Kernel {
   /** Every task of this kernel that has not ended, by id (for monitors and debugging). */
   get tasks(): ReadonlyMap<number, Task> {
     return this.taskTable;
+  }
+
+  /**
+   * For monitors: while on, each task's `where` (the stack of its last trap call) and
+   * `runTime` are recorded. Costs a stack capture per trap call; off by default.
+   */
+  setMonitoring(on: boolean): void {
+    if (on === this.monitoring) return;
+    this.monitoring = on;
+    traceTraps(on ? 1 : -1);
   }
 
   /** True while `run` or `shutdown` is in progress. */
@@ -294,7 +305,8 @@ export class Kernel {
       }
       const task = ready.shift();
       if (task !== undefined) {
-        this.step(task);
+        if (this.monitoring) this.monitoredStep(task);
+        else this.step(task);
         if (--untilCheck === 0) {
           untilCheck = CHECK_EVERY;
           if (timers.size > 0) this.expireTimers();
@@ -506,6 +518,12 @@ export class Kernel {
     }
   }
 
+  private monitoredStep(task: Task): void {
+    const start = hostNow();
+    this.step(task);
+    task._runTime += hostNow() - start;
+  }
+
   private immediate(task: Task, trap: Trap): void {
     switch (trap.kind) {
       case TrapKind.CURRENT:
@@ -545,6 +563,7 @@ export class Kernel {
       return;
     }
     const kind = trap.kind;
+    if (this.monitoring) task._where = trap.where;
     if (BLOCKING[kind] === true) {
       if (task._hasCancel) {
         const err = task._cancelExc;

@@ -86,6 +86,7 @@ export class Task<T = unknown> {
   /** @internal stack captured at the last trap while a monitor watches */ _where:
     | string
     | undefined = undefined;
+  /** @internal ms spent running, counted while a monitor watches */ _runTime = 0;
 
   /** @internal */
   constructor(
@@ -113,9 +114,17 @@ export class Task<T = unknown> {
     return this._children ?? NO_CHILDREN;
   }
 
-  /** Where the task last blocked, when a monitor is watching (else `undefined`). */
+  /**
+   * The stack of the task's last trap call (where it blocks), recorded only while the
+   * kernel's monitoring is on (see `Kernel.setMonitoring`); else `undefined`.
+   */
   get where(): string | undefined {
     return this._where;
+  }
+
+  /** Milliseconds the task has spent running, counted only while monitoring is on. */
+  get runTime(): number {
+    return this._runTime;
   }
 
   /**

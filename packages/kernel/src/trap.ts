@@ -25,6 +25,14 @@ export const TrapKind = {
 /** The numeric kind of a {@link Trap}. */
 export type TrapKind = (typeof TrapKind)[keyof typeof TrapKind];
 
+// Number of kernels whose monitor wants the stack of every trap call.
+let tracing = 0;
+
+/** @internal Count a kernel in (+1) or out (-1) of trap stack recording. */
+export function traceTraps(delta: 1 | -1): void {
+  tracing += delta;
+}
+
 const BRAND: unique symbol = Symbol.for('curio.trap') as never;
 
 /**
@@ -43,6 +51,8 @@ export class Trap {
   done = false;
   /** @internal 0 not started, 1 handed to the kernel, 2 finished */
   private stage = 0;
+  /** @internal the caller's stack, recorded while a monitor watches */
+  where: string | undefined = undefined;
   /** @internal */
   constructor(
     /** @internal */ readonly kind: TrapKind,
@@ -51,6 +61,7 @@ export class Trap {
     /** @internal */ readonly c: unknown = undefined,
   ) {
     this.value = this;
+    if (tracing > 0) this.where = new Error().stack;
   }
 
   /** @internal */

@@ -386,6 +386,23 @@ describe('bad input', () => {
     expect(events).toEqual(['monitor sees 2 task(s)']);
   });
 
+  it('setMonitoring records where each task blocks and its run time', async () => {
+    const kernel = new Kernel({ selector: new VirtualTimeSelector() });
+    function* napper() {
+      yield* sleep(10);
+    }
+    function* main() {
+      const before = yield* newTask(napper());
+      kernel.setMonitoring(true);
+      const t = yield* newTask(napper());
+      const seen = [before.where, t.where?.includes('napper'), t.runTime >= 0, t.state];
+      kernel.setMonitoring(false);
+      return seen;
+    }
+    expect(await kernel.run(main())).toEqual([undefined, true, true, 'SLEEP']);
+    await kernel.shutdown();
+  });
+
   it('a CancelledError escaping the main task rejects run with it', async () => {
     function* main(): Coro<never> {
       throw new CancelledError('stop');
