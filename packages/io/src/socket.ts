@@ -836,9 +836,10 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   }
 
   /**
-   * Close the socket. Data already handed to `send`/`sendall` is still delivered (the
-   * connection ends after it); waits until Node has released the socket. Closing twice is
-   * harmless. Tasks blocked on this socket wake with an `EBADF` error.
+   * Close the socket and wait until Node has released it. Data already handed to
+   * `send`/`sendall` and not yet written is still delivered, as by an OS socket: the socket
+   * then ends in the background (without keeping the process alive) and `close` returns at
+   * once. Closing twice is harmless. Tasks blocked on this socket wake with an `EBADF` error.
    * @example
    * yield* sock.close();
    */
@@ -849,11 +850,14 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     const { conn, server, udp, incoming, datagrams } = this;
     if (conn !== null) {
       if (conn.writableLength > 0 && !conn.writableEnded && !conn.destroyed) {
+        // Like an OS socket closed with data unsent: it drains in the background (without
+        // keeping the process alive) and is destroyed once flushed or failed.
         conn.once('finish', () => conn.destroy());
         conn.end();
-      } else {
-        conn.destroy();
+        conn.unref();
+        return;
       }
+      conn.destroy();
       yield* waitClosed(conn, this.timeout);
     } else if (server !== null) {
       for (const [client] of incoming!.close()) (client.conn as net.Socket).destroy();

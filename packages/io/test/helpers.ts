@@ -29,3 +29,33 @@ export function listener(): [Socket, number] {
   const address = server.getsockname() as [string, number];
   return [server, address[1]];
 }
+
+/** A connected pair over 127.0.0.1: `[client, server-side, listener]`. */
+export function* tcpPair(): Generator<
+  import('@curio/kernel').Trap,
+  [Socket, Socket, Socket],
+  unknown
+> {
+  const [server, port] = listener();
+  const client = new Socket({ family: AF_INET, type: SOCK_STREAM });
+  yield* client.connect(['127.0.0.1', port]);
+  const [accepted] = yield* server.accept();
+  return [client, accepted, server];
+}
+
+/** Close every socket given (in order). */
+export function* closeAll(...socks: { close(): import('@curio/kernel').Coro<void> }[]) {
+  for (const s of socks) yield* s.close();
+}
+
+/** Run `coro` and return the error it raised (or 'no error'). */
+export function* caught(
+  coro: import('@curio/kernel').Coro<unknown>,
+): import('@curio/kernel').Coro<unknown> {
+  try {
+    yield* coro;
+    return 'no error';
+  } catch (e) {
+    return e;
+  }
+}
