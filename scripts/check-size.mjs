@@ -4,6 +4,7 @@
 // fails past a budget or when a bundle pulls in code it must not contain.
 // Run after `turbo run build`.
 import { existsSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { esmEntry, IO_PACKAGES, listPackages, PURE_PACKAGES, rel, root } from './lib/workspace.mjs';
@@ -19,6 +20,15 @@ const problems = [];
 const workspacePlugin = {
   name: 'curio-workspace',
   setup(b) {
+    // Node builtins stay external (and are reported for the pure bundles), on every platform.
+    const builtins = new Set(builtinModules);
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      const bare = args.path.replace(/^node:/, '');
+      if (args.path.startsWith('node:') || builtins.has(bare)) {
+        return { path: `node:${bare}`, external: true };
+      }
+      return undefined;
+    });
     b.onResolve({ filter: /^(@curio\/[^/]+|curio)$/ }, (args) => {
       const pkg = byName.get(args.path);
       if (!pkg) return { errors: [{ text: `no workspace package named ${args.path}` }] };
