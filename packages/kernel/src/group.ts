@@ -41,7 +41,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup> {
     if (task.terminated) {
       this.record(task);
     } else {
-      task._group = this;
+      task._extra().group = this;
       this.live.add(task);
     }
     return task;

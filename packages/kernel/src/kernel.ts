@@ -1,9 +1,9 @@
-import { CancelledError, CurioError, TaskError, TaskTimeout } from './errors.js';
+import { CancelledError, CurioError, kernelError, TaskError, TaskTimeout } from './errors.js';
 import { host, hostNow, soon, yieldToHost } from './host.js';
 import { KernelQueue } from './kqueue.js';
 import { HostSelector, type Selector } from './selector.js';
 import { Deque, TimerHeap } from './structures.js';
-import { Task, WaitKind } from './task.js';
+import { Task, TaskFlag, TimerSlot, WaitKind } from './task.js';
 import { type Coro, isTrap, type Trap, TrapKind, traceTraps } from './trap.js';
 import type {
   ReadinessSource,
@@ -379,17 +379,19 @@ export class Kernel {
     const now = this.selector.now();
     let fired = false;
     while (timers.peekDeadline() <= now) {
-      const task = timers.pop()!;
+      const slot = timers.pop()!;
+      const task = slot.task;
       fired = true;
-      if (task._waitKind === WaitKind.SLEEP && task._trapDeadline <= task._scopeDeadline) {
+      if (task._waitKind === WaitKind.SLEEP && slot.trapDeadline <= slot.scopeDeadline) {
         this.unblock(task);
         this.makeReady(task, undefined);
       } else {
-        const scoped = task._scopeDeadline <= task._trapDeadline;
-        const err = new TaskTimeout(
+        const scoped = slot.scopeDeadline <= slot.trapDeadline;
+        const err = kernelError(
+          TaskTimeout,
           scoped ? 'timeoutAfter: deadline expired' : `${task.state} timed out`,
         );
-        if (scoped) err.scope = task._scopeToken;
+        if (scoped) err.scope = slot.scopeToken;
         this.unblock(task);
         this.throwInto(task, err);
       }
@@ -398,14 +400,14 @@ export class Kernel {
   }
 
   private makeReady(task: Task, value: unknown): void {
-    task._sendValue = value;
+    task._send = value;
     task.state = 'READY';
     this.ready.push(task);
   }
 
   private throwInto(task: Task, err: unknown): void {
-    task._sendExc = err;
-    task._hasSendExc = true;
+    task._send = err;
+    task._flags |= TaskFlag.SEND_EXC;
     task.state = 'READY';
     this.ready.push(task);
   }
@@ -422,10 +424,13 @@ export class Kernel {
     task._waitObj = obj;
     task.state = state;
     task._waitToken++;
+    const timer = task._timer;
+    if (timeout === undefined && (timer === null || timer.scopeDeadline === Infinity)) return;
+    const slot = timer ?? (task._timer = new TimerSlot(task));
     const trapDeadline = timeout === undefined ? Infinity : this.selector.now() + timeout;
-    task._trapDeadline = trapDeadline;
-    const deadline = Math.min(trapDeadline, task._scopeDeadline);
-    if (deadline !== Infinity) this.timers.insert(task, deadline);
+    slot.trapDeadline = trapDeadline;
+    const deadline = Math.min(trapDeadline, slot.scopeDeadline);
+    if (deadline !== Infinity) this.timers.insert(slot, deadline);
   }
 
   // The one cancel path: withdraw whatever `task` is blocked on.
@@ -457,7 +462,8 @@ export class Kernel {
         break;
       }
     }
-    if (task._heapIndex >= 0) this.timers.remove(task);
+    const timer = task._timer;
+    if (timer !== null && timer.index >= 0) this.timers.remove(timer);
     task._waitKind = WaitKind.NONE;
     task._waitObj = null;
   }
@@ -490,15 +496,13 @@ export class Kernel {
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
-        if (task._hasSendExc) {
-          const err = task._sendExc;
-          task._hasSendExc = false;
-          task._sendExc = undefined;
-          r = coro.throw(err);
+        const send = task._send;
+        task._send = undefined;
+        if ((task._flags & TaskFlag.SEND_EXC) !== 0) {
+          task._flags &= ~TaskFlag.SEND_EXC;
+          r = coro.throw(send);
         } else {
-          const value = task._sendValue;
-          task._sendValue = undefined;
-          r = coro.next(value);
+          r = coro.next(send);
         }
       } catch (err) {
         this.terminate(task, err, true);
@@ -521,32 +525,34 @@ export class Kernel {
   private monitoredStep(task: Task): void {
     const start = hostNow();
     this.step(task);
-    task._runTime += hostNow() - start;
+    task._extra().runTime += hostNow() - start;
   }
 
   private immediate(task: Task, trap: Trap): void {
     switch (trap.kind) {
       case TrapKind.CURRENT:
-        task._sendValue = task;
+        task._send = task;
         break;
       case TrapKind.KERNEL:
-        task._sendValue = this;
+        task._send = this;
         break;
       case TrapKind.SCOPE_PUSH: {
         const scope = trap.b as TimeoutScope;
+        const slot = task._timer ?? (task._timer = new TimerSlot(task));
         const deadline = this.selector.now() + (trap.a as number);
-        scope.prevDeadline = task._scopeDeadline;
-        scope.prevToken = task._scopeToken;
-        if (deadline < task._scopeDeadline) {
-          task._scopeDeadline = deadline;
-          task._scopeToken = scope;
+        scope.prevDeadline = slot.scopeDeadline;
+        scope.prevToken = slot.scopeToken;
+        if (deadline < slot.scopeDeadline) {
+          slot.scopeDeadline = deadline;
+          slot.scopeToken = scope;
         }
         break;
       }
       case TrapKind.SCOPE_POP: {
         const scope = trap.a as TimeoutScope;
-        task._scopeDeadline = scope.prevDeadline;
-        task._scopeToken = scope.prevToken;
+        const slot = task._timer!;
+        slot.scopeDeadline = scope.prevDeadline;
+        slot.scopeToken = scope.prevToken;
         break;
       }
     }
@@ -563,18 +569,23 @@ export class Kernel {
       return;
     }
     const kind = trap.kind;
-    if (this.monitoring) task._where = trap.where;
+    if (this.monitoring) task._extra().where = trap.where;
     if (BLOCKING[kind] === true) {
-      if (task._hasCancel) {
-        const err = task._cancelExc;
-        task._hasCancel = false;
-        task._cancelExc = undefined;
+      if ((task._flags & TaskFlag.CANCEL) !== 0) {
+        const err = task._cancel;
+        task._flags &= ~TaskFlag.CANCEL;
+        task._cancel = undefined;
         this.throwInto(task, err);
         return;
       }
-      if (task._scopeDeadline !== Infinity && this.selector.now() >= task._scopeDeadline) {
-        const err = new TaskTimeout('timeoutAfter: deadline expired');
-        err.scope = task._scopeToken;
+      const timer = task._timer;
+      if (
+        timer !== null &&
+        timer.scopeDeadline !== Infinity &&
+        this.selector.now() >= timer.scopeDeadline
+      ) {
+        const err = kernelError(TaskTimeout, 'timeoutAfter: deadline expired');
+        err.scope = timer.scopeToken;
         this.throwInto(task, err);
         return;
       }
@@ -678,12 +689,12 @@ export class Kernel {
   }
 
   private deliverJoin(task: Task, target: Task): void {
-    if (target._failed) {
-      const cause = target.excInfo;
+    if ((target._flags & TaskFlag.FAILED) !== 0) {
+      const cause = target._outcome;
       const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describe(cause);
-      this.throwInto(task, new TaskError(`${target.name} failed: ${what}`, { cause }));
+      this.throwInto(task, kernelError(TaskError, `${target.name} failed: ${what}`, { cause }));
     } else {
-      this.makeReady(task, target._result);
+      this.makeReady(task, target._outcome);
     }
   }
 
@@ -694,9 +705,9 @@ export class Kernel {
       return;
     }
     let err: unknown;
-    if (exc === undefined) err = new CancelledError(`${target.name} cancelled`);
+    if (exc === undefined) err = kernelError(CancelledError, `${target.name} cancelled`);
     else if (typeof exc === 'function')
-      err = new (exc as new (m: string) => unknown)(`${target.name} cancelled`);
+      err = kernelError(exc as new (m: string) => unknown, `${target.name} cancelled`);
     else err = exc;
     this.requestCancel(target, err);
     const joiners = (target._joiners ??= new KernelQueue());
@@ -709,15 +720,18 @@ export class Kernel {
     if (target._waitKind !== WaitKind.NONE) {
       this.unblock(target);
       this.throwInto(target, err);
-    } else if (!target._hasCancel) {
-      target._hasCancel = true;
-      target._cancelExc = err;
+    } else if ((target._flags & TaskFlag.CANCEL) === 0) {
+      target._flags |= TaskFlag.CANCEL;
+      target._cancel = err;
     }
   }
 
   private cancelAll(): void {
     for (const task of [...this.taskTable.values()].reverse()) {
-      this.requestCancel(task, new CancelledError(`${task.name} cancelled by kernel shutdown`));
+      this.requestCancel(
+        task,
+        kernelError(CancelledError, `${task.name} cancelled by kernel shutdown`),
+      );
     }
   }
 
@@ -925,16 +939,13 @@ export class Kernel {
   // ---- ending a task ----------------------------------------------------------------
 
   private terminate(task: Task, outcome: unknown, failed: boolean): void {
-    task.terminated = true;
     task.state = 'TERMINATED';
-    task._hasCancel = false;
-    task._cancelExc = undefined;
-    if (failed) {
-      task._failed = true;
-      task.excInfo = outcome;
-    } else {
-      task._result = outcome;
-    }
+    task._flags =
+      (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
+    task._outcome = outcome;
+    task._cancel = undefined;
+    const timer = task._timer;
+    if (timer !== null) timer.scopeDeadline = Infinity;
     this.taskTable.delete(task.id);
     const parent = task._parent;
     if (parent !== null) {
@@ -945,7 +956,7 @@ export class Kernel {
       failed &&
       !(outcome instanceof CancelledError) &&
       task !== this.mainTask &&
-      task._group === null
+      task._extras?.group == null
     ) {
       this.reportCrash(task, outcome);
     }
@@ -958,15 +969,15 @@ export class Kernel {
         else this.deliverJoin(waiter, task);
       }
     }
-    if (task._group !== null) task._group._taskDone(task);
+    const group = task._extras?.group;
+    if (group != null) group._taskDone(task);
     if (this.shuttingDown) {
       if (this.taskTable.size === 0) this.finish(true, undefined);
     } else if (!task.daemon && --this.jobs === 0 && this.running) {
       const main = this.mainTask;
       this.mainTask = null;
       if (main === null) this.finish(true, undefined);
-      else if (main._failed) this.finish(false, main.excInfo);
-      else this.finish(true, main._result);
+      else this.finish((main._flags & TaskFlag.FAILED) === 0, main._outcome);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Task } from './task.js';
+import type { TimerSlot } from './task.js';
 
 /**
  * A growable ring buffer, used as the kernel's ready queue.
@@ -38,11 +38,11 @@ export class Deque<T> {
 }
 
 /**
- * Binary min-heap of tasks keyed by `(_deadline, _timerSeq)`; each task stores its own
- * index so a wait can be withdrawn in O(log n). Invariant: `heap[i]._heapIndex === i`.
+ * Binary min-heap of timer slots keyed by `(deadline, seq)`; each slot stores its own
+ * index so a wait can be withdrawn in O(log n). Invariant: `heap[i].index === i`.
  */
 export class TimerHeap {
-  private heap: Task[] = [];
+  private heap: TimerSlot[] = [];
   private seq = 0;
 
   get size(): number {
@@ -51,42 +51,38 @@ export class TimerHeap {
 
   /** Earliest deadline, or Infinity when empty. */
   peekDeadline(): number {
-    return this.heap.length === 0 ? Infinity : this.heap[0]!._deadline;
+    return this.heap.length === 0 ? Infinity : this.heap[0]!.deadline;
   }
 
-  peek(): Task | undefined {
-    return this.heap[0];
-  }
-
-  insert(task: Task, deadline: number): void {
-    task._deadline = deadline;
-    task._timerSeq = this.seq++;
+  insert(slot: TimerSlot, deadline: number): void {
+    slot.deadline = deadline;
+    slot.seq = this.seq++;
     const i = this.heap.length;
-    this.heap.push(task);
-    task._heapIndex = i;
+    this.heap.push(slot);
+    slot.index = i;
     this.up(i);
   }
 
-  remove(task: Task): void {
-    const i = task._heapIndex;
+  remove(slot: TimerSlot): void {
+    const i = slot.index;
     if (i < 0) return;
-    task._heapIndex = -1;
+    slot.index = -1;
     const last = this.heap.pop()!;
-    if (last === task) return;
+    if (last === slot) return;
     this.heap[i] = last;
-    last._heapIndex = i;
+    last.index = i;
     this.down(i);
-    this.up(last._heapIndex);
+    this.up(last.index);
   }
 
-  pop(): Task | undefined {
+  pop(): TimerSlot | undefined {
     const top = this.heap[0];
     if (top !== undefined) this.remove(top);
     return top;
   }
 
-  private less(a: Task, b: Task): boolean {
-    return a._deadline < b._deadline || (a._deadline === b._deadline && a._timerSeq < b._timerSeq);
+  private less(a: TimerSlot, b: TimerSlot): boolean {
+    return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
   }
 
   private up(i: number): void {
@@ -97,11 +93,11 @@ export class TimerHeap {
       const p = heap[parent]!;
       if (!this.less(item, p)) break;
       heap[i] = p;
-      p._heapIndex = i;
+      p.index = i;
       i = parent;
     }
     heap[i] = item;
-    item._heapIndex = i;
+    item.index = i;
   }
 
   private down(i: number): void {
@@ -115,10 +111,10 @@ export class TimerHeap {
       const c = heap[child]!;
       if (!this.less(c, item)) break;
       heap[i] = c;
-      c._heapIndex = i;
+      c.index = i;
       i = child;
     }
     heap[i] = item;
-    item._heapIndex = i;
+    item.index = i;
   }
 }

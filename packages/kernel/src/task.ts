@@ -32,6 +32,37 @@ export type WaitKind = (typeof WaitKind)[keyof typeof WaitKind];
 
 const NO_CHILDREN: ReadonlySet<Task> = new Set();
 
+/** @internal Bits of `Task._flags`. */
+export const TaskFlag = {
+  DAEMON: 1,
+  TERMINATED: 2,
+  FAILED: 4,
+  SEND_EXC: 8, // `_send` is an error to throw at the next resume
+  CANCEL: 16, // `_cancel` waits for the next blocking trap
+} as const;
+
+/**
+ * @internal A task's timer and timeoutAfter state, made on first use and kept: tasks that
+ * never wait with a deadline do not pay for it. Invariant: in the kernel's heap iff
+ * `index >= 0`, keyed by `(deadline, seq)`.
+ */
+export class TimerSlot {
+  deadline = Infinity;
+  trapDeadline = Infinity;
+  scopeDeadline = Infinity;
+  scopeToken: unknown = undefined;
+  seq = 0;
+  index = -1;
+  constructor(readonly task: Task) {}
+}
+
+/** @internal Rarely used task state, made on first use. */
+export interface TaskExtras {
+  group: TaskGroup | null;
+  where: string | undefined;
+  runTime: number;
+}
+
 let nextId = 1;
 
 /**
@@ -46,47 +77,28 @@ export class Task<T = unknown> {
   readonly id: number;
   /** The coroutine the task runs. */
   readonly coro: Coro<T>;
-  /** True for a daemon task: no parent, does not keep the kernel running. */
-  readonly daemon: boolean;
   /** Readable name of the task's current state (`'READY'`, `'SLEEP'`, `'TASK_JOIN'`, ...). */
   state = 'INITIAL';
   /** Number of times the task has been resumed. */
   cycles = 0;
-  /** True once the task has ended. */
-  terminated = false;
-  /** The error the task ended with, or `undefined`. */
-  excInfo: unknown = undefined;
 
+  /** @internal TaskFlag bits */ _flags: number;
+  /** @internal result, or error when FAILED, once ended */ _outcome: unknown = undefined;
   /** @internal */ _name: string | undefined;
   /** @internal */ _kernel: Kernel;
   /** @internal */ _parent: Task | null;
   /** @internal */ _children: Set<Task> | null = null;
-  /** @internal */ _result: unknown = undefined;
-  /** @internal */ _failed = false;
-  /** @internal value sent at the next resume */ _sendValue: unknown = undefined;
-  /** @internal error thrown at the next resume */ _sendExc: unknown = undefined;
-  /** @internal */ _hasSendExc = false;
-  /** @internal a cancellation waiting for the next blocking trap */ _cancelExc: unknown =
-    undefined;
-  /** @internal */ _hasCancel = false;
+  /** @internal value (or error, with SEND_EXC) for the next resume */ _send: unknown = undefined;
+  /** @internal error for the next blocking trap, with CANCEL */ _cancel: unknown = undefined;
   /** @internal */ _waitKind: WaitKind = WaitKind.NONE;
   /** @internal what the task waits on (queue, io watcher, ...) */ _waitObj: unknown = null;
   /** @internal bumped at every block, to spot stale wake-ups */ _waitToken = 0;
-  /** @internal trap's own deadline (sleep end or timeout) */ _trapDeadline = Infinity;
-  /** @internal earliest enclosing timeoutAfter deadline */ _scopeDeadline = Infinity;
-  /** @internal */ _scopeToken: unknown = undefined;
-  /** @internal heap key: min(_trapDeadline, _scopeDeadline) */ _deadline = Infinity;
-  /** @internal */ _timerSeq = 0;
-  /** @internal */ _heapIndex = -1;
+  /** @internal */ _timer: TimerSlot | null = null;
   /** @internal */ _queue: KernelQueue | null = null;
   /** @internal */ _qNext: Task | null = null;
   /** @internal */ _qPrev: Task | null = null;
   /** @internal tasks waiting in join or cancel */ _joiners: KernelQueue | null = null;
-  /** @internal */ _group: TaskGroup | null = null;
-  /** @internal stack captured at the last trap while a monitor watches */ _where:
-    | string
-    | undefined = undefined;
-  /** @internal ms spent running, counted while a monitor watches */ _runTime = 0;
+  /** @internal */ _extras: TaskExtras | null = null;
 
   /** @internal */
   constructor(
@@ -98,10 +110,31 @@ export class Task<T = unknown> {
   ) {
     this.id = nextId++;
     this.coro = coro;
-    this.daemon = daemon;
+    this._flags = daemon ? TaskFlag.DAEMON : 0;
     this._kernel = kernel;
     this._name = name;
     this._parent = parent;
+  }
+
+  /** True for a daemon task: no parent, does not keep the kernel running. */
+  get daemon(): boolean {
+    return (this._flags & TaskFlag.DAEMON) !== 0;
+  }
+
+  /** True once the task has ended. */
+  get terminated(): boolean {
+    return (this._flags & TaskFlag.TERMINATED) !== 0;
+  }
+
+  /** The error the task ended with (a `CancelledError` if cancelled), or `undefined`. */
+  get excInfo(): unknown {
+    return (this._flags & TaskFlag.FAILED) !== 0 ? this._outcome : undefined;
+  }
+
+  /** @internal */
+  _extra(): TaskExtras {
+    if (this._extras === null) this._extras = { group: null, where: undefined, runTime: 0 };
+    return this._extras;
   }
 
   /** The `name` option given at spawn, else `task-<id>`. */
@@ -119,12 +152,12 @@ export class Task<T = unknown> {
    * kernel's monitoring is on (see `Kernel.setMonitoring`); else `undefined`.
    */
   get where(): string | undefined {
-    return this._where;
+    return this._extras?.where;
   }
 
   /** Milliseconds the task has spent running, counted only while monitoring is on. */
   get runTime(): number {
-    return this._runTime;
+    return this._extras?.runTime ?? 0;
   }
 
   /**
