@@ -44,6 +44,8 @@ export class Queue<T> {
   private readonly putters = new Deque<PendingPut<T>>();
   private readonly joiners = new KernelQueue();
   private unfinished = 0;
+  // Reused options of the hand-off to a getter (read by the kernel as the trap is handled).
+  private readonly handOff: { n: number; value: T | undefined } = { n: 1, value: undefined };
 
   /**
    * @param maxsize the most items the queue holds, an integer >= 0 (default 0: unbounded).
@@ -116,7 +118,9 @@ export class Queue<T> {
     this._check(item);
     if (this.getters.length > 0) {
       this.unfinished++;
-      yield* rescheduleTasks(this.getters, { n: 1, value: item });
+      this.handOff.value = item;
+      yield* rescheduleTasks(this.getters, this.handOff);
+      this.handOff.value = undefined;
       return;
     }
     if (this.maxsize > 0 && this._store.length >= this.maxsize) {

@@ -18,8 +18,11 @@ export type Truthy<R> = Exclude<R, false | 0 | 0n | '' | null | undefined>;
 
 /** What a {@link Condition} needs of its lock: a {@link Lock}, or anything shaped like one. */
 export interface ConditionLock {
+  /** Take the lock, waiting while another task holds it. */
   acquire(options?: TimeoutOptions): Coro<unknown>;
+  /** Give the lock back. */
   release(): Coro<void>;
+  /** True while some task holds the lock. */
   locked(): boolean;
 }
 
