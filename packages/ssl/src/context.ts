@@ -1,5 +1,6 @@
-import { isIP } from 'node:net';
+import { isIP, Socket as NetSocket } from 'node:net';
 import * as tls from 'node:tls';
+import { SOCK_STREAM, Socket } from '@curio/io';
 import { derCertificates, directoryCertificates, pemCertificates, readPemOrFile } from './certs.js';
 import {
   CERT_NONE,
@@ -14,6 +15,7 @@ import {
   type VerifyMode,
 } from './constants.js';
 import { SSLError, toSSLError } from './errors.js';
+import { SSLSocket } from './ssl-socket.js';
 import { describe } from './validate.js';
 
 /** Where `loadVerifyLocations` finds trusted CA certificates. */
@@ -283,6 +285,21 @@ export class SSLContext {
     this.cached = undefined;
   }
 
+  /**
+   * Put TLS on a connected stream `sock` (from `@curio/socket` or `@curio/io`) and return
+   * the TLS socket, a curio `Socket`; then `yield* tlsSock.doHandshake()`. Client side
+   * (default): `serverHostname` is sent by SNI and, with `checkHostname`, must match the
+   * certificate. Server side: needs `loadCertChain` first. Do not use `sock` afterwards.
+   * @example
+   * const tlsSock = ctx.wrapSocket(sock, { serverHostname: 'example.com' });
+   * yield* tlsSock.doHandshake();
+   */
+  wrapSocket(sock: Socket, options?: WrapOptions): SSLSocket {
+    checkStreamSocket('SSLContext.wrapSocket', sock);
+    const plan = this._plan('SSLContext.wrapSocket', options);
+    return new SSLSocket(sock, this, plan, options?.serverHostname);
+  }
+
   /** Node's `tls.SecureContext` for this configuration (made once, until it changes). */
   secureContext(): tls.SecureContext {
     if (this.cached === undefined) {
@@ -382,4 +399,28 @@ function checkVersion(what: string, version: unknown): TLSVersion | undefined {
     );
   }
   return version as TLSVersion;
+}
+
+/** Throws unless `sock` is an open, connected, not yet encrypted curio stream socket. @internal */
+export function checkStreamSocket(fn: string, sock: unknown): asserts sock is Socket {
+  if (!(sock instanceof Socket)) {
+    throw new TypeError(
+      `${fn}(sock): sock must be a curio Socket (from @curio/socket or @curio/io), got ${describe(sock)}`,
+    );
+  }
+  if (sock.closed) {
+    throw Object.assign(new Error(`${fn}(sock): the socket is closed`), { code: 'EBADF' });
+  }
+  if (sock.type !== SOCK_STREAM) {
+    throw new TypeError(`${fn}(sock): TLS needs a SOCK_STREAM socket (Node.js has no DTLS)`);
+  }
+  const raw = sock.raw;
+  if (raw === null || !(raw instanceof NetSocket)) {
+    throw Object.assign(new Error(`${fn}(sock): the socket is not connected`), {
+      code: 'ENOTCONN',
+    });
+  }
+  if ((raw as { encrypted?: boolean }).encrypted === true) {
+    throw new TypeError(`${fn}(sock): the socket already speaks TLS`);
+  }
 }

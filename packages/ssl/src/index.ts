@@ -19,3 +19,5 @@ export {
 export { SSLContext, type TLSVersion, type VerifyLocations, type WrapOptions } from './context.js';
 export { createDefaultContext } from './default-context.js';
 export { SSLCertVerificationError, SSLError } from './errors.js';
+export { type CipherInfo, SSLSocket } from './ssl-socket.js';
+export { type WrapSocketOptions, wrapSocket } from './wrap.js';
