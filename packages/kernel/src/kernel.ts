@@ -748,10 +748,18 @@ export class Kernel {
       this.externalWaits++;
       const token = task._waitToken;
       let fired = false;
-      const cancel = custom.call(source, () => {
-        fired = true;
-        if (task._waitToken === token) this._ioReady(task);
-      });
+      let cancel: unknown;
+      try {
+        cancel = custom.call(source, () => {
+          fired = true;
+          if (task._waitToken === token) this._ioReady(task);
+        });
+      } catch (err) {
+        // Already woken: the task is on the ready queue and must not get a second resume.
+        if (task._waitKind !== WaitKind.IO || task._waitToken !== token) return;
+        this.unblock(task);
+        throw err;
+      }
       if (task._waitToken === token && task._waitKind === WaitKind.IO) {
         if (typeof cancel !== 'function') {
           this.unblock(task);
@@ -813,10 +821,16 @@ export class Kernel {
     this.block(task, WaitKind.FUTURE, 'FUTURE_WAIT', controller, timeout);
     this.externalWaits++;
     const token = task._waitToken;
-    promise.then(
-      (value) => this.settleFuture(task, token, false, value),
-      (err) => this.settleFuture(task, token, true, err),
-    );
+    try {
+      promise.then(
+        (value) => this.settleFuture(task, token, false, value),
+        (err) => this.settleFuture(task, token, true, err),
+      );
+    } catch (err) {
+      task._waitObj = null;
+      this.unblock(task);
+      throw err;
+    }
   }
 
   private trapReschedule(

@@ -118,6 +118,27 @@ describe('readWait / writeWait on Node streams', () => {
     ]);
   });
 
+  it('a readiness source that throws raises in the waiting task only', async () => {
+    const broken: ReadinessSource = {
+      onReadable() {
+        throw new Error('source broke');
+      },
+      onWritable() {
+        return 'not a function' as never;
+      },
+    };
+    function* main() {
+      const a = yield* catching(readWait(broken, { timeout: 5 }));
+      const b = yield* catching(writeWait(broken));
+      yield* sleep(10); // no stray timeout or wake-up afterwards
+      return [(a as Error).message, (b as Error).message];
+    }
+    expect(await vrun(main())).toEqual([
+      'source broke',
+      'onWritable(wake) must return a function that withdraws the wait',
+    ]);
+  });
+
   it('a custom readiness source wakes the task and withdraws on timeout', async () => {
     const events: string[] = [];
     let wake: (() => void) | undefined;
