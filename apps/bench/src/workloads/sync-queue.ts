@@ -1,0 +1,243 @@
+// @curio/queue and @curio/sync benchmarks: queue hand-off, bounded producer/consumer, and lock
+// acquire/release, side by side with Effect (Queue, Semaphore) and Effection 4 (createQueue).
+import { type Coro, newTask, run, sleep } from '@curio/kernel';
+import { Queue } from '@curio/queue';
+import { Lock } from '@curio/sync';
+import { Effect, Queue as EffectQueue, Fiber } from 'effect';
+import * as effection from 'effection';
+import { now, perSecond, type Workload } from '../harness.js';
+
+const PINGPONG_N = 200_000; // round trips: 2 messages each
+const BOUNDED_N = 1_000_000;
+const BOUNDED_SIZE = 16;
+const LOCK_N = 1_000_000;
+const CONTENDED_TASKS = 10;
+const CONTENDED_N = 20_000; // acquisitions per task
+
+function atLeast(m: Record<string, number>, floor: number, unit: string): string | undefined {
+  return m.curio >= floor ? undefined : `${(m.curio / 1e6).toFixed(2)}M < ${floor / 1e6}M ${unit}`;
+}
+
+function atLeastTimes(m: Record<string, number>, peer: string, factor: number): string | undefined {
+  const r = m.curio / m[peer];
+  return r >= factor ? undefined : `${r.toFixed(1)}x ${peer} < ${factor}x`;
+}
+
+function misses(...found: (string | undefined)[]): string | undefined {
+  const all = found.filter((f) => f !== undefined);
+  return all.length > 0 ? all.join('; ') : undefined;
+}
+
+// ---- queue ping-pong --------------------------------------------------------------------
+
+function* curioPingPong(n: number): Coro<void> {
+  const ping = new Queue<number>();
+  const pong = new Queue<number>();
+  const echo = yield* newTask(
+    (function* () {
+      for (let i = 0; i < n; i++) yield* pong.put(yield* ping.get());
+    })(),
+  );
+  for (let i = 0; i < n; i++) {
+    yield* ping.put(i);
+    yield* pong.get();
+  }
+  yield* echo.join();
+}
+
+const pingPong: Workload = {
+  name: 'queue-pingpong',
+  title: `queue ping-pong, 2 tasks, ${PINGPONG_N / 1000}k round trips`,
+  unit: 'msgs/s',
+  target: '>= 5M msgs/s, >= 5x effect, >= 5x effection',
+  check: (m) =>
+    misses(
+      atLeast(m, 5e6, 'msgs/s'),
+      atLeastTimes(m, 'effect', 5),
+      atLeastTimes(m, 'effection', 5),
+    ),
+  systems: {
+    curio: async () => {
+      const t0 = now();
+      await run(curioPingPong(PINGPONG_N));
+      return perSecond(2 * PINGPONG_N, now() - t0);
+    },
+    effect: async () => {
+      const n = PINGPONG_N;
+      const t0 = now();
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const ping = yield* EffectQueue.unbounded<number>();
+          const pong = yield* EffectQueue.unbounded<number>();
+          const echo = yield* Effect.fork(
+            Effect.gen(function* () {
+              for (let i = 0; i < n; i++)
+                yield* EffectQueue.offer(pong, yield* EffectQueue.take(ping));
+            }),
+          );
+          for (let i = 0; i < n; i++) {
+            yield* EffectQueue.offer(ping, i);
+            yield* EffectQueue.take(pong);
+          }
+          yield* Fiber.join(echo);
+        }),
+      );
+      return perSecond(2 * n, now() - t0);
+    },
+    effection: async () => {
+      const n = PINGPONG_N;
+      const t0 = now();
+      await effection.run(function* () {
+        const ping = effection.createQueue<number, void>();
+        const pong = effection.createQueue<number, void>();
+        const echo = yield* effection.spawn(function* () {
+          for (let i = 0; i < n; i++) {
+            const next = yield* ping.next();
+            pong.add(next.done ? -1 : next.value);
+          }
+        });
+        for (let i = 0; i < n; i++) {
+          ping.add(i);
+          yield* pong.next();
+        }
+        yield* echo;
+      });
+      return perSecond(2 * n, now() - t0);
+    },
+  },
+};
+
+// ---- bounded producer/consumer ------------------------------------------------------------
+
+function* curioBounded(n: number, size: number): Coro<void> {
+  const queue = new Queue<number>(size);
+  const consumer = yield* newTask(
+    (function* () {
+      for (let i = 0; i < n; i++) {
+        yield* queue.get();
+        yield* queue.taskDone();
+      }
+    })(),
+  );
+  for (let i = 0; i < n; i++) yield* queue.put(i);
+  yield* queue.join();
+  yield* consumer.join();
+}
+
+const bounded: Workload = {
+  name: 'queue-bounded',
+  title: `bounded queue (${BOUNDED_SIZE}), 1 producer, 1 consumer, ${BOUNDED_N / 1e6}M items`,
+  unit: 'msgs/s',
+  target: '>= 5x effect',
+  check: (m) => atLeastTimes(m, 'effect', 5),
+  systems: {
+    curio: async () => {
+      const t0 = now();
+      await run(curioBounded(BOUNDED_N, BOUNDED_SIZE));
+      return perSecond(BOUNDED_N, now() - t0);
+    },
+    effect: async () => {
+      const n = BOUNDED_N;
+      const t0 = now();
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const queue = yield* EffectQueue.bounded<number>(BOUNDED_SIZE);
+          const consumer = yield* Effect.fork(
+            Effect.gen(function* () {
+              for (let i = 0; i < n; i++) yield* EffectQueue.take(queue);
+            }),
+          );
+          for (let i = 0; i < n; i++) yield* EffectQueue.offer(queue, i);
+          yield* Fiber.join(consumer);
+        }),
+      );
+      return perSecond(n, now() - t0);
+    },
+  },
+};
+
+// ---- lock acquire/release ---------------------------------------------------------------
+
+function* curioUncontended(n: number): Coro<void> {
+  const lock = new Lock();
+  for (let i = 0; i < n; i++) {
+    yield* lock.acquire();
+    yield* lock.release();
+  }
+}
+
+const lockUncontended: Workload = {
+  name: 'lock-uncontended',
+  title: `Lock acquire+release, uncontended, ${LOCK_N / 1e6}M`,
+  unit: 'ops/s',
+  target: '>= 5x effect',
+  check: (m) => atLeastTimes(m, 'effect', 5),
+  systems: {
+    curio: async () => {
+      const t0 = now();
+      await run(curioUncontended(LOCK_N));
+      return perSecond(LOCK_N, now() - t0);
+    },
+    effect: async () => {
+      const n = LOCK_N;
+      const t0 = now();
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const sem = yield* Effect.makeSemaphore(1);
+          const critical = sem.withPermits(1)(Effect.void);
+          for (let i = 0; i < n; i++) yield* critical;
+        }),
+      );
+      return perSecond(n, now() - t0);
+    },
+  },
+};
+
+// Each task takes the lock, yields once while holding it (so the others queue up), releases.
+function* curioContended(tasks: number, n: number): Coro<void> {
+  const lock = new Lock();
+  function* worker(): Coro<void> {
+    for (let i = 0; i < n; i++) {
+      yield* lock.acquire();
+      yield* sleep(0);
+      yield* lock.release();
+    }
+  }
+  const workers = [];
+  for (let t = 0; t < tasks; t++) workers.push(yield* newTask(worker()));
+  for (const w of workers) yield* w.join();
+}
+
+const lockContended: Workload = {
+  name: 'lock-contended',
+  title: `Lock acquire+yield+release, ${CONTENDED_TASKS} tasks contending`,
+  unit: 'ops/s',
+  target: '>= 5x effect',
+  check: (m) => atLeastTimes(m, 'effect', 5),
+  systems: {
+    curio: async () => {
+      const t0 = now();
+      await run(curioContended(CONTENDED_TASKS, CONTENDED_N));
+      return perSecond(CONTENDED_TASKS * CONTENDED_N, now() - t0);
+    },
+    effect: async () => {
+      const n = CONTENDED_N;
+      const t0 = now();
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const sem = yield* Effect.makeSemaphore(1);
+          const critical = sem.withPermits(1)(Effect.yieldNow());
+          const worker = Effect.gen(function* () {
+            for (let i = 0; i < n; i++) yield* critical;
+          });
+          const fibers = [];
+          for (let t = 0; t < CONTENDED_TASKS; t++) fibers.push(yield* Effect.fork(worker));
+          for (const f of fibers) yield* Fiber.join(f);
+        }),
+      );
+      return perSecond(CONTENDED_TASKS * n, now() - t0);
+    },
+  },
+};
+
+export const workloads: Workload[] = [pingPong, bounded, lockUncontended, lockContended];
