@@ -82,10 +82,14 @@ async function checkPackage(pkg) {
   }
 
   try {
-    await run(bin('attw'), [tgz, '--format', 'ascii', '--no-emoji', '--no-color'], {
-      cwd: dest,
-      maxBuffer: 1 << 24,
-    });
+    await run(
+      bin('attw'),
+      [tgz, '--format', 'ascii', '--no-emoji', '--no-color', '--no-definitely-typed'],
+      {
+        cwd: dest,
+        maxBuffer: 1 << 24,
+      },
+    );
   } catch (err) {
     errs.push(`attw (are the types wrong?) failed:\n${String(err.stdout || err.message).trim()}`);
   }
@@ -103,7 +107,10 @@ await Promise.all(
       try {
         results.push(await checkPackage(pkg));
       } catch (err) {
-        results.push({ pkg, errs: [`check crashed: ${err.stderr || err.message}`] });
+        results.push({
+          pkg,
+          errs: [`check crashed: ${err.message}\n${err.stdout ?? ''}${err.stderr ?? ''}`.trim()],
+        });
       }
     }
   }),
