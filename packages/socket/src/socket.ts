@@ -23,7 +23,9 @@ export function socket(
 }
 
 /**
- * Wrap an open socket file descriptor (the Socket owns it and closes it). `SOCK_STREAM`
+ * Wrap an open socket (or pipe) file descriptor, e.g. one inherited from a parent process.
+ * Node cannot `dup` descriptors, so unlike Python the Socket takes the descriptor itself and
+ * closes it, and a descriptor already used by a Node socket is refused. `SOCK_STREAM`
  * descriptors are taken as connected streams; for a listening descriptor use
  * `new Socket(net.createServer().listen({ fd }))`. `SOCK_DGRAM` descriptors are not
  * supported by Node (raises `UnsupportedOperation`).
@@ -38,6 +40,27 @@ export function fromfd(fd: number, family: number, type: number, proto = 0): Soc
   if (type === SOCK_DGRAM) {
     throw new UnsupportedOperation('fromfd(SOCK_DGRAM): Node.js cannot wrap a UDP descriptor');
   }
+  // Node cannot dup a descriptor, and a second handle on one would leak (Node does not close
+  // a handle whose open failed): refuse descriptors a live Node handle already uses.
+  if (nodeHandleFds().has(fd)) {
+    throw Object.assign(
+      new Error(
+        `fromfd(fd): descriptor ${fd} already belongs to a Node socket (Node cannot dup descriptors)`,
+      ),
+      { code: 'EEXIST' },
+    );
+  }
   const raw = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
   return new Socket(raw, { family: family === AF_UNIX ? AF_UNIX : family });
+}
+
+// Descriptors of the live Node handles (sockets, servers, pipes), where Node exposes them.
+function nodeHandleFds(): Set<number> {
+  const fds = new Set<number>();
+  const list = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles;
+  for (const handle of list?.call(process) ?? []) {
+    const fd = (handle as { _handle?: { fd?: unknown } } | null)?._handle?.fd;
+    if (typeof fd === 'number' && fd >= 0) fds.add(fd);
+  }
+  return fds;
 }

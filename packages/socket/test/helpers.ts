@@ -18,3 +18,15 @@ export function checkNoLeaks(): void {
   });
   before = handles();
 }
+
+/** Run `coro` and return the error it raised (or 'no error'). */
+export function* caught(
+  coro: import('@curio/kernel').Coro<unknown>,
+): import('@curio/kernel').Coro<unknown> {
+  try {
+    yield* coro;
+    return 'no error';
+  } catch (e) {
+    return e;
+  }
+}
