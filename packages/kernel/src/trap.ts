@@ -43,7 +43,7 @@ const BRAND: unique symbol = Symbol.for('curio.trap') as never;
  * first `next()` hands the trap to the kernel, the second returns the kernel's answer.
  */
 export class Trap {
-  /** @internal */
+  /** Marks traps, so a value yielded by mistake is told apart (type-level only). */
   declare readonly [BRAND]: true;
   /** @internal iterator protocol: the trap itself, then the kernel's answer */
   value: unknown;
