@@ -231,6 +231,11 @@ export class SSLContext {
     this.cached = undefined;
   }
 
+  /** True once `loadCertChain` has given this context a certificate (servers need one). */
+  get certChainLoaded(): boolean {
+    return this.cert !== undefined;
+  }
+
   /** Trust Node's bundled root certificates (Mozilla's list, `tls.rootCertificates`). */
   loadDefaultCerts(purpose: PurposeValue = Purpose.SERVER_AUTH): void {
     if (purpose !== Purpose.SERVER_AUTH && purpose !== Purpose.CLIENT_AUTH) {

@@ -1,0 +1,316 @@
+import type { Address, Socket } from '@curio/io';
+import {
+  type AsyncContextManager,
+  type Coro,
+  CurioError,
+  cancelTask,
+  currentTask,
+  KernelQueue,
+  newTask,
+  rescheduleTasks,
+  type Task,
+  waitOnQueue,
+} from '@curio/kernel';
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  SO_REUSEADDR,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  socket,
+} from '@curio/socket';
+import type { SSLContext } from '@curio/ssl';
+import {
+  checkBacklog,
+  checkHost,
+  checkOptions,
+  checkPath,
+  checkPort,
+  checkServerSsl,
+  describe,
+} from './validate.js';
+
+/**
+ * What a server runs for each connection: a generator function given the client's socket
+ * and address. The socket is closed when it returns (or fails).
+ */
+export type ClientConnectedTask = (client: Socket, address: Address) => Coro<unknown>;
+
+/** Options of `createServer` and `runServer`. */
+export interface ServerOptions {
+  /** `AF_INET` (default) or `AF_INET6`. */
+  family?: number;
+  /** Queue length for connections not yet accepted (default 100). */
+  backlog?: number;
+  /** Speak TLS with this context (it must hold a certificate: `loadCertChain`). */
+  ssl?: SSLContext;
+  /** Allow reusing an address in TIME_WAIT (default true; Node always does for TCP). */
+  reuseAddress?: boolean;
+}
+
+/** Options of `createUnixServer` and `runUnixServer`. */
+export interface UnixServerOptions {
+  /** Queue length for connections not yet accepted (default 100). */
+  backlog?: number;
+  /** Speak TLS with this context (it must hold a certificate: `loadCertChain`). */
+  ssl?: SSLContext;
+}
+
+const DEFAULT_BACKLOG = 100;
+
+/**
+ * A listening server: `serveForever()` accepts connections and runs `clientConnectedTask`
+ * for each in its own task; `close()` stops it. Made by `createServer` / `createUnixServer`.
+ *
+ * Each client's socket is closed when its handler ends. A handler that crashes is logged by
+ * the kernel (unless `run(..., { logErrors: false })`) and affects no other client. When the
+ * serving task is cancelled or the server is closed, the listening socket is closed, every
+ * client task is cancelled and waited for, and `serveForever` returns (or re-raises the
+ * cancellation). Also an async context manager that closes the server on exit.
+ * @example
+ * const server = createServer('127.0.0.1', 0, echo);
+ * const serving = yield* newTask(server.serveForever());
+ * console.log('listening on', server.address);
+ * // ...
+ * yield* server.close(); // or: yield* serving.cancel()
+ */
+export class Server implements AsyncContextManager<Server> {
+  /** The listening socket. */
+  readonly socket: Socket;
+  /** The TLS context clients are served with, if any. */
+  readonly ssl: SSLContext | undefined;
+  /** The address the server listens on: `[host, port]` (4 items for IPv6) or a Unix path. */
+  readonly address: Address;
+  private readonly handler: ClientConnectedTask;
+  // Invariant: the tasks of the clients whose handlers have not ended.
+  private readonly clientTasks = new Set<Task>();
+  // Tasks in `close()` waiting for serveForever to finish its cleanup.
+  private readonly stopped = new KernelQueue();
+  private serving = false;
+  private closing = false;
+  private isClosed = false;
+
+  /** @internal Use `createServer` / `createUnixServer`. */
+  constructor(sock: Socket, clientConnectedTask: ClientConnectedTask, ssl?: SSLContext) {
+    this.socket = sock;
+    this.handler = clientConnectedTask;
+    this.ssl = ssl;
+    this.address = sock.getsockname();
+  }
+
+  /** How many clients are being served now. */
+  get clients(): number {
+    return this.clientTasks.size;
+  }
+
+  /** True once `close()` has been called or serving has ended. */
+  get closed(): boolean {
+    return this.isClosed || this.closing;
+  }
+
+  /**
+   * Accept connections until cancelled or closed, each client in its own task. On the way
+   * out, stops listening, cancels the clients and waits for them.
+   * @example
+   * yield* server.serveForever();
+   */
+  *serveForever(): Coro<void> {
+    if (this.serving) throw new CurioError('Server.serveForever: the server is already serving');
+    if (this.closed) {
+      throw Object.assign(new Error('Server.serveForever: the server is closed'), {
+        code: 'EBADF',
+      });
+    }
+    this.serving = true;
+    try {
+      for (;;) {
+        let connection: [Socket, Address];
+        try {
+          connection = yield* this.socket.accept();
+        } catch (err) {
+          if (this.closing) return; // close() closed the listening socket under us
+          throw err;
+        }
+        const [client, address] = connection;
+        yield* newTask(this.runClient(client, address), {
+          name: `${this.handler.name || 'client'}(${formatAddress(address)})`,
+        });
+      }
+    } finally {
+      this.serving = false;
+      yield* this.shutdown();
+    }
+  }
+
+  private *runClient(client: Socket, address: Address): Coro<void> {
+    const me = yield* currentTask();
+    this.clientTasks.add(me);
+    let sock = client;
+    try {
+      if (this.ssl !== undefined) {
+        sock = this.ssl.wrapSocket(client, { serverSide: true });
+        yield* sock.doHandshake();
+      }
+      yield* this.handler(sock, address);
+    } finally {
+      this.clientTasks.delete(me);
+      yield* sock.close();
+      if (sock !== client) yield* client.close();
+    }
+  }
+
+  // Stop listening, cancel every client and wait for them; wake close() callers.
+  private *shutdown(): Coro<void> {
+    this.closing = true;
+    try {
+      yield* this.socket.close();
+      for (const task of [...this.clientTasks]) yield* cancelTask(task);
+    } finally {
+      this.isClosed = true;
+      if (this.stopped.length > 0) yield* rescheduleTasks(this.stopped, { n: this.stopped.length });
+    }
+  }
+
+  /**
+   * Stop the server: no more connections are accepted, every client task is cancelled, and
+   * `serveForever` returns. Waits until all of that is done. Closing twice is harmless.
+   * @example
+   * yield* server.close();
+   */
+  *close(): Coro<void> {
+    if (this.isClosed) return;
+    if (!this.serving) {
+      yield* this.shutdown();
+      return;
+    }
+    this.closing = true;
+    // serveForever wakes from accept with EBADF, cleans up, then wakes us.
+    yield* this.socket.close();
+    if (!this.isClosed) yield* waitOnQueue(this.stopped, 'SERVER_CLOSE');
+  }
+
+  /** `async with`: hands out the server. */
+  *enter(): Coro<Server> {
+    return this;
+  }
+
+  /** `async with`: closes the server. */
+  *exit(_error?: unknown): Coro<boolean> {
+    yield* this.close();
+    return false;
+  }
+}
+
+function formatAddress(address: Address): string {
+  if (typeof address === 'string') return address || 'unix';
+  const [host, port] = address;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function checkHandler(fn: string, handler: unknown): asserts handler is ClientConnectedTask {
+  if (typeof handler !== 'function') {
+    throw new TypeError(
+      `${fn}(clientConnectedTask): clientConnectedTask must be a generator function (client, address) => Coro, got ${describe(handler)}`,
+    );
+  }
+}
+
+/**
+ * Listen for TCP connections on `host`:`port` (`''` for every interface, port 0 for any
+ * free port: see `server.address`). Returns the `Server`; `serveForever()` starts serving.
+ * @example
+ * function* echo(client: Socket, address: Address) {
+ *   for (let data = yield* client.recv(65536); data.length > 0; data = yield* client.recv(65536)) {
+ *     yield* client.sendall(data);
+ *   }
+ * }
+ * const server = createServer('127.0.0.1', 25000, echo);
+ * yield* server.serveForever();
+ */
+export function createServer(
+  host: string,
+  port: number,
+  clientConnectedTask: ClientConnectedTask,
+  options?: ServerOptions,
+): Server {
+  const fn = 'createServer';
+  checkHost(fn, host, true);
+  checkPort(fn, port, 0);
+  checkHandler(fn, clientConnectedTask);
+  checkOptions(fn, options);
+  const family = options?.family ?? AF_INET;
+  if (family !== AF_INET && family !== AF_INET6) {
+    throw new TypeError(
+      `${fn}: options.family must be AF_INET or AF_INET6, got ${describe(family)}${family === AF_UNIX ? ' (use createUnixServer for Unix sockets)' : ''}`,
+    );
+  }
+  const backlog = options?.backlog ?? DEFAULT_BACKLOG;
+  checkBacklog(fn, backlog);
+  const reuseAddress = options?.reuseAddress ?? true;
+  if (typeof reuseAddress !== 'boolean') {
+    throw new TypeError(
+      `${fn}: options.reuseAddress must be a boolean, got ${describe(reuseAddress)}`,
+    );
+  }
+  const ssl = checkServerSsl(fn, options?.ssl);
+  const sock = socket(family, SOCK_STREAM);
+  if (reuseAddress) sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+  sock.bind([host, port]);
+  sock.listen(backlog);
+  return new Server(sock, clientConnectedTask, ssl);
+}
+
+/**
+ * Listen for connections on the Unix socket `path` (which must not exist yet; it is
+ * removed when the server closes). Returns the `Server`; `serveForever()` starts serving.
+ * @example
+ * const server = createUnixServer('/tmp/echo.sock', echo);
+ * yield* server.serveForever();
+ */
+export function createUnixServer(
+  path: string,
+  clientConnectedTask: ClientConnectedTask,
+  options?: UnixServerOptions,
+): Server {
+  const fn = 'createUnixServer';
+  checkPath(fn, path);
+  checkHandler(fn, clientConnectedTask);
+  checkOptions(fn, options);
+  const backlog = options?.backlog ?? DEFAULT_BACKLOG;
+  checkBacklog(fn, backlog);
+  const ssl = checkServerSsl(fn, options?.ssl);
+  const sock = socket(AF_UNIX, SOCK_STREAM);
+  sock.bind(path);
+  sock.listen(backlog);
+  return new Server(sock, clientConnectedTask, ssl);
+}
+
+/**
+ * `createServer(...)` then `serveForever()`: serves until cancelled.
+ * @example
+ * const serving = yield* newTask(runServer('', 25000, echo));
+ * // ...
+ * yield* serving.cancel();
+ */
+export function* runServer(
+  host: string,
+  port: number,
+  clientConnectedTask: ClientConnectedTask,
+  options?: ServerOptions,
+): Coro<void> {
+  yield* createServer(host, port, clientConnectedTask, options).serveForever();
+}
+
+/**
+ * `createUnixServer(...)` then `serveForever()`: serves until cancelled.
+ * @example
+ * yield* runUnixServer('/tmp/echo.sock', echo);
+ */
+export function* runUnixServer(
+  path: string,
+  clientConnectedTask: ClientConnectedTask,
+  options?: UnixServerOptions,
+): Coro<void> {
+  yield* createUnixServer(path, clientConnectedTask, options).serveForever();
+}

@@ -1,0 +1,73 @@
+import type { Socket } from '@curio/io';
+import type { Coro } from '@curio/kernel';
+
+const KINDS = new Set(['TCPSocketWrap', 'TLSWrap', 'TCPServerWrap', 'PipeWrap', 'PipeServerWrap']);
+
+function sockets(): string[] {
+  return process
+    .getActiveResourcesInfo()
+    .filter((r) => KINDS.has(r))
+    .sort();
+}
+
+// The test runner's own pipes (and a file's long-lived fixtures) are not leaks.
+let baseline = sockets();
+
+/** Count the sockets open now (fixtures made in beforeAll) as part of the baseline. */
+export function resetBaseline(): void {
+  baseline = sockets();
+}
+
+function opened(): string[] {
+  const left = sockets();
+  for (const r of baseline) {
+    const i = left.indexOf(r);
+    if (i >= 0) left.splice(i, 1);
+  }
+  return left;
+}
+
+/**
+ * Socket handles opened since the test file started and still open once Node has finished
+ * closing (a TLS connection releases its TCP handle a moment after 'close'); waits up to a
+ * second for them to go.
+ */
+export async function leftoverSockets(): Promise<string[]> {
+  for (let i = 0; i < 100 && opened().length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return opened();
+}
+
+/** The manual's echo handler. */
+export function* echo(client: Socket): Coro<void> {
+  for (;;) {
+    const data = yield* client.recv(65536);
+    if (data.length === 0) return;
+    yield* client.sendall(data);
+  }
+}
+
+/** Send `message`, half-close, and read everything back. */
+export function* exchange(sock: Socket, message: string): Coro<string> {
+  yield* sock.sendall(Buffer.from(message));
+  sock.shutdown(1);
+  const parts: Buffer[] = [];
+  for (;;) {
+    const data = yield* sock.recv(65536);
+    if (data.length === 0) break;
+    parts.push(data);
+  }
+  return Buffer.concat(parts).toString();
+}
+
+/** 'ok', or the error's class name and code. */
+export function* settle(body: Coro<unknown>): Coro<string> {
+  try {
+    yield* body;
+    return 'ok';
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    return `${e.name}${e.code ? ` ${e.code}` : ''}`;
+  }
+}
