@@ -64,6 +64,7 @@ export class Channel {
 
   /** Up to `max` bytes (`max < 0`: all buffered) now; empty at end of file; null if none yet. */
   tryRead(fn: string, max: number): Buffer | null {
+    if (this.closed) throw closedError(fn);
     const left = this.leftover;
     if (left.length > 0) {
       if (max < 0 || left.length <= max) {
@@ -73,7 +74,6 @@ export class Channel {
       this.leftover = left.subarray(max);
       return left.subarray(0, max);
     }
-    if (this.closed) throw closedError(fn);
     if (this.error !== null) throw this.error;
     if (this.readShut) return EMPTY;
     const readable = this.readable;

@@ -37,6 +37,11 @@ export class Inbox<T> implements ReadinessSource {
     return rest;
   }
 
+  /** True while a task waits on this inbox (only one may). */
+  get busy(): boolean {
+    return this.wake !== null;
+  }
+
   shift(): T | undefined {
     if (this.head === this.items.length) return undefined;
     const item = this.items[this.head];

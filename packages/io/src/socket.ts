@@ -6,6 +6,7 @@ import {
   type AsyncContextManager,
   type AsyncIterableLike,
   type Coro,
+  CurioError,
   futureWait,
   readWait,
 } from '@curio/kernel';
@@ -112,6 +113,11 @@ function errnoOf(err: unknown): number {
 function isSystemError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('E') && !code.startsWith('ERR_');
+}
+
+// As the kernel does for streams (and curio's ResourceBusy): one waiting reader per socket.
+function busyError(fn: string): CurioError {
+  return new CurioError(`${fn}: another task is already waiting to read this socket`);
 }
 
 function handleFd(obj: unknown): number {
@@ -483,6 +489,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       }
       if (this.isClosed) throw closedError(fn);
       if (datagrams.error !== null) throw datagrams.error;
+      if (datagrams.busy) throw busyError(fn);
       yield* readWait(datagrams, { timeout: this.timeout });
     }
   }
@@ -711,6 +718,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       if (connection !== undefined) return connection;
       if (this.isClosed) throw closedError('Socket.accept');
       if (incoming.error !== null) throw incoming.error;
+      if (incoming.busy) throw busyError('Socket.accept');
       yield* readWait(incoming, { timeout: this.timeout });
     }
   }

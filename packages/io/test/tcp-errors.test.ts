@@ -293,3 +293,47 @@ describe('socket kinds', () => {
     expect(await run(main())).toEqual(['boom', true]);
   });
 });
+
+describe('one reader at a time', () => {
+  it('a second task waiting to accept, recv or recvfrom on one socket gets CurioError', async () => {
+    function* main() {
+      const [client, conn, server] = yield* tcpPair();
+      const udp = new Socket({ family: AF_INET, type: SOCK_DGRAM });
+      udp.bind(['127.0.0.1', 0]);
+      const waiters = [
+        yield* newTask(server.accept()),
+        yield* newTask(conn.recv(10)),
+        yield* newTask(udp.recvfrom(10)),
+      ];
+      const errors = [
+        yield* caught(server.accept()),
+        yield* caught(conn.recv(10)),
+        yield* caught(udp.recvfrom(10)),
+      ];
+      for (const w of waiters) yield* w.cancel();
+      yield* closeAll(client, conn, server, udp);
+      return errors.map(
+        (e) => `${(e as Error).name}: ${(e as Error).message.replace(/task-\d+/, 'T')}`,
+      );
+    }
+    expect(await run(main())).toEqual([
+      'CurioError: Socket.accept: another task is already waiting to read this socket',
+      'CurioError: readWait: T is already waiting on this source',
+      'CurioError: Socket.recvfrom: another task is already waiting to read this socket',
+    ]);
+  });
+
+  it('bytes kept for a Stream are not readable after the socket closes', async () => {
+    function* main() {
+      const [client, conn, server] = yield* tcpPair();
+      yield* client.sendall(Buffer.from('ab\ncd'));
+      const reader = conn.makefile('rb');
+      const line = yield* reader.readline();
+      yield* conn.close();
+      const e = yield* caught(reader.read());
+      yield* closeAll(client, server);
+      return [line.toString(), (e as { code: string }).code];
+    }
+    expect(await run(main())).toEqual(['ab\n', 'EBADF']);
+  });
+});
