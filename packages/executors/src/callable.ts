@@ -44,8 +44,8 @@ export function describe(value: unknown): string {
 
 const sourceCache = new WeakMap<Function, string>();
 
-/** Checks `callable` and turns it into what a worker thread runs (no args yet). @internal */
-export function toWorkerTask(fn: string, callable: unknown): Omit<WorkerTask, 'args'> {
+/** Checks `callable` and turns it, with `args`, into what a worker thread runs. @internal */
+export function toWorkerTask(fn: string, callable: unknown, args: readonly unknown[]): WorkerTask {
   if (typeof callable === 'function') {
     let source = sourceCache.get(callable);
     if (source === undefined) {
@@ -60,7 +60,7 @@ export function toWorkerTask(fn: string, callable: unknown): Omit<WorkerTask, 'a
       }
       sourceCache.set(callable, source);
     }
-    return { source, label: callable.name || '(anonymous)' };
+    return { source, label: callable.name || '(anonymous)', args };
   }
   if (callable !== null && typeof callable === 'object' && 'module' in callable) {
     const { module, name = 'default' } = callable as ModuleFunction;
@@ -70,7 +70,7 @@ export function toWorkerTask(fn: string, callable: unknown): Omit<WorkerTask, 'a
       );
     }
     const url = toModuleUrl(fn, module);
-    return { module: url, name, label: `${name} of ${url}` };
+    return { module: url, name, label: `${name} of ${url}`, args };
   }
   throw new TypeError(
     `${fn}(callable): callable must be a self-contained function or { module, name }, got ${describe(callable)}`,

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { type Coro, futureWait, type TimeoutOptions } from '@curio/kernel';
-import { describe, type ModuleFunction, toWorkerTask } from './callable.js';
+import { describe, type ModuleFunction, toWorkerTask, type WorkerTask } from './callable.js';
 import type { Executor } from './executor.js';
-import { defaultThreads, WorkerExecutor } from './worker-executor.js';
+import { AbortHandle, defaultThreads, WorkerExecutor } from './worker-executor.js';
 
 // The executors in use; null until first needed (pools start lazily).
 let cpuExecutor: Executor | null = null;
@@ -66,17 +66,37 @@ function* submit(
   });
 }
 
-function prepare(
+// The default pools' path: no AbortController per call; the work is aborted when the wait
+// ends by cancellation or timeout (the pool ignores an abort once the call has finished).
+function* submitToWorkers(
+  executor: WorkerExecutor,
+  task: WorkerTask,
+  timeout: number | undefined,
+): Coro<unknown> {
+  const handle = new AbortHandle();
+  const result = executor._run(task, handle);
+  try {
+    return yield* futureWait(result, { timeout });
+  } catch (err) {
+    handle.abort(err);
+    throw err;
+  }
+}
+
+function dispatch(
   fn: string,
+  executor: Executor,
   callable: unknown,
   args: unknown,
   options: TimeoutOptions | undefined,
-): number | undefined {
-  toWorkerTask(fn, callable); // checks the callable's shape at once
+): Coro<unknown> {
   if (!Array.isArray(args)) {
     throw new TypeError(`${fn}(args): args must be an array, got ${describe(args)}`);
   }
-  return checkTimeout(fn, options);
+  const task = toWorkerTask(fn, callable, args); // checks the callable's shape at once
+  const timeout = checkTimeout(fn, options);
+  if (executor instanceof WorkerExecutor) return submitToWorkers(executor, task, timeout);
+  return submit(executor, callable, args, timeout);
 }
 
 /** A function that can be sent to a worker thread by its source. */
@@ -112,8 +132,7 @@ export function runCpuBound(
   args: unknown[] = [],
   options?: TimeoutOptions,
 ): Coro<unknown> {
-  const timeout = prepare('runCpuBound', callable, args, options);
-  return submit(cpu(), callable, args, timeout);
+  return dispatch('runCpuBound', cpu(), callable, args, options);
 }
 
 /**
@@ -141,8 +160,7 @@ export function runBlocking(
   args: unknown[] = [],
   options?: TimeoutOptions,
 ): Coro<unknown> {
-  const timeout = prepare('runBlocking', callable, args, options);
-  return submit(blocking(), callable, args, timeout);
+  return dispatch('runBlocking', blocking(), callable, args, options);
 }
 
 /**
@@ -172,8 +190,7 @@ export function runInExecutor(
   options?: TimeoutOptions,
 ): Coro<unknown> {
   checkExecutor('runInExecutor', executor);
-  const timeout = prepare('runInExecutor', callable, args, options);
-  return submit(executor, callable, args, timeout);
+  return dispatch('runInExecutor', executor, callable, args, options);
 }
 
 function replace(current: Executor | null, next: Executor | null): Executor | null {

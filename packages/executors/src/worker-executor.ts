@@ -70,17 +70,21 @@ export class WorkerExecutor implements Executor {
 
   /** Run `callable(...args)` on a worker thread; aborting `signal` terminates a running call. */
   submit(callable: Callable, args: readonly unknown[], signal: AbortSignal): Promise<unknown> {
+    return this._run(toWorkerTask(this.name, callable, args), signal);
+  }
+
+  /** Runs a checked task; `signal` may be any abort signal piscina accepts. @internal */
+  _run(task: WorkerTask, signal: AbortSignal | AbortHandle): Promise<unknown> {
     if (this.closed) {
       return Promise.reject(new Error(`${this.name}: the executor is closed`));
     }
-    const task: WorkerTask = { ...toWorkerTask(this.name, callable), args };
     this.pool ??= new Piscina({
       filename: workerUrl,
       minThreads: 0,
       maxThreads: this.maxThreads,
       idleTimeout: this.idleTimeout,
     });
-    return this.pool.run(task, { signal }).catch((err: unknown) => {
+    return this.pool.run(task, { signal: signal as AbortSignal }).catch((err: unknown) => {
       throw this.explain(err, task);
     });
   }
@@ -114,6 +118,33 @@ export class WorkerExecutor implements Executor {
       );
     }
     return err;
+  }
+}
+
+/**
+ * A one-shot abort signal much cheaper than an AbortController, for the calls curio makes
+ * itself (the pool takes anything with addEventListener / removeEventListener). @internal
+ */
+export class AbortHandle {
+  aborted = false;
+  reason: unknown = undefined;
+  private listener: (() => void) | null = null;
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.listener = listener;
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    if (this.listener === listener) this.listener = null;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listener = this.listener;
+    this.listener = null;
+    listener?.();
   }
 }
 

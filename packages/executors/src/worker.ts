@@ -42,6 +42,9 @@ function notSelfContained(err: ReferenceError, label: string): ReferenceError {
   return err;
 }
 
+// Exports already loaded, by module URL and name: the common case answers synchronously.
+const exported = new Map<string, Fn>();
+
 async function loadExport(url: string, name: string): Promise<Fn> {
   let loading = modules.get(url);
   if (loading === undefined) {
@@ -60,6 +63,7 @@ async function loadExport(url: string, name: string): Promise<Fn> {
   if (typeof fn !== 'function') {
     throw new TypeError(`module ${url} has no exported function ${JSON.stringify(name)}`);
   }
+  exported.set(`${name}@${url}`, fn as Fn);
   return fn as Fn;
 }
 
@@ -73,18 +77,41 @@ function checkResult(result: unknown, label: string): unknown {
   return result;
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+// Calls fn, answering synchronously when it does (no extra promise hops on the hot path).
+function call(fn: Fn, args: readonly unknown[], label: string, sourced: boolean): unknown {
+  const explain = (err: unknown): never => {
+    if (sourced && err instanceof ReferenceError) throw notSelfContained(err, label);
+    throw err;
+  };
+  let result: unknown;
+  try {
+    result = fn(...args);
+  } catch (err) {
+    return explain(err);
+  }
+  if (isThenable(result)) {
+    return Promise.resolve(result).then((value) => checkResult(value, label), explain);
+  }
+  return checkResult(result, label);
+}
+
 /** Runs one task; the pool sends each task here. */
-export default async function runTask(task: WorkerTask): Promise<unknown> {
+export default function runTask(task: WorkerTask): unknown {
   const { source, label, args } = task;
   if (source !== undefined) {
-    const fn = functions.get(source) ?? compile(source, label);
-    try {
-      return checkResult(await fn(...args), label);
-    } catch (err) {
-      if (err instanceof ReferenceError) throw notSelfContained(err, label);
-      throw err;
-    }
+    return call(functions.get(source) ?? compile(source, label), args, label, true);
   }
-  const fn = await loadExport(task.module as string, task.name as string);
-  return checkResult(await fn(...args), label);
+  const url = task.module as string;
+  const name = task.name as string;
+  const fn = exported.get(`${name}@${url}`);
+  if (fn !== undefined) return call(fn, args, label, false);
+  return loadExport(url, name).then((loaded) => call(loaded, args, label, false));
 }
