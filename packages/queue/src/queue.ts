@@ -12,10 +12,13 @@ import { checkMaxsize, checkOptions } from './validate.js';
 
 // A put waiting for room. Each waits on its own kernel queue, so a `get` can take the item of
 // the first putter still waiting: one whose `waiting` is empty timed out or was cancelled.
+// Records are reused (`spare`) once their put has returned or raised.
 interface PendingPut<T> {
-  readonly item: T;
+  item: T | undefined;
   readonly waiting: KernelQueue;
 }
+
+const MAX_SPARE = 8;
 
 /**
  * A first-in, first-out queue for passing items between tasks, with `join`/`taskDone` to wait
@@ -42,6 +45,7 @@ export class Queue<T> {
   // putter and not yet taken its item); `unfinished` counts items put and not taskDone yet.
   private readonly getters = new KernelQueue();
   private readonly putters = new Deque<PendingPut<T>>();
+  private readonly spare: PendingPut<T>[] = [];
   private readonly joiners = new KernelQueue();
   private unfinished = 0;
   // Reused options of the hand-off to a getter (read by the kernel as the trap is handled).
@@ -99,7 +103,7 @@ export class Queue<T> {
       pending = this.putters.shift()
     ) {
       if (pending.waiting.length === 0) continue; // timed out or cancelled: nothing to admit
-      this._store.push(pending.item);
+      this._store.push(pending.item as T);
       this.unfinished++;
       yield* rescheduleTasks(pending.waiting);
       return;
@@ -125,13 +129,18 @@ export class Queue<T> {
     }
     if (this.maxsize > 0 && this._store.length >= this.maxsize) {
       // A get moves our item into the queue when it frees a slot.
-      const pending: PendingPut<T> = { item, waiting: new KernelQueue() };
+      const pending = this.spare.pop() ?? { item, waiting: new KernelQueue() };
+      pending.item = item;
       this.putters.push(pending);
       try {
         yield* waitOnQueue(pending.waiting, 'QUEUE_PUT', options);
       } catch (err) {
-        this.putters.remove(pending);
+        this.putters.remove(pending); // still there if no get has dropped it yet
         throw err;
+      } finally {
+        // No longer referenced by `putters`, and `waiting` is empty: reusable.
+        pending.item = undefined;
+        if (this.spare.length < MAX_SPARE) this.spare.push(pending);
       }
       return;
     }
