@@ -7,12 +7,14 @@ import { Effect, Queue as EffectQueue, Fiber } from 'effect';
 import * as effection from 'effection';
 import { now, perSecond, type Workload } from '../harness.js';
 
-const PINGPONG_N = 200_000; // round trips: 2 messages each
-const BOUNDED_N = 1_000_000;
+// Operations per system: enough for ~0.2-2 s a run. Effect's queue and semaphore are 10-100x
+// slower here, so it gets fewer (its per-operation rates do not depend on the count).
+const PINGPONG_N = { curio: 200_000, effect: 20_000, effection: 200_000 }; // round trips
+const BOUNDED_N = { curio: 1_000_000, effect: 200_000 };
 const BOUNDED_SIZE = 16;
-const LOCK_N = 1_000_000;
+const LOCK_N = { curio: 1_000_000, effect: 200_000 };
 const CONTENDED_TASKS = 10;
-const CONTENDED_N = 20_000; // acquisitions per task
+const CONTENDED_N = { curio: 20_000, effect: 5_000 }; // acquisitions per task
 
 function atLeast(m: Record<string, number>, floor: number, unit: string): string | undefined {
   return m.curio >= floor ? undefined : `${(m.curio / 1e6).toFixed(2)}M < ${floor / 1e6}M ${unit}`;
@@ -47,7 +49,7 @@ function* curioPingPong(n: number): Coro<void> {
 
 const pingPong: Workload = {
   name: 'queue-pingpong',
-  title: `queue ping-pong, 2 tasks, ${PINGPONG_N / 1000}k round trips`,
+  title: `queue ping-pong, 2 tasks, ${PINGPONG_N.curio / 1000}k round trips (effect: ${PINGPONG_N.effect / 1000}k)`,
   unit: 'msgs/s',
   target: '>= 5M msgs/s, >= 5x effect, >= 5x effection',
   check: (m) =>
@@ -59,11 +61,11 @@ const pingPong: Workload = {
   systems: {
     curio: async () => {
       const t0 = now();
-      await run(curioPingPong(PINGPONG_N));
-      return perSecond(2 * PINGPONG_N, now() - t0);
+      await run(curioPingPong(PINGPONG_N.curio));
+      return perSecond(2 * PINGPONG_N.curio, now() - t0);
     },
     effect: async () => {
-      const n = PINGPONG_N;
+      const n = PINGPONG_N.effect;
       const t0 = now();
       await Effect.runPromise(
         Effect.gen(function* () {
@@ -85,7 +87,7 @@ const pingPong: Workload = {
       return perSecond(2 * n, now() - t0);
     },
     effection: async () => {
-      const n = PINGPONG_N;
+      const n = PINGPONG_N.effection;
       const t0 = now();
       await effection.run(function* () {
         const ping = effection.createQueue<number, void>();
@@ -126,18 +128,18 @@ function* curioBounded(n: number, size: number): Coro<void> {
 
 const bounded: Workload = {
   name: 'queue-bounded',
-  title: `bounded queue (${BOUNDED_SIZE}), 1 producer, 1 consumer, ${BOUNDED_N / 1e6}M items`,
+  title: `bounded queue (${BOUNDED_SIZE}), 1 producer, 1 consumer, ${BOUNDED_N.curio / 1e6}M items (effect: ${BOUNDED_N.effect / 1000}k)`,
   unit: 'msgs/s',
   target: '>= 5x effect',
   check: (m) => atLeastTimes(m, 'effect', 5),
   systems: {
     curio: async () => {
       const t0 = now();
-      await run(curioBounded(BOUNDED_N, BOUNDED_SIZE));
-      return perSecond(BOUNDED_N, now() - t0);
+      await run(curioBounded(BOUNDED_N.curio, BOUNDED_SIZE));
+      return perSecond(BOUNDED_N.curio, now() - t0);
     },
     effect: async () => {
-      const n = BOUNDED_N;
+      const n = BOUNDED_N.effect;
       const t0 = now();
       await Effect.runPromise(
         Effect.gen(function* () {
@@ -168,18 +170,18 @@ function* curioUncontended(n: number): Coro<void> {
 
 const lockUncontended: Workload = {
   name: 'lock-uncontended',
-  title: `Lock acquire+release, uncontended, ${LOCK_N / 1e6}M`,
+  title: `Lock acquire+release, uncontended, ${LOCK_N.curio / 1e6}M (effect: ${LOCK_N.effect / 1000}k)`,
   unit: 'ops/s',
   target: '>= 5x effect',
   check: (m) => atLeastTimes(m, 'effect', 5),
   systems: {
     curio: async () => {
       const t0 = now();
-      await run(curioUncontended(LOCK_N));
-      return perSecond(LOCK_N, now() - t0);
+      await run(curioUncontended(LOCK_N.curio));
+      return perSecond(LOCK_N.curio, now() - t0);
     },
     effect: async () => {
-      const n = LOCK_N;
+      const n = LOCK_N.effect;
       const t0 = now();
       await Effect.runPromise(
         Effect.gen(function* () {
@@ -217,11 +219,11 @@ const lockContended: Workload = {
   systems: {
     curio: async () => {
       const t0 = now();
-      await run(curioContended(CONTENDED_TASKS, CONTENDED_N));
-      return perSecond(CONTENDED_TASKS * CONTENDED_N, now() - t0);
+      await run(curioContended(CONTENDED_TASKS, CONTENDED_N.curio));
+      return perSecond(CONTENDED_TASKS * CONTENDED_N.curio, now() - t0);
     },
     effect: async () => {
-      const n = CONTENDED_N;
+      const n = CONTENDED_N.effect;
       const t0 = now();
       await Effect.runPromise(
         Effect.gen(function* () {
