@@ -5,7 +5,7 @@ import { type Coro, futureWait, readWait, writeWait } from '@curio/kernel';
 import { deadlineAfter, remaining } from './deadline.js';
 import { closedError, systemError } from './errors.js';
 
-/** A Node stream a Channel can wrap: readable, writable, or both. @internal */
+/** A Node stream a `Stream` can wrap: Readable, Writable, or both (Duplex). */
 export type NodeStream = Readable | Writable | (Readable & Writable);
 
 /** The empty Buffer returned at end of file. */

@@ -1,5 +1,6 @@
 export type { Address, InetAddress6 } from './address.js';
 export { Blocking } from './blocking.js';
+export type { NodeStream } from './channel.js';
 export {
   AF_INET,
   AF_INET6,

@@ -902,7 +902,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
         `Socket.makefile(mode): mode must be 'rb', 'wb' or 'rwb', got ${describe(mode)}`,
       );
     }
-    checkSize('Socket.makefile', 'buffering', buffering);
+    if (typeof buffering !== 'number' || !Number.isInteger(buffering)) {
+      throw new TypeError(
+        `Socket.makefile(buffering): buffering must be an integer, got ${describe(buffering)}`,
+      );
+    }
     if (this.channel === null && this.connecting === null)
       throw this.notConnected('Socket.makefile');
     return makeSocketStream(this, mode, this.timeout);

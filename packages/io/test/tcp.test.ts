@@ -1,4 +1,13 @@
-import { asyncWith, CancelledError, newTask, run, sleep, TaskTimeout } from '@curio/kernel';
+import {
+  asyncWith,
+  CancelledError,
+  Kernel,
+  newTask,
+  run,
+  sleep,
+  TaskTimeout,
+  VirtualTimeSelector,
+} from '@curio/kernel';
 import { describe, expect, it } from 'vitest';
 import { AF_INET, SHUT_WR, SOCK_STREAM, Socket } from '../src/index.js';
 import { checkNoLeaks, listener } from './helpers.js';
@@ -103,5 +112,28 @@ describe('TCP Socket', () => {
     }
     await run(main());
     expect(events).toEqual(['timeout true', 'cancelled true', 'still there: after']);
+  });
+});
+
+describe('with the virtual-time selector', () => {
+  it('a recv timeout fires while the socket waits for real I/O', async () => {
+    const events: string[] = [];
+    function* main() {
+      const [server, port] = listener();
+      const sock = new Socket({ family: AF_INET, type: SOCK_STREAM });
+      yield* sock.connect(['127.0.0.1', port]);
+      const [client] = yield* server.accept();
+      sock.settimeout(30);
+      try {
+        yield* sock.recv(10);
+      } catch (e) {
+        events.push(`recv: ${(e as Error).name}`);
+      }
+      yield* client.sendall(Buffer.from('x'));
+      events.push(`then: ${yield* sock.recv(10)}`);
+      for (const s of [sock, client, server]) yield* s.close();
+    }
+    await new Kernel({ selector: new VirtualTimeSelector() }).run(main());
+    expect(events).toEqual(['recv: TaskTimeout', 'then: x']);
   });
 });

@@ -3,11 +3,11 @@ import { AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, Socket, UnsupportedOperation
 import { describeValue } from './validate.js';
 
 /**
- * Make a curio {@link Socket}, unconnected: `bind`/`listen`/`accept` or `connect` it next.
+ * Make a curio `Socket` (from `@curio/io`), unconnected: `bind`/`listen`/`accept` or `connect` it next.
  * `AF_INET`, `AF_INET6` or `AF_UNIX` with `SOCK_STREAM` (TCP or Unix stream, on `node:net`),
  * `AF_INET`/`AF_INET6` with `SOCK_DGRAM` (UDP, on `node:dgram`). `AF_UNIX` + `SOCK_DGRAM`
  * raises `UnsupportedOperation` (Node cannot make Unix datagram sockets). With `fileno`,
- * wraps that descriptor as {@link fromfd} does.
+ * wraps that descriptor as `fromfd` does.
  * @example
  * const sock = socket(AF_INET, SOCK_STREAM);
  * yield* sock.connect(['127.0.0.1', 25000]);
