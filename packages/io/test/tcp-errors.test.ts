@@ -337,3 +337,32 @@ describe('one reader at a time', () => {
     expect(await run(main())).toEqual(['ab\n', 'EBADF']);
   });
 });
+
+describe('peer failures', () => {
+  it('recv raises ECONNRESET after the peer resets the connection', async () => {
+    function* main() {
+      const [client, conn, server] = yield* tcpPair();
+      (conn.raw as import('node:net').Socket).resetAndDestroy();
+      const e = yield* caught(client.recv(10));
+      yield* closeAll(client, conn, server);
+      return (e as { code: string }).code;
+    }
+    expect(await run(main())).toBe('ECONNRESET');
+  });
+
+  it('sendall to a closed peer eventually raises EPIPE/ECONNRESET with bytesSent', async () => {
+    function* main() {
+      const [client, conn, server] = yield* tcpPair();
+      yield* conn.close();
+      let e: unknown = 'no error';
+      for (let i = 0; i < 1000 && e === 'no error'; i++) {
+        e = yield* caught(client.sendall(Buffer.alloc(64 * 1024)));
+        yield* sleep(1);
+      }
+      yield* closeAll(client, server);
+      const err = e as { code: string; bytesSent: number };
+      return [['EPIPE', 'ECONNRESET'].includes(err.code), typeof err.bytesSent];
+    }
+    expect(await run(main())).toEqual([true, 'number']);
+  });
+});

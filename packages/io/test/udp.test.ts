@@ -216,3 +216,18 @@ describe('UDP', () => {
     expect(await run(main())).toEqual(['hi', [true, true, true]]);
   });
 });
+
+describe('UDP close', () => {
+  it('closing wakes a blocked recvfrom with EBADF', async () => {
+    function* main() {
+      const a = new Socket({ family: AF_INET, type: SOCK_DGRAM });
+      a.bind(['127.0.0.1', 0]);
+      const reader = yield* newTask(caught(a.recvfrom(10)));
+      yield* sleep(1);
+      yield* a.close();
+      const e = yield* reader.join();
+      return (e as { code: string }).code;
+    }
+    expect(await run(main())).toBe('EBADF');
+  });
+});
