@@ -41,8 +41,13 @@ async function load(name) {
     const entry = pkg && esmEntry(pkg);
     let value = null;
     if (pkg && !(entry && existsSync(entry))) value = 'unbuilt';
-    else if (pkg)
-      value = { mod: await import(pathToFileURL(entry).href), types: declaredNames(pkg) };
+    else if (pkg) {
+      try {
+        value = { mod: await import(pathToFileURL(entry).href), types: declaredNames(pkg) };
+      } catch (err) {
+        value = `failed to load: ${err.message}`;
+      }
+    }
     modules.set(name, value);
   }
   return modules.get(name);
@@ -71,8 +76,8 @@ for (const line of readFileSync(guide, 'utf8').split('\n')) {
     skipped.add(pkgName);
     continue;
   }
-  if (loaded === 'unbuilt') {
-    problem(`${pkgName} is not built; run the build first`);
+  if (typeof loaded === 'string') {
+    problem(`${pkgName}: ${loaded === 'unbuilt' ? 'not built; run the build first' : loaded}`);
     continue;
   }
   const { mod, types } = loaded;
