@@ -2,5 +2,8 @@
 await import('./countdown.js');
 await import('./producer-consumer.js');
 await import('./ping.js');
+await import('./echo.js');
+await import('./echo-unix.js');
+await import('./echo-tls.js');
 
 export {};
