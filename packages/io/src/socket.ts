@@ -822,25 +822,35 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * yield* tlsSock.doHandshake();
    */
   *doHandshake(): Coro<void> {
-    yield* this.stream('Socket.doHandshake');
+    const channel = yield* this.stream('Socket.doHandshake');
     const conn = this.conn as net.Socket & { encrypted?: boolean; _secureEstablished?: boolean };
     if (conn.encrypted !== true) {
       throw new UnsupportedOperation('Socket.doHandshake: the socket is not an SSL socket');
     }
-    if (conn._secureEstablished === true) return;
-    const channel = this.channel!;
-    if (channel.error !== null) throw channel.error;
-    yield* futureWait(
-      new Promise<void>((resolve, reject) => {
-        conn.once('secure', () => resolve());
-        conn.once('secureConnect', () => resolve());
-        conn.once('error', reject);
-        conn.once('close', () =>
-          reject(systemError('Socket.doHandshake: the connection closed', 'ECONNRESET')),
-        );
-      }),
-      { timeout: this.timeout },
-    );
+    if (!Socket.handshakeFailed(conn, channel) && conn._secureEstablished !== true) {
+      yield* futureWait(
+        new Promise<void>((resolve, reject) => {
+          conn.once('secure', () => resolve());
+          conn.once('secureConnect', () => resolve());
+          conn.once('error', reject);
+          conn.once('close', () => resolve());
+        }),
+        { timeout: this.timeout },
+      );
+    }
+    // A client verifies the server's certificate after 'secure': a rejected peer has
+    // destroyed the socket with the verification error by now.
+    const failure = Socket.handshakeFailed(conn, channel);
+    if (failure !== null) throw failure;
+  }
+
+  private static handshakeFailed(conn: net.Socket, channel: Channel): Error | null {
+    const failure = channel.error ?? conn.errored;
+    if (failure) return failure;
+    if (conn.destroyed) {
+      return systemError('Socket.doHandshake: the connection closed', 'ECONNRESET');
+    }
+    return null;
   }
 
   /**
