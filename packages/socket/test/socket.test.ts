@@ -159,3 +159,20 @@ describe('createConnection', () => {
     );
   });
 });
+
+describe('UDP through socket()', () => {
+  it('sendto a host name resolves it (here localhost)', async () => {
+    function* main() {
+      const a = socket(AF_INET, SOCK_DGRAM);
+      const b = socket(AF_INET, SOCK_DGRAM);
+      b.bind(['localhost', 0]);
+      const [, port] = b.getsockname() as [string, number];
+      yield* a.sendto(Buffer.from('named'), ['localhost', port]);
+      const [data, from] = yield* b.recvfrom(100);
+      yield* a.close();
+      yield* b.close();
+      return [data.toString(), (from as [string, number])[0]];
+    }
+    expect(await run(main())).toEqual(['named', '127.0.0.1']);
+  });
+});
