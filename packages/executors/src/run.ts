@@ -99,9 +99,6 @@ function dispatch(
   return submit(executor, callable, args, timeout);
 }
 
-/** A function that can be sent to a worker thread by its source. */
-type Fn<A extends unknown[], R> = (...args: A) => R;
-
 /**
  * Run `callable(...args)` on the CPU-bound executor (worker threads, one per core) and
  * return its result; the kernel keeps running other tasks meanwhile. `callable` is a
@@ -118,7 +115,7 @@ type Fn<A extends unknown[], R> = (...args: A) => R;
  * }, [1e6], { timeout: 5000 });
  */
 export function runCpuBound<A extends unknown[], R>(
-  callable: Fn<A, R>,
+  callable: (...args: A) => R,
   args?: A,
   options?: TimeoutOptions,
 ): Coro<Awaited<R>>;
@@ -128,7 +125,7 @@ export function runCpuBound<R = unknown>(
   options?: TimeoutOptions,
 ): Coro<R>;
 export function runCpuBound(
-  callable: Fn<unknown[], unknown> | ModuleFunction,
+  callable: ((...args: unknown[]) => unknown) | ModuleFunction,
   args: unknown[] = [],
   options?: TimeoutOptions,
 ): Coro<unknown> {
@@ -146,7 +143,7 @@ export function runCpuBound(
  * }, ['/etc/hostname']);
  */
 export function runBlocking<A extends unknown[], R>(
-  callable: Fn<A, R>,
+  callable: (...args: A) => R,
   args?: A,
   options?: TimeoutOptions,
 ): Coro<Awaited<R>>;
@@ -156,7 +153,7 @@ export function runBlocking<R = unknown>(
   options?: TimeoutOptions,
 ): Coro<R>;
 export function runBlocking(
-  callable: Fn<unknown[], unknown> | ModuleFunction,
+  callable: ((...args: unknown[]) => unknown) | ModuleFunction,
   args: unknown[] = [],
   options?: TimeoutOptions,
 ): Coro<unknown> {
@@ -173,7 +170,7 @@ export function runBlocking(
  */
 export function runInExecutor<A extends unknown[], R>(
   executor: Executor,
-  callable: Fn<A, R>,
+  callable: (...args: A) => R,
   args?: A,
   options?: TimeoutOptions,
 ): Coro<Awaited<R>>;
@@ -185,7 +182,7 @@ export function runInExecutor<R = unknown>(
 ): Coro<R>;
 export function runInExecutor(
   executor: Executor,
-  callable: Fn<unknown[], unknown> | ModuleFunction,
+  callable: ((...args: unknown[]) => unknown) | ModuleFunction,
   args: unknown[] = [],
   options?: TimeoutOptions,
 ): Coro<unknown> {

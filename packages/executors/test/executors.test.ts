@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CancelledError, newTask, run, sleep, TaskError, TaskTimeout } from '@curio/kernel';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -364,5 +365,23 @@ describe('executors', () => {
     });
     expect(counts).toEqual([0, 1, 0]);
     expect((err as Error).message).toBe('testPool: the executor is closed');
+  });
+
+  it('idle workers do not keep the process alive (a script ends without shutdownExecutors)', () => {
+    const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const kernel = import.meta.resolve('@curio/kernel');
+    const script = `
+      import { run } from ${JSON.stringify(kernel)};
+      import { runCpuBound, runBlocking } from ${JSON.stringify(dist)};
+      const value = await run((function* () {
+        return (yield* runCpuBound((a, b) => a + b, [20, 1])) + (yield* runBlocking(() => 21));
+      })());
+      console.log('result', value);
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(out).toBe('result 42\n');
   });
 });

@@ -109,6 +109,43 @@ describe('SignalSet as a context manager', () => {
   });
 });
 
+describe('SignalSet context cancellation', () => {
+  it('a task cancelled inside the context leaves it, and its listener is removed', async () => {
+    const events: string[] = [];
+    function* watcher() {
+      yield* asyncWith(new SignalSet('SIGUSR2'), function* (sigset) {
+        events.push(`inside: ${process.listenerCount('SIGUSR2')}`);
+        try {
+          yield* sigset.wait();
+        } catch (err) {
+          events.push(err instanceof CancelledError ? 'cancelled' : 'other');
+          throw err;
+        }
+      });
+    }
+    function* main() {
+      const task = yield* newTask(watcher());
+      yield* task.cancel();
+      events.push(`after: ${process.listenerCount('SIGUSR2')}`);
+    }
+    await run(main(), { logErrors: false });
+    expect(events).toEqual(['inside: 1', 'cancelled', 'after: 0']);
+  });
+
+  it('refuses to enter a set twice', async () => {
+    const sigset = new SignalSet('SIGUSR2');
+    function* main() {
+      yield* asyncWith(sigset, function* () {
+        yield* sigset.enter();
+      });
+    }
+    await expect(run(main(), { logErrors: false })).rejects.toThrow(
+      'SignalSet.enter(): this set is already entered',
+    );
+    expect(process.listenerCount('SIGUSR2')).toBe(0);
+  });
+});
+
 describe('SignalSet.wait', () => {
   it('outside a context catches a signal that arrives during the wait', async () => {
     const events: string[] = [];
