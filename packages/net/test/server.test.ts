@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Address, Socket } from '@curio/io';
@@ -299,6 +299,25 @@ describe('createServer / serveForever', () => {
       })(),
     );
     expect(outcome).toBe('EADDRINUSE');
+  });
+});
+
+describe('createUnixServer', () => {
+  it('a path that exists already is reported by serveForever (Node reports it late)', async () => {
+    const path = unixPath();
+    writeFileSync(path, '');
+    try {
+      const got = await run(
+        (function* () {
+          const server = createUnixServer(path, echo);
+          return [yield* settle(server.serveForever()), server.closed];
+        })(),
+      );
+      expect(got).toEqual(['Error EADDRINUSE', true]);
+    } finally {
+      rmSync(path, { force: true });
+    }
+    expect(await leftoverSockets()).toEqual([]);
   });
 });
 
