@@ -258,12 +258,16 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
    */
   *close(): Coro<void> {
     if (this.isClosed) return;
+    const raw = this.raw;
     try {
-      if (this.canWrite && (this.channel !== null || this.socket === null)) yield* this.flush();
+      // A socket stream never used, or whose socket is closed, has nothing of its own to flush.
+      if (this.canWrite && this.channel !== null && !this.channel.closed) yield* this.flush();
+    } catch (err) {
+      raw?.destroy(); // a failed, cancelled or timed-out flush still closes
+      throw err;
     } finally {
       this.isClosed = true;
     }
-    const raw = this.raw;
     if (raw === null) return;
     const writable = this.channel!.writable;
     if (writable !== null && !writable.writableEnded && !writable.destroyed) {

@@ -309,3 +309,23 @@ describe('Streams made by Socket.makefile', () => {
     expect(await run(main())).toBe('Stream.write: the stream is not open for writing');
   });
 });
+
+describe('closing in any order', () => {
+  it('a socket stream closed after its socket closes quietly; a timed-out close still closes', async () => {
+    function* main() {
+      const [client, conn, server] = yield* tcpPair();
+      const writer = client.makefile('wb');
+      yield* writer.write(b('x'));
+      yield* client.close();
+      yield* writer.close();
+      const slow = new Writable({ highWaterMark: 1, write() {} });
+      const stuck = new Stream(slow);
+      yield* stuck.write(b('x'));
+      stuck.settimeout(5);
+      const e = yield* caught(stuck.close());
+      yield* closeAll(conn, server);
+      return [writer.closed, e instanceof TaskTimeout, stuck.closed, slow.destroyed];
+    }
+    expect(await run(main())).toEqual([true, true, true, true]);
+  });
+});
