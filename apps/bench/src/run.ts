@@ -1,7 +1,7 @@
 // `pnpm bench [filter...]`: run every workload (or those whose name contains a filter; also
 // env BENCH_FILTER, comma or space separated) on every system, each in a fresh process.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   discover,
@@ -94,10 +94,15 @@ async function main(): Promise<number> {
     console.log(`bench: no workload matches ${JSON.stringify(filters)}`);
     return 0;
   }
+  const load = () => loadavg()[0].toFixed(1);
+  const loadAtStart = load();
   console.log(
-    `bench: ${selected.length} workload(s) on node ${process.version}, ${cpus().length} CPU(s)` +
-      `${filters.length > 0 ? `, filter ${filters.join(' ')}` : ''}`,
+    `bench: ${selected.length} workload(s) on node ${process.version}, ${cpus().length} CPU(s), ` +
+      `load average ${loadAtStart}${filters.length > 0 ? `, filter ${filters.join(' ')}` : ''}`,
   );
+  if (loadavg()[0] > cpus().length * 0.75) {
+    console.log('bench: warning: the machine is busy; timings will be noisy and low');
+  }
   const results: WorkloadResult[] = [];
   const started = Date.now();
   for (const { file, w } of selected) {
@@ -125,7 +130,9 @@ async function main(): Promise<number> {
       {
         date: new Date(started).toISOString(),
         node: process.version,
-        cpus: cpus().map((c) => c.model)[0],
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        loadAverage: { start: Number(loadAtStart), end: Number(load()) },
         filters,
         results,
       },
@@ -139,7 +146,7 @@ async function main(): Promise<number> {
   console.log(
     `bench: ${results.length} workloads, ${count('PASS')} PASS, ${count('MISS')} MISS, ` +
       `${count('n/a')} unchecked, ${crashed} crashed in ${((Date.now() - started) / 1000).toFixed(0)} s` +
-      ` -> results/latest.json`,
+      ` (load average ${loadAtStart} -> ${load()}) -> results/latest.json`,
   );
   return crashed > 0 ? 1 : 0;
 }
