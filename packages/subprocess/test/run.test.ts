@@ -37,15 +37,18 @@ function gone(pid: number): boolean {
   }
 }
 
-// A child that records its pid in `file`, then stays until killed.
+// A child that records its pid in `file` at once (sh starts in a millisecond), then stays
+// until killed (exec keeps the pid).
 function stayer(file: string): string[] {
-  const script = `require('fs').writeFileSync(${JSON.stringify(file)}, String(process.pid)); setInterval(() => {}, 1000)`;
-  return [node, '-e', script];
+  return ['sh', '-c', `echo $$ > '${file}' && exec sleep 60`];
 }
 
 function* pidIn(file: string) {
-  while (!existsSync(file) || readFileSync(file, 'utf8') === '') yield* sleep(5);
-  const pid = Number(readFileSync(file, 'utf8'));
+  for (let waited = 0; !existsSync(file) || readFileSync(file, 'utf8').trim() === ''; waited += 5) {
+    if (waited > 5000) throw new Error(`no pid in ${file}`);
+    yield* sleep(5);
+  }
+  const pid = Number(readFileSync(file, 'utf8').trim());
   pids.push(pid);
   return pid;
 }
@@ -141,7 +144,8 @@ describe('run', () => {
         events.push(err instanceof TaskTimeout && !(err instanceof TimeoutExpired));
       }
       const pid = yield* pidIn(file);
-      yield* sleep(50); // the kill is sent; Node reaps the child on a later turn
+      // The kill is sent; Node reaps the child on a later turn.
+      for (let i = 0; i < 200 && !gone(pid); i++) yield* sleep(10);
       events.push(gone(pid));
     }
     await runKernel(main());
