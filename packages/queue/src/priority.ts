@@ -48,7 +48,7 @@ export class PriorityQueue<T> extends Queue<T> {
   }
 
   /** @internal */
-  protected override _check(item: T): void {
+  override _check(item: T): void {
     if (this.natural && !isComparable(item)) {
       throw new TypeError(
         `PriorityQueue.put(item): without a compare option, items must be numbers, strings, bigints or arrays of them, got ${describe(item)}`,

@@ -39,17 +39,20 @@ const MAX_SPARE = 8;
 export class Queue<T> {
   /** The most items the queue holds (0: unbounded). */
   readonly maxsize: number;
-  /** @internal */ protected _store: Store<T> = new Deque<T>();
+  /** @internal */ _store: Store<T> = new Deque<T>();
   // Invariants: tasks wait in `getters` only while the store is empty; live `putters` exist
   // only while the store is full (it holds one extra item per get that has just admitted a
   // putter and not yet taken its item); `unfinished` counts items put and not taskDone yet.
-  private readonly getters = new KernelQueue();
-  private readonly putters = new Deque<PendingPut<T>>();
-  private readonly spare: PendingPut<T>[] = [];
-  private readonly joiners = new KernelQueue();
-  private unfinished = 0;
+  /** @internal */ readonly _getters = new KernelQueue();
+  /** @internal */ readonly _putters = new Deque<PendingPut<T>>();
+  /** @internal */ readonly _spare: PendingPut<T>[] = [];
+  /** @internal */ _unfinished = 0;
   // Reused options of the hand-off to a getter (read by the kernel as the trap is handled).
-  private readonly handOff: { n: number; value: T | undefined } = { n: 1, value: undefined };
+  /** @internal */ readonly _handOff: { n: number; value: T | undefined } = {
+    n: 1,
+    value: undefined,
+  };
+  private readonly joiners = new KernelQueue();
 
   /**
    * @param maxsize the most items the queue holds, an integer >= 0 (default 0: unbounded).
@@ -83,31 +86,8 @@ export class Queue<T> {
    * @example
    * const item = yield* queue.get({ timeout: 1000 });
    */
-  *get(options?: TimeoutOptions): Coro<T> {
-    if (options !== undefined) checkOptions(`${this.constructor.name}.get`, options);
-    if (this.putters.length > 0) yield* this.admitPutter();
-    if (this._store.length === 0) {
-      // A put hands its item straight to us. (After admitPutter, other gets may have emptied
-      // the queue meanwhile: then we wait too, with a fresh timeout.)
-      return yield* waitOnQueue<T>(this.getters, 'QUEUE_GET', options);
-    }
-    return this._store.take();
-  }
-
-  // Move the item of the first putter still waiting into the queue, and wake it. The queue
-  // holds one item more than maxsize until the caller takes its item.
-  private *admitPutter(): Coro<void> {
-    for (
-      let pending = this.putters.shift();
-      pending !== undefined;
-      pending = this.putters.shift()
-    ) {
-      if (pending.waiting.length === 0) continue; // timed out or cancelled: nothing to admit
-      this._store.push(pending.item as T);
-      this.unfinished++;
-      yield* rescheduleTasks(pending.waiting);
-      return;
-    }
+  get(options?: TimeoutOptions): Coro<T> {
+    return new GetOp(this, options) as unknown as Coro<T>;
   }
 
   /**
@@ -117,39 +97,38 @@ export class Queue<T> {
    * @example
    * yield* queue.put(item, { timeout: 1000 });
    */
-  *put(item: T, options?: TimeoutOptions): Coro<void> {
-    if (options !== undefined) checkOptions(`${this.constructor.name}.put`, options);
-    this._check(item);
-    if (this.getters.length > 0) {
-      this.unfinished++;
-      this.handOff.value = item;
-      yield* rescheduleTasks(this.getters, this.handOff);
-      this.handOff.value = undefined;
-      return;
-    }
-    if (this.maxsize > 0 && this._store.length >= this.maxsize) {
-      // A get moves our item into the queue when it frees a slot.
-      const pending = this.spare.pop() ?? { item, waiting: new KernelQueue() };
-      pending.item = item;
-      this.putters.push(pending);
-      try {
-        yield* waitOnQueue(pending.waiting, 'QUEUE_PUT', options);
-      } catch (err) {
-        this.putters.remove(pending); // still there if no get has dropped it yet
-        throw err;
-      } finally {
-        // No longer referenced by `putters`, and `waiting` is empty: reusable.
-        pending.item = undefined;
-        if (this.spare.length < MAX_SPARE) this.spare.push(pending);
+  put(item: T, options?: TimeoutOptions): Coro<void> {
+    return new PutOp(this, item, options) as unknown as Coro<void>;
+  }
+
+  /** @internal Start a get: the trap to run first, or `null` if the item can be taken now. */
+  _startGet(): Coro<unknown> | null {
+    // Move the item of the first putter still waiting into the queue and wake it. The queue
+    // holds one item more than maxsize until this get takes its item, after the switch.
+    for (let pending = this._putters.shift(); pending !== undefined; ) {
+      if (pending.waiting.length > 0) {
+        this._store.push(pending.item as T);
+        this._unfinished++;
+        return rescheduleTasks(pending.waiting);
       }
-      return;
+      pending = this._putters.shift(); // timed out or cancelled: nothing to admit
     }
-    this._store.push(item);
-    this.unfinished++;
+    return null;
+  }
+
+  /** @internal Finish a get: `null` after taking the item into `op`, else the trap to wait. */
+  _finishGet(op: { value: unknown }, options: TimeoutOptions | undefined): Coro<T> | null {
+    if (this._store.length === 0) {
+      // A put hands its item straight to us. (After admitting a putter, other gets may have
+      // emptied the queue meanwhile: then we wait too, with a fresh timeout.)
+      return waitOnQueue<T>(this._getters, 'QUEUE_GET', options);
+    }
+    op.value = this._store.take();
+    return null;
   }
 
   /** @internal Validate an item before it is queued (PriorityQueue checks comparability). */
-  protected _check(_item: T): void {}
+  _check(_item: T): void {}
 
   /**
    * Wait until every item put so far has been marked done with `taskDone` (at once if none is
@@ -159,7 +138,7 @@ export class Queue<T> {
    */
   *join(options?: TimeoutOptions): Coro<void> {
     if (options !== undefined) checkOptions(`${this.constructor.name}.join`, options);
-    if (this.unfinished > 0) yield* waitOnQueue(this.joiners, 'QUEUE_JOIN', options);
+    if (this._unfinished > 0) yield* waitOnQueue(this.joiners, 'QUEUE_JOIN', options);
   }
 
   /**
@@ -171,13 +150,178 @@ export class Queue<T> {
    * try { handle(item); } finally { yield* queue.taskDone(); }
    */
   *taskDone(): Coro<void> {
-    if (this.unfinished === 0) {
+    if (this._unfinished === 0) {
       throw new CurioError(
         `${this.constructor.name}.taskDone: called more times than there were items put`,
       );
     }
-    if (--this.unfinished === 0 && this.joiners.length > 0) {
+    if (--this._unfinished === 0 && this.joiners.length > 0) {
       yield* rescheduleTasks(this.joiners, { n: this.joiners.length });
     }
+  }
+}
+
+// get() and put() are hot: each is one object that is its own iterator and iterator result
+// (like the kernel's traps), instead of a generator frame plus result objects. `yield*` drives
+// them: `next()` runs a step and hands over the trap to wait on, if any; the kernel's answer
+// or error comes back through `next(answer)` / `throw(error)`.
+
+const START = 0;
+const ADMITTING = 1; // a rescheduleTasks trap (waking a putter or a getter) is with the kernel
+const WAITING = 2; // a waitOnQueue trap is with the kernel
+const DONE = 3;
+
+type Step = IteratorResult<unknown, unknown>;
+
+class GetOp<T> {
+  value: unknown = undefined;
+  done = false;
+  private stage = START as number;
+  private trap: Coro<unknown> | null = null;
+
+  constructor(
+    private readonly queue: Queue<T>,
+    private readonly options: TimeoutOptions | undefined,
+  ) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(answer?: unknown): Step {
+    switch (this.stage) {
+      case START: {
+        const { queue, options } = this;
+        if (options !== undefined) checkOptions(`${queue.constructor.name}.get`, options);
+        const trap = queue._putters.length > 0 ? queue._startGet() : null;
+        if (trap !== null) return this.delegate(trap, ADMITTING);
+        return this.finish();
+      }
+      case ADMITTING:
+        (this.trap as Coro<unknown>).next(answer);
+        return this.finish();
+      case WAITING: {
+        this.stage = DONE;
+        return (this.trap as Coro<unknown>).next(answer); // done, with the item handed over
+      }
+      default:
+        return { value: undefined, done: true };
+    }
+  }
+
+  private finish(): Step {
+    const trap = this.queue._finishGet(this, this.options);
+    if (trap !== null) return this.delegate(trap, WAITING);
+    this.stage = DONE;
+    this.done = true;
+    return this;
+  }
+
+  private delegate(trap: Coro<unknown>, stage: number): Step {
+    this.trap = trap;
+    this.stage = stage;
+    return trap.next();
+  }
+
+  throw(error: unknown): never {
+    this.stage = DONE;
+    throw error;
+  }
+
+  return(value?: unknown): Step {
+    this.stage = DONE;
+    return { value, done: true };
+  }
+}
+
+class PutOp<T> {
+  value: unknown = undefined;
+  done = false;
+  private stage = START as number;
+  private trap: Coro<unknown> | null = null;
+  private pending: PendingPut<T> | null = null;
+
+  constructor(
+    private readonly queue: Queue<T>,
+    private readonly item: T,
+    private readonly options: TimeoutOptions | undefined,
+  ) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(answer?: unknown): Step {
+    const queue = this.queue;
+    switch (this.stage) {
+      case START: {
+        const { item, options } = this;
+        if (options !== undefined) checkOptions(`${queue.constructor.name}.put`, options);
+        queue._check(item);
+        if (queue._getters.length > 0) {
+          // Hand the item straight to the first getter; the kernel reads _handOff now.
+          queue._unfinished++;
+          queue._handOff.value = item;
+          return this.delegate(rescheduleTasks(queue._getters, queue._handOff), ADMITTING);
+        }
+        if (queue.maxsize > 0 && queue.qsize() >= queue.maxsize) {
+          // A get moves our item into the queue when it frees a slot.
+          const pending = queue._spare.pop() ?? { item, waiting: new KernelQueue() };
+          pending.item = item;
+          queue._putters.push(pending);
+          this.pending = pending;
+          return this.delegate(waitOnQueue(pending.waiting, 'QUEUE_PUT', options), WAITING);
+        }
+        queue._store.push(item);
+        queue._unfinished++;
+        return this.finish();
+      }
+      case ADMITTING:
+        queue._handOff.value = undefined;
+        (this.trap as Coro<unknown>).next(answer);
+        return this.finish();
+      case WAITING:
+        (this.trap as Coro<unknown>).next(answer);
+        this.release(false); // a get took our item and shifted the record out of _putters
+        return this.finish();
+      default:
+        return { value: undefined, done: true };
+    }
+  }
+
+  private finish(): Step {
+    this.stage = DONE;
+    this.done = true;
+    return this;
+  }
+
+  private delegate(trap: Coro<unknown>, stage: number): Step {
+    this.trap = trap;
+    this.stage = stage;
+    return trap.next();
+  }
+
+  // The wait ended: once out of `_putters` (a get shifted it, or we remove it after a failed
+  // wait) the record's kernel queue is empty and nothing refers to it: it can be reused.
+  private release(failed: boolean): void {
+    const pending = this.pending as PendingPut<T>;
+    this.pending = null;
+    if (failed) this.queue._putters.remove(pending); // unless a get already dropped it
+    pending.item = undefined;
+    if (this.queue._spare.length < MAX_SPARE) this.queue._spare.push(pending);
+  }
+
+  throw(error: unknown): never {
+    if (this.stage === WAITING) this.release(true);
+    else if (this.stage === ADMITTING) this.queue._handOff.value = undefined;
+    this.stage = DONE;
+    throw error;
+  }
+
+  return(value?: unknown): Step {
+    if (this.stage === WAITING) this.release(true);
+    else if (this.stage === ADMITTING) this.queue._handOff.value = undefined;
+    this.stage = DONE;
+    return { value, done: true };
   }
 }

@@ -216,6 +216,23 @@ describe('Queue', () => {
     expect(events).toEqual(['get a', 'get b', 'qsize 0', 'alone: TaskTimeout', 'get c, qsize 0']);
   });
 
+  it('waiting putters are admitted in the order they came, even after one timed out', async () => {
+    const q = new Queue<string>(1);
+    const got = await runVirtual(function* () {
+      yield* q.put('first');
+      const a = yield* newTask(outcome(q.put('a', { timeout: 5 })));
+      const c = yield* newTask(q.put('c'));
+      expect(yield* a.join()).toBe('TaskTimeout');
+      const b = yield* newTask(q.put('b'));
+      const out: string[] = [];
+      for (let i = 0; i < 3; i++) out.push(yield* q.get());
+      yield* b.join();
+      yield* c.join();
+      return out;
+    });
+    expect(got).toEqual(['first', 'c', 'b']);
+  });
+
   it('taskDone of the last item wakes every joiner in order, then the caller', async () => {
     const events: string[] = [];
     const q = new Queue<number>();
@@ -285,6 +302,24 @@ describe('Queue', () => {
       let sum = 0;
       while (!q.empty()) sum += yield* q.get({ timeout: 0 });
       expect(sum).toBe(499500);
+    });
+  });
+
+  it('get and put do nothing until they are run with yield*', async () => {
+    const q = new Queue<number>(1);
+    await runVirtual(function* () {
+      const put = q.put(1);
+      expect(q.qsize()).toBe(0);
+      yield* put;
+      const get = q.get();
+      const put2 = q.put(2);
+      expect(q.qsize()).toBe(1);
+      expect(yield* get).toBe(1);
+      yield* put2;
+      expect(yield* q.get()).toBe(2);
+      const abandoned = q.get();
+      expect(abandoned.return(undefined as never)).toEqual({ value: undefined, done: true });
+      expect(abandoned.next()).toEqual({ value: undefined, done: true });
     });
   });
 
