@@ -1,7 +1,9 @@
 import dgram from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { constants as osConstants } from 'node:os';
+import { dirname } from 'node:path';
 import {
   type AsyncContextManager,
   type AsyncIterableLike,
@@ -673,6 +675,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     this.adoptServer(server);
     const incoming = this.incoming!;
     let where: string;
+    let synchronous = true;
     if (this.family === AF_UNIX) {
       if (this.bound === null) {
         throw systemError('Socket.listen: bind an AF_UNIX socket to a path first', 'EINVAL');
@@ -689,17 +692,24 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
         // path (`_listen2`) binds at once, so getsockname() works right after listen().
         listen2.call(server, host, port, net.isIP(host), size, undefined, 0);
       } else {
+        synchronous = false;
         server.listen({ host, port, backlog: size });
       }
     }
-    if (!server.listening && incoming.error === null && this.family !== AF_UNIX) {
-      // Node reports the reason on the next tick; accept() raises it. Name the likely one now.
-      const privileged = this.bound !== null && this.bound.port > 0 && this.bound.port < 1024;
-      throw systemError(
-        `Socket.listen: cannot listen on ${where} (address in use, not local, or privileged)`,
-        privileged ? 'EACCES' : 'EADDRINUSE',
-      );
+    if (synchronous && !server.listening && incoming.error === null) {
+      // Node reports the reason on the next tick (accept() raises it); name the likely one now.
+      throw systemError(`Socket.listen: cannot listen on ${where}`, this.likelyListenError());
     }
+  }
+
+  private likelyListenError(): string {
+    const bound = this.bound;
+    if (bound?.path !== undefined) {
+      if (existsSync(bound.path)) return 'EADDRINUSE';
+      return existsSync(dirname(bound.path)) ? 'EACCES' : 'ENOENT';
+    }
+    if (bound !== null && bound.port > 0 && bound.port < 1024) return 'EACCES';
+    return 'EADDRINUSE';
   }
 
   /**
@@ -742,6 +752,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     }
     if (this.server !== null) {
       throw systemError('Socket.connect: the socket is listening', 'EINVAL');
+    }
+    if (this.family === AF_UNIX && this.bound !== null) {
+      throw new UnsupportedOperation(
+        'Socket.connect: Node.js cannot bind a Unix client socket to a path before connecting',
+      );
     }
     const sock = new net.Socket({ allowHalfOpen: true });
     const channel = Channel.of(sock); // its 'error' listener keeps a failure from crashing Node

@@ -1,8 +1,9 @@
+import { promises as dnsPromises } from 'node:dns';
 import { existsSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asyncFor, asyncWith, run } from '@curio/kernel';
+import { asyncFor, asyncWith, run, sleep } from '@curio/kernel';
 import { describe, expect, it } from 'vitest';
 import {
   AF_INET,
@@ -212,6 +213,50 @@ describe('plain socket methods', () => {
   });
 });
 
+// This host's name, when it resolves to an address of this machine (else the test is skipped).
+const localName = await (async () => {
+  const name = hostname();
+  try {
+    const { address } = await dnsPromises.lookup(name, { family: 4 });
+    const local = Object.values(networkInterfaces()).some((list) =>
+      (list ?? []).some((i) => i.address === address),
+    );
+    return local ? name : null;
+  } catch {
+    return null;
+  }
+})();
+
+describe.skipIf(localName === null)('listening on a host name', () => {
+  it('Node resolves it first: getsockname waits for that, accept works', async () => {
+    function* main() {
+      const server = new Socket({ family: AF_INET, type: SOCK_STREAM });
+      server.bind([localName!, 0]);
+      server.listen();
+      let early = '';
+      try {
+        server.getsockname();
+      } catch (e) {
+        early = (e as { code: string }).code;
+      }
+      let address: unknown = null;
+      for (let i = 0; i < 200 && address === null; i++) {
+        yield* sleep(10);
+        try {
+          address = server.getsockname();
+        } catch {}
+      }
+      const [host, port] = address as [string, number];
+      const client = new Socket({ family: AF_INET, type: SOCK_STREAM });
+      yield* client.connect([host, port]);
+      const [conn] = yield* server.accept();
+      yield* closeAll(client, conn, server);
+      return early;
+    }
+    expect(await run(main())).toBe('EINVAL');
+  });
+});
+
 describe.skipIf(!hasIpv6Loopback)('AF_INET6 stream sockets', () => {
   it('connect and accept over ::1 with 4-item addresses', async () => {
     function* main() {
@@ -261,6 +306,30 @@ describe('AF_UNIX stream sockets', () => {
       return (e as Error).message;
     }
     expect(await run(main())).toMatch(/address must be a non-empty path string for AF_UNIX/);
+  });
+
+  it('listen on a path in use raises EADDRINUSE; a bound Unix client is refused', async () => {
+    const path = join(tmpdir(), `curio-io-inuse-${process.pid}.sock`);
+    if (existsSync(path)) unlinkSync(path);
+    function* main() {
+      const first = new Socket({ family: AF_UNIX, type: SOCK_STREAM });
+      first.bind(path);
+      first.listen();
+      const second = new Socket({ family: AF_UNIX, type: SOCK_STREAM });
+      second.bind(path);
+      let code = '';
+      try {
+        second.listen();
+      } catch (e) {
+        code = (e as { code: string }).code;
+      }
+      const client = new Socket({ family: AF_UNIX, type: SOCK_STREAM });
+      client.bind(`${path}.client`);
+      const e = yield* caught(client.connect(path));
+      yield* closeAll(first, second, client);
+      return [code, (e as Error).name];
+    }
+    expect(await run(main())).toEqual(['EADDRINUSE', 'UnsupportedOperation']);
   });
 
   it('connect to a missing path raises ENOENT', async () => {
