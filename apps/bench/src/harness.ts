@@ -83,10 +83,11 @@ export function seededRandom(seed: number): () => number {
 /** The directory holding the built harness (dist/). */
 export const distDir = dirname(fileURLToPath(import.meta.url));
 
-/** A workload module found under dist/workloads/. */
+/** A workload module found under dist/workloads/ (or the error that stopped its import). */
 export interface WorkloadFile {
   file: string;
   workloads: Workload[];
+  error?: string;
 }
 
 /** Import every dist/workloads/*.js and collect their `workloads`. */
@@ -102,11 +103,14 @@ export async function discover(dir = join(distDir, 'workloads')): Promise<Worklo
   const found: WorkloadFile[] = [];
   for (const name of names) {
     const file = join(dir, name);
-    const mod = (await import(pathToFileURL(file).href)) as { workloads?: unknown };
-    if (!Array.isArray(mod.workloads)) {
-      throw new Error(`${file}: must export "workloads: Workload[]"`);
+    try {
+      const mod = (await import(pathToFileURL(file).href)) as { workloads?: unknown };
+      if (!Array.isArray(mod.workloads)) throw new Error('must export "workloads: Workload[]"');
+      found.push({ file, workloads: mod.workloads as Workload[] });
+    } catch (err) {
+      const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      found.push({ file, workloads: [], error: why.split('\n')[0] });
     }
-    found.push({ file, workloads: mod.workloads as Workload[] });
   }
   return found;
 }

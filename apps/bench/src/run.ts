@@ -2,7 +2,7 @@
 // env BENCH_FILTER, comma or space separated) on every system, each in a fresh process.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   discover,
   distDir,
@@ -87,10 +87,14 @@ async function main(): Promise<number> {
   const fromEnv = (process.env.BENCH_FILTER ?? '').split(/[\s,]+/).filter((f) => f !== '');
   const filters = [...process.argv.slice(2).filter((a) => a !== '--'), ...fromEnv];
   const files = await discover();
+  // A module that cannot even be imported is a crashed workload, named after its file.
+  const broken = files.filter(
+    (f) => f.error !== undefined && matches(basename(f.file, '.js'), filters),
+  );
   const selected = files.flatMap(({ file, workloads }) =>
     workloads.filter((w) => matches(w.name, filters)).map((w) => ({ file, w })),
   );
-  if (selected.length === 0) {
+  if (selected.length === 0 && broken.length === 0) {
     console.log(`bench: no workload matches ${JSON.stringify(filters)}`);
     return 0;
   }
@@ -105,6 +109,20 @@ async function main(): Promise<number> {
   }
   const results: WorkloadResult[] = [];
   const started = Date.now();
+  for (const f of broken) {
+    const name = basename(f.file, '.js');
+    console.log(`  ${name}: ERROR cannot import ${f.file}: ${f.error}`);
+    const outcome = { values: [], median: Number.NaN, error: `import failed: ${f.error}`, ms: 0 };
+    results.push({
+      name,
+      title: `${name}.js`,
+      unit: '',
+      higherIsBetter: true,
+      systems: { '(module)': outcome },
+      status: 'n/a',
+      error: outcome.error,
+    });
+  }
   for (const { file, w } of selected) {
     const systems: Record<string, SystemOutcome> = {};
     for (const s of Object.keys(w.systems)) {
