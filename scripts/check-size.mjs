@@ -36,7 +36,8 @@ const workspacePlugin = {
       if (!entry || !existsSync(entry)) {
         return { errors: [{ text: `${args.path} is not built (${entry}); run the build first` }] };
       }
-      return { path: entry };
+      // Plugin-resolved paths do not get package.json sideEffects from esbuild: pass it on.
+      return { path: entry, sideEffects: pkg.json.sideEffects === false ? false : undefined };
     });
   },
 };
