@@ -1,0 +1,125 @@
+// Echo server throughput: curio's runServer-style Server against a node:net echo server
+// written the usual Node way (socket.pipe(socket)). The load generator (dist/echo-load.js)
+// runs in its own process; the server runs in the measuring process.
+import { spawn } from 'node:child_process';
+import * as net from 'node:net';
+import { join } from 'node:path';
+import type { Socket } from '@curio/io';
+import { type Coro, futureWait, newTask, run } from '@curio/kernel';
+import { createServer } from '@curio/net';
+import { distDir, type Workload } from '../harness.js';
+
+const CONNECTIONS = 50;
+const MESSAGE = 1024;
+const CHUNK = 64 * 1024;
+const DURATION_MS = 3000;
+
+type Mode = 'pingpong' | 'stream';
+interface LoadResult {
+  messages: number;
+  bytes: number;
+  ms: number;
+}
+
+/** Run the load generator against `port`; resolves with its counts. */
+function generateLoad(port: number, mode: Mode): Promise<LoadResult> {
+  const size = mode === 'pingpong' ? MESSAGE : CHUNK;
+  const args = [join(distDir, 'echo-load.js'), String(port), mode, String(CONNECTIONS)];
+  args.push(String(size), String(DURATION_MS));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`echo-load.js exited with ${code}`));
+      else resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult);
+    });
+  });
+}
+
+function measure(result: LoadResult, mode: Mode): number {
+  return mode === 'pingpong'
+    ? (result.messages * 1000) / result.ms
+    : result.bytes / 1e6 / (result.ms / 1000);
+}
+
+// ---- curio ----------------------------------------------------------------------------
+
+function* echo(client: Socket): Coro<void> {
+  for (;;) {
+    const data = yield* client.recv(CHUNK);
+    if (data.length === 0) return;
+    yield* client.sendall(data);
+  }
+}
+
+function curioRun(mode: Mode): Promise<number> {
+  return run(
+    (function* () {
+      const server = createServer('127.0.0.1', 0, echo);
+      const serving = yield* newTask(server.serveForever());
+      try {
+        const port = (server.address as [string, number])[1];
+        return measure(yield* futureWait(generateLoad(port, mode)), mode);
+      } finally {
+        yield* serving.cancel();
+      }
+    })(),
+    { logErrors: false },
+  );
+}
+
+// ---- node:net, the usual way ----------------------------------------------------------
+
+async function nodeRun(mode: Mode): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('error', () => {});
+    sock.on('close', () => sockets.delete(sock));
+    sock.pipe(sock);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (server.address() as net.AddressInfo).port;
+    return measure(await generateLoad(port, mode), mode);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+function atLeast(m: Record<string, number>, factor: number): string | undefined {
+  const r = m.curio / m['node:net'];
+  return r >= factor ? undefined : `${r.toFixed(2)}x node:net < ${factor}x`;
+}
+
+export const workloads: Workload[] = [
+  {
+    name: 'echo-pingpong',
+    title: `echo ping-pong, ${CONNECTIONS} conns x 1 KiB, ${DURATION_MS / 1000} s`,
+    unit: 'msgs/s',
+    runs: 3,
+    target: '>= 0.9x node:net',
+    check: (m) => atLeast(m, 0.9),
+    systems: {
+      curio: () => curioRun('pingpong'),
+      'node:net': () => nodeRun('pingpong'),
+    },
+  },
+  {
+    name: 'echo-stream',
+    title: `echo streaming, ${CONNECTIONS} conns x 64 KiB chunks, ${DURATION_MS / 1000} s`,
+    unit: 'MB/s',
+    runs: 3,
+    target: '>= 0.9x node:net',
+    check: (m) => atLeast(m, 0.9),
+    systems: {
+      curio: () => curioRun('stream'),
+      'node:net': () => nodeRun('stream'),
+    },
+  },
+];
