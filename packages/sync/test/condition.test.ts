@@ -267,6 +267,20 @@ describe('Condition', () => {
     });
   });
 
+  it('asyncWith releases the lock when the body raises', async () => {
+    const cond = new Condition();
+    const result = await runVirtual(function* () {
+      return yield* outcome(
+        asyncWith(cond, function* () {
+          yield* cond.notify();
+          throw new RangeError('boom');
+        }),
+      );
+    });
+    expect(result).toBe('RangeError');
+    expect(cond.locked()).toBe(false);
+  });
+
   it('works over any lock-shaped object, such as a BoundedSemaphore', async () => {
     const cond = new Condition(new BoundedSemaphore(1));
     const events: string[] = [];

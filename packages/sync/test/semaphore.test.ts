@@ -1,4 +1,4 @@
-import { asyncWith, CancelledError, CurioError, newTask, sleep } from '@curio/kernel';
+import { asyncWith, CancelledError, CurioError, newTask, sleep, type Task } from '@curio/kernel';
 import { describe, expect, it } from 'vitest';
 import { BoundedSemaphore, Semaphore } from '../src/index.js';
 import { outcome, runVirtual } from './helpers.js';
@@ -83,6 +83,29 @@ describe('Semaphore', () => {
       expect(yield* late.join()).toBe(true);
       expect(sema.value).toBe(0);
     });
+  });
+
+  it('asyncWith gives the permit back when the body raises', async () => {
+    const sema = new Semaphore(1);
+    const events: string[] = [];
+    await runVirtual(function* () {
+      let waiter: Task | undefined;
+      const r = yield* outcome(
+        asyncWith(sema, function* () {
+          waiter = yield* newTask(
+            asyncWith(sema, function* () {
+              events.push('waiter has the permit');
+            }),
+          );
+          events.push(`waiter: ${waiter.state}`);
+          throw new RangeError('boom');
+        }),
+      );
+      events.push(r);
+      yield* (waiter as Task).join();
+    });
+    expect(events).toEqual(['waiter: SEMA_ACQUIRE', 'waiter has the permit', 'RangeError']);
+    expect(sema.value).toBe(1);
   });
 
   it('rejects a bad initial value naming the argument', () => {
