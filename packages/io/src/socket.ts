@@ -1,9 +1,7 @@
 import dgram from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
-import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { constants as osConstants } from 'node:os';
-import { dirname } from 'node:path';
 import {
   type AsyncContextManager,
   type AsyncIterableLike,
@@ -681,6 +679,8 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
         throw systemError('Socket.listen: bind an AF_UNIX socket to a path first', 'EINVAL');
       }
       where = this.bound.path!;
+      // Node reports a failure here (e.g. the path exists) on the next tick: accept() raises it.
+      synchronous = false;
       server.listen({ path: where, backlog: size });
     } else {
       const host = bindHost(this.family, this.bound?.host ?? '');
@@ -704,10 +704,6 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
 
   private likelyListenError(): string {
     const bound = this.bound;
-    if (bound?.path !== undefined) {
-      if (existsSync(bound.path)) return 'EADDRINUSE';
-      return existsSync(dirname(bound.path)) ? 'EACCES' : 'ENOENT';
-    }
     if (bound !== null && bound.port > 0 && bound.port < 1024) return 'EACCES';
     return 'EADDRINUSE';
   }
