@@ -163,13 +163,34 @@ export class Server implements AsyncContextManager<Server> {
   // Stop listening, cancel every client and wait for them; wake close() callers.
   private *shutdown(): Coro<void> {
     this.closing = true;
+    let handedOff = false;
     try {
       yield* this.socket.close();
       for (const task of [...this.clientTasks]) yield* cancelTask(task);
+    } catch (err) {
+      // Inside an expired timeoutAfter every blocking call raises at once. The listening
+      // socket is closed by then; a task of its own cancels the clients.
+      if (this.clientTasks.size > 0) {
+        yield* newTask(this.reap(), { name: 'server-shutdown' });
+        handedOff = true;
+      }
+      throw err;
     } finally {
-      this.isClosed = true;
-      if (this.stopped.length > 0) yield* rescheduleTasks(this.stopped, { n: this.stopped.length });
+      if (!handedOff) yield* this.wakeClosers();
     }
+  }
+
+  private *reap(): Coro<void> {
+    try {
+      for (const task of [...this.clientTasks]) yield* cancelTask(task);
+    } finally {
+      yield* this.wakeClosers();
+    }
+  }
+
+  private *wakeClosers(): Coro<void> {
+    this.isClosed = true;
+    if (this.stopped.length > 0) yield* rescheduleTasks(this.stopped, { n: this.stopped.length });
   }
 
   /**

@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from '@curio/io';
-import { type Coro, newTask, run, sleep, type TaskError } from '@curio/kernel';
+import { type Coro, newTask, run, sleep, type TaskError, timeoutAfter } from '@curio/kernel';
 import { createDefaultContext, Purpose, SSLSocket } from '@curio/ssl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, openConnection, openUnixConnection, type Server } from '../src/index.js';
@@ -201,6 +201,45 @@ describe('openConnection', () => {
 });
 
 describe('openUnixConnection', () => {
+  it('speaks TLS, times out (with timeoutAfter) and can be cancelled mid-handshake', async () => {
+    // A Unix server that accepts and never answers: TLS handshakes hang.
+    const path = join(tmpdir(), `curio-net-silent-${process.pid}.sock`);
+    const held = new Set<net.Socket>();
+    const mute = net.createServer((s) => {
+      held.add(s);
+      s.on('close', () => held.delete(s));
+    });
+    await new Promise<void>((r) => mute.listen(path, r));
+    try {
+      const events = await run(
+        (function* () {
+          const out: string[] = [];
+          out.push(
+            yield* settle(
+              timeoutAfter(
+                50,
+                openUnixConnection(path, { ssl: trusting(), serverHostname: 'localhost' }),
+              ),
+            ),
+          );
+          const task = yield* newTask(
+            openUnixConnection(path, { ssl: trusting(), serverHostname: 'localhost' }),
+          );
+          yield* sleep(20);
+          yield* task.cancel();
+          out.push(yield* settle(task.join()));
+          return out;
+        })(),
+        { logErrors: false },
+      );
+      expect(events).toEqual(['TaskTimeout', 'TaskError']);
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise((r) => mute.close(r));
+    }
+    expect(await leftoverSockets()).toEqual([]);
+  });
+
   it('reports a missing socket and refuses bad input', async () => {
     const missing = join(tmpdir(), `curio-net-missing-${process.pid}.sock`);
     const got = await run(

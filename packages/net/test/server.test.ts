@@ -2,7 +2,15 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Address, Socket } from '@curio/io';
-import { asyncWith, type Coro, newTask, run, sleep, type TaskError } from '@curio/kernel';
+import {
+  asyncWith,
+  type Coro,
+  newTask,
+  run,
+  sleep,
+  type TaskError,
+  timeoutAfter,
+} from '@curio/kernel';
 import { AF_INET6, AF_UNIX } from '@curio/socket';
 import { createDefaultContext, Purpose } from '@curio/ssl';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -178,6 +186,38 @@ describe('createServer / serveForever', () => {
       'again Error EBADF',
       'stopper said bye',
       'stopped true',
+    ]);
+    expect(await leftoverSockets()).toEqual([]);
+  });
+
+  it('serveForever under timeoutAfter: times out, stops listening and cancels its clients', async () => {
+    const events: string[] = [];
+    await run(
+      (function* () {
+        function* handler(client: Socket) {
+          try {
+            yield* client.recv(10); // the client never sends
+          } finally {
+            events.push('handler ended');
+          }
+        }
+        const server = createServer('127.0.0.1', 0, handler);
+        const port = (server.address as [string, number])[1];
+        const sock = yield* openConnection('127.0.0.1', port);
+        events.push(yield* settle(timeoutAfter(50, server.serveForever())));
+        yield* sleep(20);
+        events.push(`closed ${server.closed} clients ${server.clients}`);
+        events.push(`client eof ${(yield* sock.recv(10)).length}`);
+        events.push(`refused ${yield* settle(openConnection('127.0.0.1', port))}`);
+        yield* sock.close();
+      })(),
+    );
+    expect(events).toEqual([
+      'TaskTimeout',
+      'handler ended',
+      'closed true clients 0',
+      'client eof 0',
+      'refused Error ECONNREFUSED',
     ]);
     expect(await leftoverSockets()).toEqual([]);
   });
