@@ -72,6 +72,8 @@ export interface WrapOptions {
 }
 
 const DEFAULT_BACKLOG = 128;
+// Node 22's default buffer size for sockets (Node 20 uses 16 KiB): fewer wake-ups per megabyte.
+const HIGH_WATER_MARK = 64 * 1024;
 
 type Datagram = [Buffer, Address];
 type Connection = [Socket, Address];
@@ -669,7 +671,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       throw systemError('Socket.listen: the socket is connected', 'EISCONN');
     }
     const size = Math.max(0, backlog);
-    const server = net.createServer({ allowHalfOpen: true });
+    const server = net.createServer({ allowHalfOpen: true, highWaterMark: HIGH_WATER_MARK });
     this.adoptServer(server);
     const incoming = this.incoming!;
     let where: string;
@@ -754,7 +756,10 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
         'Socket.connect: Node.js cannot bind a Unix client socket to a path before connecting',
       );
     }
-    const sock = new net.Socket({ allowHalfOpen: true });
+    const sock = new net.Socket({
+      allowHalfOpen: true,
+      highWaterMark: HIGH_WATER_MARK,
+    } as net.SocketConstructorOpts);
     const channel = Channel.of(sock); // its 'error' listener keeps a failure from crashing Node
     const options: net.NetConnectOpts =
       parsed.path !== undefined
