@@ -166,6 +166,8 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   private datagrams: Inbox<Datagram> | null = null;
   private udpConnected = false;
   private bound: ParsedAddress | null = null;
+  // The path an AF_UNIX client connected to (its peer's name).
+  private unixPeer = '';
   private readonly options = new Map<string, number>();
 
   /**
@@ -278,6 +280,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
         this.family === AF_UNIX
           ? ''
           : formatAddress(this.family, conn.remoteAddress, conn.remotePort);
+      if (this.family === AF_UNIX) client.bound = this.bound; // named after the listener
       if (incoming.closed) conn.destroy();
       else incoming.push([client, address]);
     });
@@ -796,6 +799,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       sock.destroy();
       throw closedError('Socket.connect');
     }
+    this.unixPeer = parsed.path ?? '';
     if (channel.error !== null) throw channel.error;
     this.adoptConnection(sock);
   }
@@ -1082,7 +1086,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
 
   /**
    * The local address: `[host, port]` (`[host, port, 0, 0]` for AF_INET6), or the path of a
-   * Unix socket (`''` if unnamed).
+   * Unix socket (an accepted one has its listener's path; `''` if unnamed).
    * @example
    * const [host, port] = sock.getsockname();
    */
@@ -1111,14 +1115,15 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   }
 
   /**
-   * The remote address of a connected socket (`''` for an unnamed Unix peer).
+   * The remote address of a connected socket: `[host, port]`, or for AF_UNIX the path this
+   * socket connected to (`''` on the accepting side, whose peer is unnamed).
    * @example
    * const [host, port] = sock.getpeername();
    */
   getpeername(): Address {
     this.checkOpen('Socket.getpeername');
     if (this.conn !== null && !this.conn.destroyed) {
-      if (this.family === AF_UNIX) return '';
+      if (this.family === AF_UNIX) return this.unixPeer;
       if (this.conn.remoteAddress !== undefined) {
         return formatAddress(this.family, this.conn.remoteAddress, this.conn.remotePort);
       }

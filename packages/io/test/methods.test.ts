@@ -289,11 +289,20 @@ describe('AF_UNIX stream sockets', () => {
       const [conn, from] = yield* server.accept();
       yield* client.sendall(Buffer.from('unix'));
       const data = yield* conn.recv(10);
-      const facts = [server.getsockname(), from, conn.family === AF_UNIX, data.toString()];
+      const facts = [
+        server.getsockname(),
+        from,
+        conn.family === AF_UNIX,
+        data.toString(),
+        conn.getsockname(),
+        conn.getpeername(),
+        client.getsockname(),
+        client.getpeername(),
+      ];
       yield* closeAll(client, conn, server);
       return facts;
     }
-    expect(await run(main())).toEqual([path, '', true, 'unix']);
+    expect(await run(main())).toEqual([path, '', true, 'unix', path, '', '', path]);
     expect(existsSync(path)).toBe(false);
   });
 
