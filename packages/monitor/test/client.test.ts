@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,7 +91,7 @@ describe('monitorClient', () => {
   });
 });
 
-describe.skipIf(!existsSync(CLI))('curio-monitor command (dist/cli.js)', () => {
+describe('curio-monitor command (dist/cli.js, built before the tests)', () => {
   it('is an executable ESM file with a node shebang', async () => {
     const { readFileSync, statSync } = await import('node:fs');
     expect(readFileSync(CLI, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
