@@ -144,8 +144,10 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
     this.raw = raw;
     this.channel = Channel.of(raw);
     this.socket = null;
-    this.canRead = this.channel.readable !== null && (raw as Readable).readable !== false;
-    this.canWrite = this.channel.writable !== null && (raw as Writable).writable !== false;
+    // `readable`/`writable` are false for a side Node opened closed, and also once it ended.
+    const r = raw as Readable & Writable;
+    this.canRead = this.channel.readable !== null && (r.readable !== false || r.readableEnded);
+    this.canWrite = this.channel.writable !== null && (r.writable !== false || r.writableEnded);
   }
 
   /** True once `close()` has been called. */

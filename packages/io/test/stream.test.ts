@@ -329,3 +329,21 @@ describe('closing in any order', () => {
     expect(await run(main())).toEqual([true, true, true, true]);
   });
 });
+
+describe('wrapping streams that already ended', () => {
+  it('reads end of file from an ended Readable; writes to an ended Writable raise EPIPE', async () => {
+    function* main() {
+      const pipe = new PassThrough();
+      pipe.end();
+      pipe.resume();
+      yield* sleep(1);
+      pipe.pause();
+      const stream = new Stream(pipe);
+      const data = yield* stream.read();
+      const e = yield* caught(stream.write(b('x')));
+      yield* stream.close();
+      return [data.length, (e as { code: string }).code];
+    }
+    expect(await run(main())).toEqual([0, 'EPIPE']);
+  });
+});
