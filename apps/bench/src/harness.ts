@@ -135,6 +135,9 @@ export const RESULT_MARK = '@@bench-result ';
 export interface WorkerResult {
   values?: number[];
   warmup?: number;
+  /** CPU time (user + system, all threads) and wall time of the measured runs, in ms. */
+  cpuMs?: number;
+  wallMs?: number;
   error?: string;
 }
 
@@ -143,7 +146,11 @@ export interface SystemOutcome {
   values: number[];
   median: number;
   error?: string;
+  /** Wall time of the whole worker process, in ms. */
   ms: number;
+  /** CPU time over wall time of the measured runs (low when the machine is busy, or the
+   * workload waits on timers). */
+  cpuShare?: number;
 }
 
 /** Spawn a fresh node worker for one system of one workload and collect its result. */
@@ -193,7 +200,10 @@ export function runWorker(
         }
       }
       if (result?.values !== undefined && result.error === undefined) {
-        resolve({ values: result.values, median: median(result.values), ms });
+        const { cpuMs, wallMs } = result;
+        const cpuShare =
+          cpuMs !== undefined && wallMs !== undefined && wallMs > 0 ? cpuMs / wallMs : undefined;
+        resolve({ values: result.values, median: median(result.values), ms, cpuShare });
         return;
       }
       const why =

@@ -130,7 +130,9 @@ async function main(): Promise<number> {
       systems[s] = o;
       const shown =
         o.error !== undefined ? `ERROR ${o.error}` : `${formatNumber(o.median)} ${w.unit}`;
-      console.log(`  ${w.name} / ${s}: ${shown} (${(o.ms / 1000).toFixed(1)} s)`);
+      const share =
+        o.cpuShare === undefined ? '' : `, cpu ${(o.cpuShare * 100).toFixed(0)}% of wall`;
+      console.log(`  ${w.name} / ${s}: ${shown} (${(o.ms / 1000).toFixed(1)} s${share})`);
     }
     results.push(checkTarget(w, systems));
   }

@@ -25,18 +25,26 @@ async function main(): Promise<void> {
   if (typeof fn !== 'function') throw new Error(`${name}: no system named "${system}"`);
   const gc = (globalThis as { gc?: () => void }).gc;
   const runs = workload.runs ?? 5;
+  let cpuMs = 0;
+  let wallMs = 0;
   const measure = async (): Promise<number> => {
     gc?.();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
     const value = await fn();
+    wallMs += performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cpuMs += (c.user + c.system) / 1000;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new Error(`${name}/${system} returned ${String(value)}, not a finite number`);
     }
     return value;
   };
   const warmup = workload.warmup === false ? undefined : await measure();
+  cpuMs = wallMs = 0;
   const values: number[] = [];
   for (let i = 0; i < runs; i++) values.push(await measure());
-  report({ values, warmup });
+  report({ values, warmup, cpuMs, wallMs });
 }
 
 main().then(
