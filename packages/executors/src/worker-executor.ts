@@ -78,15 +78,26 @@ export class WorkerExecutor implements Executor {
     if (this.closed) {
       return Promise.reject(new Error(`${this.name}: the executor is closed`));
     }
-    this.pool ??= new Piscina({
+    this.pool ??= this.startPool();
+    return this.pool.run(task, { signal: signal as AbortSignal }).catch((err: unknown) => {
+      throw this.explain(err, task);
+    });
+  }
+
+  private startPool(): Piscina {
+    const pool = new Piscina({
       filename: workerUrl,
       minThreads: 0,
       maxThreads: this.maxThreads,
       idleTimeout: this.idleTimeout,
     });
-    return this.pool.run(task, { signal: signal as AbortSignal }).catch((err: unknown) => {
-      throw this.explain(err, task);
+    // A worker that fails outside any call (an error thrown later by a timer the callable
+    // left behind, say) must not take the whole process down: report it as a warning.
+    pool.on('error', (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      process.emitWarning(`${this.name}: a worker thread failed outside any call: ${message}`);
     });
+    return pool;
   }
 
   /** Terminate every thread. Later calls of `submit` fail. */

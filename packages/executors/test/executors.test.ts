@@ -350,6 +350,34 @@ describe('executors', () => {
     expect(events).toEqual(['aborted', 'timeout', 'aborted', 'cancelled']);
   });
 
+  it('a cancelled call still queued is dropped without touching the busy worker', async () => {
+    const p = pool(1);
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    const events: unknown[] = [];
+    function* queued() {
+      try {
+        yield* runInExecutor(p, () => 'never runs');
+      } catch (err) {
+        events.push(err instanceof CancelledError ? 'queued call cancelled' : err);
+      }
+    }
+    function* main() {
+      const before = yield* runInExecutor<number>(p, threadIdOf);
+      const busy = yield* newTask(
+        runInExecutor(p, (c: Int32Array) => Atomics.wait(c, 0, 0, 5000), [cell]),
+      );
+      const waiting = yield* newTask(queued());
+      yield* sleep(10);
+      yield* waiting.cancel();
+      Atomics.store(cell, 0, 1);
+      Atomics.notify(cell, 0);
+      events.push(yield* busy.join());
+      events.push((yield* runInExecutor<number>(p, threadIdOf)) === before ? 'same worker' : 'new');
+    }
+    await run(main());
+    expect(events).toEqual(['queued call cancelled', 'ok', 'same worker']);
+  });
+
   it('a closed WorkerExecutor refuses work; threads start lazily and end on close', async () => {
     const p = pool(2);
     const counts = [p.threads];

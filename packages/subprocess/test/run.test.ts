@@ -76,6 +76,15 @@ describe('run', () => {
     expect(plain).toEqual(new CompletedProcess(['true'], 0, null, null));
   });
 
+  it('a child that exits without reading its input is not an error', async () => {
+    function* main() {
+      const big = yield* run(['true'], { input: Buffer.alloc(1 << 20) });
+      const small = yield* run(['true'], { input: 'small' });
+      return [big.returncode, small.returncode];
+    }
+    expect(await runKernel(main())).toEqual([0, 0]);
+  });
+
   it('check: true raises CalledProcessError with the status, command and output', async () => {
     const args = [node, '-e', 'console.log("out"); console.error("err"); process.exit(4)'];
     let caught: unknown;
