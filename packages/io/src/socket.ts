@@ -643,8 +643,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       const datagrams = this.datagrams!;
       udp.bind({ port: parsed.port, address: bindHost(this.family, parsed.host), exclusive: true });
       if (datagrams.error !== null) {
+        // As a failed bind(2): the socket stays usable (a later bind makes a fresh one).
         const err = datagrams.error;
-        datagrams.error = null;
+        this.udp = null;
+        this.datagrams = null;
+        udp.close();
         throw err;
       }
     }

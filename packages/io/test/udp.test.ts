@@ -185,6 +185,7 @@ describe('UDP', () => {
       } catch (e) {
         code = (e as { code: string }).code;
       }
+      b.bind(['127.0.0.1', 0]); // a failed bind can be retried
       const c = new Socket({ family: AF_INET, type: SOCK_DGRAM });
       c.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
       c.setsockopt(SOL_SOCKET, SO_RCVBUF, 65536);
