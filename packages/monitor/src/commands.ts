@@ -1,5 +1,5 @@
 // The console's commands: ps, where, cancel, help, exit. Each returns the text to show.
-import type { Coro, Kernel, Task } from '@curio/kernel';
+import { type Coro, type Kernel, type Task, TaskTimeout } from '@curio/kernel';
 import { describe } from './options.js';
 
 /** What one command line gives: the text to show and whether the console ends. */
@@ -11,12 +11,14 @@ export interface Reply {
 const HELP = `Commands:
   ps            show the task table (id, name, state, cycles, run time)
   where ID      show where task ID is blocked (its stack at its last kernel call)
-  cancel ID     cancel task ID and wait until it has ended
+  cancel ID     cancel task ID and wait (up to 1 s) until it has ended
   help          show this list
   exit          leave the monitor (the program keeps running)
 `;
 
 const MAX_NAME = 40;
+// How long `cancel` waits for the task to end before giving the prompt back.
+const CANCEL_WAIT_MS = 1000;
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
@@ -132,7 +134,12 @@ export class Commands {
         `cancel: task ${task.id} (${task.name}) is part of the monitor; leave the console with exit`,
       );
     }
-    yield* task.cancel();
+    try {
+      yield* task.cancel({ timeout: CANCEL_WAIT_MS });
+    } catch (err) {
+      if (!(err instanceof TaskTimeout)) throw err;
+      return `Task ${task.id} (${task.name}) has not ended ${CANCEL_WAIT_MS} ms after the cancel (it may be cleaning up or ignoring it); ps shows whether it ends\n`;
+    }
     return `Cancelled task ${task.id} (${task.name})\n`;
   }
 

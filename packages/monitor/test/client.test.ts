@@ -104,7 +104,9 @@ describe('curio-monitor command (dist/cli.js, built before the tests)', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('Curio Monitor: 3 tasks running');
-    expect(result.stdout).toContain('  cancel ID     cancel task ID and wait until it has ended');
+    expect(result.stdout).toContain(
+      '  cancel ID     cancel task ID and wait (up to 1 s) until it has ended',
+    );
     expect(result.stdout.endsWith('Leaving the monitor\n')).toBe(true);
     await m.stop();
   });

@@ -90,6 +90,35 @@ describe('TCP console', () => {
     await m.stop();
   });
 
+  it('cancel gives the prompt back after 1 s when the task does not end', async () => {
+    const events: string[] = [];
+    let stubborn!: Task;
+    const m = await startMonitored(function* () {
+      stubborn = yield* newTask(
+        (function* (): Coro<void> {
+          try {
+            yield* sleep(60_000);
+          } catch (err) {
+            events.push(`got ${(err as Error).name}, lingers`);
+            yield* sleep(1500);
+            events.push('ends');
+          }
+        })(),
+        { name: 'stubborn' },
+      );
+    });
+    const c = await TestClient.connect(m.port);
+    await c.reply();
+    expect(await c.command(`cancel ${stubborn.id}`)).toBe(
+      `Task ${stubborn.id} (stubborn) has not ended 1000 ms after the cancel (it may be cleaning up or ignoring it); ps shows whether it ends\n`,
+    );
+    expect(events).toEqual(['got CancelledError, lingers']);
+    await until(() => stubborn.terminated, 'the task to end', 5000);
+    expect(events).toEqual(['got CancelledError, lingers', 'ends']);
+    await c.close();
+    await m.stop();
+  });
+
   it('help lists the commands; exit leaves and the server closes the connection', async () => {
     const m = await startMonitored(function* () {});
     const c = await TestClient.connect(m.port);
@@ -99,7 +128,7 @@ describe('TCP console', () => {
         'Commands:',
         '  ps            show the task table (id, name, state, cycles, run time)',
         '  where ID      show where task ID is blocked (its stack at its last kernel call)',
-        '  cancel ID     cancel task ID and wait until it has ended',
+        '  cancel ID     cancel task ID and wait (up to 1 s) until it has ended',
         '  help          show this list',
         '  exit          leave the monitor (the program keeps running)',
         '',

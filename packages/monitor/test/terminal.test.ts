@@ -100,4 +100,37 @@ describe('terminal console (Ctrl-C)', () => {
     expect(process.listenerCount('SIGINT')).toBe(before);
     input.end();
   });
+
+  it('in a raw-mode terminal, Ctrl-C typed at the console prompt leaves it', async () => {
+    const before = process.listenerCount('SIGINT');
+    const { input, output } = fakeTerminal();
+    const modes: boolean[] = [];
+    // What node:readline needs of a terminal: isTTY, setRawMode and a width.
+    Object.assign(input, { isTTY: true, setRawMode: (on: boolean) => modes.push(on) });
+    Object.assign(output, { isTTY: true, columns: 80 });
+    const kernel = new Kernel({
+      withMonitor: createMonitor({ port: null, input, output }),
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const done = kernel.run(
+      (function* () {
+        yield* futureWait(released);
+      })(),
+    );
+    await ctrlC(before); // interactive by default: both ends are terminals
+    await until(() => output.text.includes(PROMPT), 'the prompt');
+    input.write('\x03'); // Ctrl-C as a raw terminal delivers it: to readline, not as a signal
+    await until(() => output.text.includes('Leaving the monitor'), 'leaving');
+    await until(() => kernel.tasks.size === 3, 'the session to end');
+    release();
+    await done;
+    await kernel.shutdown();
+    expect(modes).toEqual([true, false]);
+    expect(output.text.endsWith('\nLeaving the monitor\n')).toBe(true);
+    expect(process.listenerCount('SIGINT')).toBe(before);
+    input.end();
+  });
 });
