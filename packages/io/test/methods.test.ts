@@ -347,3 +347,18 @@ describe('AF_UNIX stream sockets', () => {
     expect(await run(main())).toBe('ENOENT');
   });
 });
+
+describe('settimeout', () => {
+  it('takes milliseconds or null, and refuses anything else', () => {
+    const sock = new Socket({ family: AF_INET, type: SOCK_STREAM });
+    expect(sock.gettimeout()).toBe(null);
+    sock.settimeout(250);
+    expect(sock.gettimeout()).toBe(250);
+    sock.settimeout(null);
+    expect(sock.gettimeout()).toBe(null);
+    expect(() => sock.settimeout(-1)).toThrow(
+      'Socket.settimeout(ms): ms must be a number of milliseconds >= 0 or null, got -1',
+    );
+    expect(() => sock.settimeout('5' as never)).toThrow(TypeError);
+  });
+});
