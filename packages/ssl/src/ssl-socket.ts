@@ -48,6 +48,7 @@ export class SSLSocket extends Socket {
     const raw = sock.raw as net.Socket;
     const tlsSocket = plan.make(raw);
     super(tlsSocket, { family: sock.family });
+    this.settimeout(sock.gettimeout()); // as Python: the TLS socket keeps the timeout
     this.context = context;
     this.serverSide = plan.serverSide;
     this.serverHostname = serverHostname;

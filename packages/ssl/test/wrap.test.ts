@@ -164,18 +164,19 @@ describe('SSLContext.wrapSocket and doHandshake', () => {
     const outcome = await run(
       (function* () {
         const [s, c] = yield* tcpPair();
+        c.settimeout(30);
         const tc = clientContext().wrapSocket(c, { serverHostname: 'localhost' });
-        tc.settimeout(30);
+        const inherited = tc.gettimeout();
         const r1 = yield* settle(tc.doHandshake());
         tc.settimeout(null);
         const r2 = yield* settle(timeoutAfter(30, tc.doHandshake()));
         yield* tc.close();
         yield* s.close();
-        return [r1, r2];
+        return [inherited, r1, r2];
       })(),
       { logErrors: false },
     );
-    expect(outcome).toEqual(['TaskTimeout', 'TaskTimeout']);
+    expect(outcome).toEqual([30, 'TaskTimeout', 'TaskTimeout']);
     expect(await leftoverSockets()).toEqual([]);
   });
 
