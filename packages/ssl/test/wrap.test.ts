@@ -1,3 +1,4 @@
+import { TLSSocket } from 'node:tls';
 import {
   CancelledError,
   type Coro,
@@ -71,6 +72,7 @@ describe('SSLContext.wrapSocket and doHandshake', () => {
         const { server, client, sockets } = yield* handshake(sctx, cctx, 'localhost');
         const [ts, tc] = sockets;
         events.push(`handshake ${server} ${client}`);
+        events.push(`raw ${tc.raw instanceof TLSSocket} ${ts.raw instanceof TLSSocket}`);
         events.push(`alpn ${tc.selectedAlpnProtocol()} ${ts.selectedAlpnProtocol()}`);
         events.push(`peer ${tc.getpeercert()?.subject.CN} ${ts.getpeercert()}`);
         events.push(`der ${(tc.getpeercert(true)?.length ?? 0) > 100}`);
@@ -86,6 +88,7 @@ describe('SSLContext.wrapSocket and doHandshake', () => {
     );
     expect(events).toEqual([
       'handshake ok ok',
+      'raw true true',
       'alpn h2 h2',
       'peer localhost null',
       'der true',
