@@ -12,7 +12,7 @@ export type NodeStream = Readable | Writable | (Readable & Writable);
 export const EMPTY: Buffer = Buffer.alloc(0);
 // Largest piece handed to Node per write: a cancelled sendall has queued at most this much
 // beyond what it reports.
-const CHUNK = 64 * 1024;
+const CHUNK = 256 * 1024;
 const NEWLINE = 10;
 
 const channels = new WeakMap<object, Channel>();
