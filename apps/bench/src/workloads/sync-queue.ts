@@ -10,7 +10,7 @@ import { now, perSecond, type Workload } from '../harness.js';
 
 // Operations per system: enough for ~0.2-2 s a run. Effect's queue and semaphore are 10-100x
 // slower here, so it gets fewer (its per-operation rates do not depend on the count).
-const PINGPONG_N = { curio: 200_000, effect: 20_000, effection: 200_000 }; // round trips
+const PINGPONG_N = { curio: 1_000_000, effect: 20_000, effection: 200_000 }; // round trips
 const BOUNDED_N = { curio: 1_000_000, effect: 200_000 };
 const BOUNDED_SIZE = 16;
 const LOCK_N = { curio: 1_000_000, effect: 200_000 };
@@ -50,7 +50,7 @@ function* curioPingPong(n: number): Coro<void> {
 
 const pingPong: Workload = {
   name: 'queue-pingpong',
-  title: `queue ping-pong, 2 tasks, ${PINGPONG_N.curio / 1000}k round trips (effect: ${PINGPONG_N.effect / 1000}k)`,
+  title: `queue ping-pong, 2 tasks, ${PINGPONG_N.curio / 1e6}M round trips (effect: ${PINGPONG_N.effect / 1000}k, effection: ${PINGPONG_N.effection / 1000}k)`,
   unit: 'msgs/s',
   target: '>= 5M msgs/s, >= 5x effect, >= 5x effection',
   check: (m) =>
