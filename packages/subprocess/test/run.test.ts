@@ -37,19 +37,24 @@ function gone(pid: number): boolean {
   }
 }
 
+// Pipe handles this process holds open (the child's stdio pipes while it runs).
+function openPipes(): number {
+  return process.getActiveResourcesInfo().filter((name) => name.startsWith('Pipe')).length;
+}
+
 // A child that records its pid in `file` at once (sh starts in a millisecond), then stays
 // until killed (exec keeps the pid).
 function stayer(file: string): string[] {
   return ['sh', '-c', `echo $$ > '${file}' && exec sleep 60`];
 }
 
-function* pidIn(file: string) {
+function* pidIn(file: string, track = true) {
   for (let waited = 0; !existsSync(file) || readFileSync(file, 'utf8').trim() === ''; waited += 5) {
     if (waited > 5000) throw new Error(`no pid in ${file}`);
     yield* sleep(5);
   }
   const pid = Number(readFileSync(file, 'utf8').trim());
-  pids.push(pid);
+  if (track) pids.push(pid);
   return pid;
 }
 
@@ -110,17 +115,41 @@ describe('run', () => {
   it('on timeout kills and reaps the process, then raises TimeoutExpired', async () => {
     const file = join(dir, 'timeout.pid');
     const events: unknown[] = [];
+    const pipesBefore = openPipes();
     function* main() {
       try {
-        yield* run(stayer(file), { timeout: 500, stdout: PIPE });
+        yield* run(stayer(file), { timeout: 500, stdout: PIPE, stderr: PIPE });
       } catch (err) {
         events.push(err instanceof TimeoutExpired && err instanceof TaskTimeout);
         events.push((err as TimeoutExpired).timeout);
+        events.push(openPipes() - pipesBefore);
       }
       events.push(gone(yield* pidIn(file)));
     }
     await runKernel(main());
-    expect(events).toEqual([true, 500, true]);
+    expect(events).toEqual([true, 500, 0, true]);
+  });
+
+  it('closes its pipes on timeout even while a grandchild holds them open', async () => {
+    const file = join(dir, 'holder.pid');
+    const grandchildFile = join(dir, 'grandchild.pid');
+    const script = `sleep 60 & echo $! > '${grandchildFile}'; echo $$ > '${file}'; exec sleep 60`;
+    const events: unknown[] = [];
+    const pipesBefore = openPipes();
+    function* main() {
+      try {
+        yield* run(['sh', '-c', script], { timeout: 500, stdout: PIPE, stderr: PIPE });
+      } catch (err) {
+        events.push(err instanceof TimeoutExpired);
+      }
+      yield* sleep(20); // a destroyed pipe leaves the list of handles on the next turn
+      events.push(openPipes() - pipesBefore);
+      events.push(gone(yield* pidIn(file)));
+      // sh's own child is not run's to kill or reap (it belongs to init now): end it here.
+      process.kill(yield* pidIn(grandchildFile, false), 'SIGKILL');
+    }
+    await runKernel(main());
+    expect(events).toEqual([true, 0, true]);
   });
 
   it('when cancelled kills and reaps the process', async () => {
