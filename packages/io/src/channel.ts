@@ -1,7 +1,7 @@
 // The one read buffer and write path shared by every wrapper of a Node stream: a Socket and
 // the Streams made from it read through the same Channel, so no byte is lost between them.
 import type { Readable, Writable } from 'node:stream';
-import { type Coro, futureWait, readWait, writeWait } from '@curio/kernel';
+import { type Coro, futureWait, readWait } from '@curio/kernel';
 import { deadlineAfter, remaining } from './deadline.js';
 import { closedError, systemError } from './errors.js';
 
@@ -169,44 +169,76 @@ export class Channel {
     return writable;
   }
 
-  /** Hand one copy of `data` to Node once its buffer has room; returns `data.length`. */
+  /**
+   * Hand `data` to Node and return once the OS has taken it (at once, when it fits), so the
+   * caller may reuse its buffer, as after send(2); returns `data.length`.
+   */
   *send(fn: string, data: Buffer, timeout: number | undefined): Coro<number> {
-    let writable = this.checkWritable(fn);
-    if (writable.writableNeedDrain) {
-      yield* writeWait(writable, { timeout });
-      writable = this.checkWritable(fn);
-    }
-    writable.write(Buffer.from(data));
+    yield* this.writePiece(fn, this.checkWritable(fn), data, timeout);
     return data.length;
   }
 
   /**
-   * Hand all of `data` to Node, waiting for room between pieces. An error raised part-way
-   * (cancellation, timeout, a socket error) carries `bytesSent`: how many bytes were handed
-   * over and will still be delivered.
+   * Hand all of `data` to Node in pieces of at most 256 KiB, each once the OS has taken the
+   * one before. An error raised part-way (cancellation, timeout, a socket error) carries
+   * `bytesSent`: how many bytes were handed over (those are still delivered).
    */
   *sendall(fn: string, data: Buffer, timeout: number | undefined): Coro<number> {
-    let deadline: number | undefined;
+    let deadline = Infinity;
     let sent = 0;
     const n = data.length;
     try {
       while (sent < n) {
         const writable = this.checkWritable(fn);
-        if (writable.writableNeedDrain) {
-          deadline ??= yield* deadlineAfter(timeout);
-          yield* writeWait(writable, { timeout: yield* remaining(deadline) });
-          continue;
-        }
         const end = Math.min(n, sent + CHUNK);
-        // A copy: the caller may reuse `data` once we return, while Node still holds it.
-        writable.write(Buffer.from(data.subarray(sent, end)));
+        const piece = sent === 0 && end === n ? data : data.subarray(sent, end);
         sent = end;
+        const kept = this.writeNow(writable, piece);
+        if (kept !== null) {
+          if (deadline === Infinity && timeout !== undefined) {
+            deadline = yield* deadlineAfter(timeout);
+          }
+          yield* futureWait(kept, { timeout: yield* remaining(deadline) });
+        }
       }
     } catch (err) {
       if (err !== null && typeof err === 'object') (err as { bytesSent?: number }).bytesSent = sent;
       throw err;
     }
     return sent;
+  }
+
+  private *writePiece(
+    fn: string,
+    writable: Writable,
+    piece: Buffer,
+    timeout: number | undefined,
+  ): Coro<void> {
+    const kept = this.writeNow(writable, piece);
+    if (kept !== null) yield* futureWait(kept, { timeout });
+    this.checkWritable(fn);
+  }
+
+  // Write `piece`. Null if the OS took it at once (Node keeps no reference to it), else a
+  // Promise that settles once it has.
+  private writeNow(writable: Writable, piece: Buffer): Promise<void> | null {
+    let settled = false;
+    let failure: Error | null | undefined;
+    let wake: ((err?: Error | null) => void) | null = null;
+    writable.write(piece, (err) => {
+      settled = true;
+      failure = err;
+      wake?.(err);
+    });
+    if (writable.writableLength === 0) return null;
+    return new Promise<void>((resolve, reject) => {
+      if (settled) {
+        if (failure) reject(failure);
+        else resolve();
+        return;
+      }
+      wake = (err) => (err ? reject(err) : resolve());
+    });
   }
 
   /** Wait until Node's write buffer is empty (everything handed to the OS). */

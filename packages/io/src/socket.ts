@@ -502,8 +502,9 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   // ---- sending -------------------------------------------------------------------------
 
   /**
-   * Send `data`; returns how many bytes were taken (always all of them: Node buffers them).
-   * Waits first while Node's write buffer is full.
+   * Send `data`; returns how many bytes were taken (always all of them). Returns once the
+   * OS has taken the data (at once when it fits in the socket buffer), so `data` may be
+   * reused, as after Python's `send`. Node keeps no copy.
    * @example
    * const n = yield* sock.send(Buffer.from('ping'));
    */
@@ -517,9 +518,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   }
 
   /**
-   * Send all of `data`, waiting for room as needed. If it is cancelled, times out or fails
-   * part-way, the error raised (`CancelledError`, `TaskTimeout`, ...) has a `bytesSent`
-   * property: the bytes handed to Node before it stopped (those are still delivered).
+   * Send all of `data`, in pieces of at most 256 KiB, each once the OS has taken the one
+   * before; returns when the OS has all of it (`data` may then be reused). If it is
+   * cancelled, times out or fails part-way, the error raised (`CancelledError`,
+   * `TaskTimeout`, ...) has a `bytesSent` property: the bytes handed to Node before it
+   * stopped (those are still delivered).
    * @example
    * try {
    *   yield* sock.sendall(bigBuffer);

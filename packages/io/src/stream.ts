@@ -206,8 +206,9 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
   }
 
   /**
-   * Write all of `data`, waiting while Node's buffer is full; returns the byte count. Like
-   * `Socket.sendall`, an error raised part-way carries `bytesSent`.
+   * Write all of `data`; returns the byte count once the OS (or the sink) has taken it, so
+   * `data` may be reused. Like `Socket.sendall`, an error raised part-way carries
+   * `bytesSent`.
    * @example
    * yield* stream.write(Buffer.from('hello\n'));
    */
@@ -241,7 +242,9 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
   }
 
   /**
-   * Wait until everything written has been handed from Node to the OS.
+   * Wait until everything written has been handed from Node to the OS. `write` already
+   * returns only then; this also covers data written to the Node stream directly, by
+   * issuing an empty write and waiting for its callback.
    * @example
    * yield* stream.flush();
    */

@@ -118,35 +118,65 @@ describe('Stream over Node streams', () => {
     expect(await run(main())).toEqual([true, 'keep all']);
   });
 
-  it('write waits for drain; a write timeout reports bytesSent; flush waits for the sink', async () => {
+  it('write returns once the sink has taken the data; a timeout reports bytesSent', async () => {
     const events: string[] = [];
     function* main() {
-      const received: Buffer[] = [];
+      const received: string[] = [];
       const sink = new Writable({
         highWaterMark: 4,
         write(chunk, _enc, done) {
           setTimeout(() => {
-            received.push(chunk);
+            received.push(chunk.toString());
             done();
           }, 1);
         },
       });
       const stream = new Stream(sink);
-      events.push(`wrote ${yield* stream.write(b('abcdefgh'))}`);
-      events.push(`lines ${yield* stream.writelines([b('ij'), b('kl')])}`);
+      events.push(`wrote ${yield* stream.write(b('abcdefgh'))}, sink has ${received.join()}`);
+      events.push(
+        `lines ${yield* stream.writelines([b('ij'), b('kl')])}, sink has ${received.join()}`,
+      );
       yield* stream.flush();
-      events.push(`flushed ${Buffer.concat(received).toString()}`);
       const slow = new Writable({ highWaterMark: 1, write() {} });
       const stuck = new Stream(slow);
       stuck.settimeout(5);
-      yield* stuck.write(b('x'));
-      const e = (yield* caught(stuck.write(b('yz')))) as TaskTimeout & { bytesSent: number };
+      const e = (yield* caught(stuck.write(b('xyz')))) as TaskTimeout & { bytesSent: number };
       events.push(`timeout ${e instanceof TaskTimeout} sent ${e.bytesSent}`);
+      const e2 = (yield* caught(stuck.writelines([b('a'), b('b')]))) as TaskTimeout & {
+        bytesSent: number;
+      };
+      events.push(`writelines timeout ${e2 instanceof TaskTimeout} sent ${e2.bytesSent}`);
       yield* stream.close();
       slow.destroy();
     }
     await run(main());
-    expect(events).toEqual(['wrote 8', 'lines 4', 'flushed abcdefghijkl', 'timeout true sent 0']);
+    expect(events).toEqual([
+      'wrote 8, sink has abcdefgh',
+      'lines 4, sink has abcdefgh,ij,kl',
+      'timeout true sent 3',
+      'writelines timeout true sent 1',
+    ]);
+  });
+
+  it('flush waits until the sink has taken what others wrote (by an empty write)', async () => {
+    function* main() {
+      const received: string[] = [];
+      const sink = new Writable({
+        write(chunk, _enc, done) {
+          setTimeout(() => {
+            received.push(chunk.toString());
+            done();
+          }, 2);
+        },
+      });
+      sink.write('queued before wrapping');
+      const stream = new Stream(sink);
+      yield* stream.flush();
+      const seen = [...received];
+      yield* stream.close();
+      return seen;
+    }
+    expect(await run(main())).toEqual(['queued before wrapping', '']);
   });
 
   it('close ends the writable side and waits for close; as a context manager too', async () => {
@@ -320,8 +350,8 @@ describe('closing in any order', () => {
       yield* writer.close();
       const slow = new Writable({ highWaterMark: 1, write() {} });
       const stuck = new Stream(slow);
-      yield* stuck.write(b('x'));
       stuck.settimeout(5);
+      yield* caught(stuck.write(b('x'))); // times out: the sink never takes it
       const e = yield* caught(stuck.close());
       yield* closeAll(conn, server);
       return [writer.closed, e instanceof TaskTimeout, stuck.closed, slow.destroyed];
