@@ -132,7 +132,7 @@ function handleFd(obj: unknown): number {
  * (a listening socket) or `dgram.Socket` (UDP), or starts unconnected (`new Socket({ family,
  * type })`, what `socket()` of `@curio/socket` does) and becomes one of those on `connect`,
  * `listen` or `bind`. Every blocking method is a coroutine that waits only through the
- * kernel's `readWait` / `writeWait` / `futureWait`.
+ * kernel's `readWait` and `futureWait` traps.
  *
  * Reads go through one buffer shared with every Stream made by `makefile` (and any other
  * wrapper of the same Node socket): `recv(n)` never returns more than `n` bytes and never

@@ -323,6 +323,32 @@ describe('one reader at a time', () => {
     ]);
   });
 
+  it('several tasks may send at once; every byte arrives, each sendall in one piece', async () => {
+    function* main() {
+      const [client, conn, server] = yield* tcpPair();
+      const senders = [];
+      for (const letter of ['a', 'b', 'c']) {
+        senders.push(yield* newTask(client.sendall(Buffer.alloc(100_000, letter))));
+      }
+      for (const s of senders) yield* s.join();
+      client.shutdown(1);
+      const parts: Buffer[] = [];
+      for (;;) {
+        const data = yield* conn.recv(1 << 20);
+        if (data.length === 0) break;
+        parts.push(data);
+      }
+      yield* closeAll(client, conn, server);
+      const text = Buffer.concat(parts).toString();
+      return [...new Set(text)].map((ch) => [ch, text.indexOf(ch), text.lastIndexOf(ch)]);
+    }
+    expect(await run(main())).toEqual([
+      ['a', 0, 99_999],
+      ['b', 100_000, 199_999],
+      ['c', 200_000, 299_999],
+    ]);
+  });
+
   it('bytes kept for a Stream are not readable after the socket closes', async () => {
     function* main() {
       const [client, conn, server] = yield* tcpPair();
