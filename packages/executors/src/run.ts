@@ -1,5 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { type Coro, futureWait, type TimeoutOptions } from '@curio/kernel';
+import {
+  CancelledError,
+  type Coro,
+  futureWait,
+  TaskTimeout,
+  type TimeoutOptions,
+} from '@curio/kernel';
 import { describe, type ModuleFunction, toWorkerTask, type WorkerTask } from './callable.js';
 import type { Executor } from './executor.js';
 import { AbortHandle, defaultThreads, WorkerExecutor } from './worker-executor.js';
@@ -78,8 +84,12 @@ function* submitToWorkers(
   try {
     return yield* futureWait(result, { timeout });
   } catch (err) {
+    // Cancelled or timed out: stop the work. (After the call has settled, the pool has let go
+    // of the handle and this does nothing.)
     handle.abort(err);
-    throw err;
+    throw err instanceof CancelledError || err instanceof TaskTimeout
+      ? err
+      : executor._explain(err, task);
   }
 }
 

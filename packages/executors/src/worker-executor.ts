@@ -70,18 +70,22 @@ export class WorkerExecutor implements Executor {
 
   /** Run `callable(...args)` on a worker thread; aborting `signal` terminates a running call. */
   submit(callable: Callable, args: readonly unknown[], signal: AbortSignal): Promise<unknown> {
-    return this._run(toWorkerTask(this.name, callable, args), signal);
+    const task = toWorkerTask(this.name, callable, args);
+    return this._run(task, signal).catch((err: unknown) => {
+      throw this._explain(err, task);
+    });
   }
 
-  /** Runs a checked task; `signal` may be any abort signal piscina accepts. @internal */
+  /**
+   * Runs a checked task; `signal` may be any abort signal piscina accepts. Errors come back
+   * raw: pass them through `_explain`. @internal
+   */
   _run(task: WorkerTask, signal: AbortSignal | AbortHandle): Promise<unknown> {
     if (this.closed) {
       return Promise.reject(new Error(`${this.name}: the executor is closed`));
     }
     this.pool ??= this.startPool();
-    return this.pool.run(task, { signal: signal as AbortSignal }).catch((err: unknown) => {
-      throw this.explain(err, task);
-    });
+    return this.pool.run(task, { signal: signal as AbortSignal });
   }
 
   private startPool(): Piscina {
@@ -108,8 +112,8 @@ export class WorkerExecutor implements Executor {
     if (pool !== null) await pool.destroy();
   }
 
-  // Turns the pool's errors about copying data into TypeErrors naming what could not be sent.
-  private explain(err: unknown, task: WorkerTask): unknown {
+  /** Turns the pool's errors about copying data into TypeErrors naming what was not sent. @internal */
+  _explain(err: unknown, task: WorkerTask): unknown {
     if (err instanceof Error && err.name === 'DataCloneError') {
       for (let i = 0; i < task.args.length; i++) {
         try {

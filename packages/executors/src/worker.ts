@@ -85,20 +85,24 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+function explain(err: unknown, label: string, sourced: boolean): never {
+  if (sourced && err instanceof ReferenceError) throw notSelfContained(err, label);
+  throw err;
+}
+
 // Calls fn, answering synchronously when it does (no extra promise hops on the hot path).
 function call(fn: Fn, args: readonly unknown[], label: string, sourced: boolean): unknown {
-  const explain = (err: unknown): never => {
-    if (sourced && err instanceof ReferenceError) throw notSelfContained(err, label);
-    throw err;
-  };
   let result: unknown;
   try {
     result = fn(...args);
   } catch (err) {
-    return explain(err);
+    explain(err, label, sourced);
   }
   if (isThenable(result)) {
-    return Promise.resolve(result).then((value) => checkResult(value, label), explain);
+    return Promise.resolve(result).then(
+      (value) => checkResult(value, label),
+      (err: unknown) => explain(err, label, sourced),
+    );
   }
   return checkResult(result, label);
 }
