@@ -102,6 +102,13 @@ export class Channel {
 
   /** One line up to and including `\n`, or what is left at end of file. */
   *readline(fn: string, timeout: number | undefined): Coro<Buffer> {
+    // Fast path: a whole line is already buffered.
+    const left = this.leftover;
+    const nl = this.closed ? -1 : left.indexOf(NEWLINE);
+    if (nl >= 0) {
+      this.leftover = nl + 1 < left.length ? left.subarray(nl + 1) : EMPTY;
+      return left.subarray(0, nl + 1);
+    }
     let deadline: number | undefined;
     let parts: Buffer[] | null = null;
     try {

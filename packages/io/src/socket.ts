@@ -369,7 +369,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     const channel = this.channel ?? (yield* this.stream('Socket.recv'));
     if (this.isClosed) throw closedError('Socket.recv');
     if (maxbytes === 0) return EMPTY;
-    return yield* channel.read('Socket.recv', maxbytes, this.timeout);
+    // Data already buffered is returned without a trap, as curio's recv does.
+    return (
+      channel.tryRead('Socket.recv', maxbytes) ??
+      (yield* channel.read('Socket.recv', maxbytes, this.timeout))
+    );
   }
 
   /**

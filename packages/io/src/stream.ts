@@ -201,7 +201,10 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
    * const line = yield* stream.readline();
    */
   *readline(): Coro<Buffer> {
-    const channel = yield* this.reading('Stream.readline');
+    const channel =
+      this.channel !== null && !this.isClosed && this.canRead
+        ? this.channel
+        : yield* this.reading('Stream.readline');
     return yield* channel.readline('Stream.readline', this.timeout);
   }
 
