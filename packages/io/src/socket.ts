@@ -160,6 +160,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   private conn: net.Socket | null = null;
   private channel: Channel | null = null;
   private connecting: Promise<unknown> | null = null;
+  private connectingSock: net.Socket | null = null;
   private server: net.Server | null = null;
   private incoming: Inbox<Connection> | null = null;
   private udp: dgram.Socket | null = null;
@@ -788,8 +789,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     const connected = new Promise<void>((resolve, reject) => {
       sock.once('connect', resolve);
       sock.once('error', reject);
+      // close() from another task destroys the socket being connected.
+      sock.once('close', () => reject(closedError('Socket.connect')));
     });
     this.connecting = connected;
+    this.connectingSock = sock;
     try {
       sock.connect(options);
       yield* futureWait(
@@ -804,6 +808,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       throw err;
     } finally {
       this.connecting = null;
+      this.connectingSock = null;
     }
     if (this.isClosed) {
       sock.destroy();
@@ -896,6 +901,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     this.isClosed = true;
     if (this.channel !== null) this.channel.closed = true;
     const { conn, server, udp, incoming, datagrams } = this;
+    this.connectingSock?.destroy();
     if (conn !== null) {
       if (conn.writableLength > 0 && !conn.writableEnded && !conn.destroyed) {
         // Like an OS socket closed with data unsent: it drains in the background (without

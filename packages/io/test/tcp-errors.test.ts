@@ -146,6 +146,22 @@ describe('connect', () => {
     expect(await run(main())).toEqual(['TaskTimeout', true]);
   });
 
+  it('closing a socket wakes a task connecting it with EBADF', async () => {
+    function* main() {
+      const [server, port] = listener();
+      const sock = new Socket({ family: AF_INET, type: SOCK_STREAM });
+      const connecting = yield* newTask(caught(sock.connect(['127.0.0.1', port])));
+      yield* sock.close();
+      const e = yield* connecting.join();
+      server.settimeout(20);
+      const leftover = yield* caught(server.accept()); // a connection may have landed
+      if (Array.isArray(leftover)) yield* (leftover[0] as Socket).close();
+      yield* server.close();
+      return (e as { code: string }).code;
+    }
+    expect(await run(main())).toBe('EBADF');
+  });
+
   it('refuses a second connect and connect on a listening socket', async () => {
     function* main() {
       const [client, conn, server] = yield* tcpPair();
