@@ -616,15 +616,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       throw systemError(`${fn}: the UDP socket is not connected (use sendto)`, 'EDESTADDRREQ');
     }
     const udp = this.ensureUdp();
-    const copy = Buffer.from(data);
-    yield* futureWait(
-      new Promise<void>((resolve, reject) => {
-        const done = (err: Error | null) => (err ? reject(err) : resolve());
-        if (to === null) udp.send(copy, done);
-        else udp.send(copy, to.port, to.host === '' ? undefined : to.host, done);
-      }),
-      { timeout: this.timeout },
-    );
+    const copy = Buffer.from(data); // Node reads it after a cancelled send may have returned
+    yield* this.udpCall(fn, udp, (done) => {
+      if (to === null) udp.send(copy, done);
+      else udp.send(copy, to.port, to.host === '' ? undefined : to.host, done);
+    });
     return data.length;
   }
 
@@ -821,16 +817,30 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
 
   private *connectUdp(to: ParsedAddress): Coro<void> {
     const udp = this.ensureUdp();
-    const datagrams = this.datagrams!;
+    yield* this.udpCall('Socket.connect', udp, (done) =>
+      udp.connect(to.port, to.host === '' ? undefined : to.host, done),
+    );
+    this.udpConnected = true;
+  }
+
+  // One callback-style dgram call (send, connect), woken with EBADF if the socket closes.
+  private *udpCall(
+    fn: string,
+    udp: dgram.Socket,
+    start: (done: (err?: Error | null) => void) => void,
+  ): Coro<void> {
     yield* futureWait(
       new Promise<void>((resolve, reject) => {
-        udp.connect(to.port, to.host === '' ? undefined : to.host, () => resolve());
-        udp.once('error', reject);
+        const onClose = () => reject(closedError(fn));
+        udp.once('close', onClose);
+        start((err) => {
+          udp.removeListener('close', onClose);
+          if (err) reject(err);
+          else resolve();
+        });
       }),
       { timeout: this.timeout },
     );
-    if (datagrams.error !== null) throw datagrams.error;
-    this.udpConnected = true;
   }
 
   /**

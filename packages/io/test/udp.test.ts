@@ -232,3 +232,16 @@ describe('UDP close', () => {
     expect(await run(main())).toBe('EBADF');
   });
 });
+
+describe('UDP connect', () => {
+  it('raises the lookup error of a name that does not resolve', async () => {
+    function* main() {
+      const a = new Socket({ family: AF_INET, type: SOCK_DGRAM });
+      const e = yield* caught(a.connect(['no-such-host.invalid', 9]));
+      const connected = yield* caught(a.send(Buffer.from('x')));
+      yield* a.close();
+      return [(e as { code: string }).code, (connected as { code: string }).code];
+    }
+    expect(await run(main())).toEqual(['ENOTFOUND', 'EDESTADDRREQ']);
+  });
+});
