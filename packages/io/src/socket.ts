@@ -1131,7 +1131,13 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       return formatAddress(this.family, address.address, address.port);
     }
     if (this.udp !== null && this.bound !== null) {
-      const address = this.udp.address();
+      let address: net.AddressInfo;
+      try {
+        address = this.udp.address();
+      } catch {
+        // Binding to a host name waits for Node's lookup.
+        throw systemError('Socket.getsockname: the socket is not bound yet', 'EINVAL');
+      }
       return formatAddress(this.family, address.address, address.port);
     }
     if (this.bound !== null) {
