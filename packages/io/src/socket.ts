@@ -1130,15 +1130,18 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       }
       return formatAddress(this.family, address.address, address.port);
     }
-    if (this.udp !== null && this.bound !== null) {
-      let address: net.AddressInfo;
+    if (this.udp !== null) {
+      // Bound by bind(), or implicitly by the first sendto/connect.
+      let address: net.AddressInfo | null = null;
       try {
         address = this.udp.address();
       } catch {
         // Binding to a host name waits for Node's lookup.
-        throw systemError('Socket.getsockname: the socket is not bound yet', 'EINVAL');
+        if (this.bound !== null) {
+          throw systemError('Socket.getsockname: the socket is not bound yet', 'EINVAL');
+        }
       }
-      return formatAddress(this.family, address.address, address.port);
+      if (address !== null) return formatAddress(this.family, address.address, address.port);
     }
     if (this.bound !== null) {
       return this.bound.path ?? formatAddress(this.family, this.bound.host, this.bound.port);

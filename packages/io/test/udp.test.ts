@@ -125,8 +125,10 @@ describe('UDP', () => {
     function* main() {
       const a = new Socket({ family: AF_INET, type: SOCK_DGRAM });
       const b = new Socket({ family: AF_INET, type: SOCK_DGRAM });
+      expect(a.getsockname()).toEqual(['0.0.0.0', 0]);
       b.bind(['127.0.0.1', 0]);
       yield* a.connect(b.getsockname());
+      expect((a.getsockname() as [string, number])[1]).toBeGreaterThan(0); // bound by connect
       yield* a.send(Buffer.from('one'));
       yield* a.sendall(Buffer.from('two'));
       yield* a.sendmsg([Buffer.from('th'), Buffer.from('ree')]);
