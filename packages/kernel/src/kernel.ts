@@ -100,6 +100,26 @@ interface SignalState {
   watching: boolean;
 }
 
+// Load @curio/monitor: first as seen from this package, then as seen from the program's
+// working directory (where the application declared it; needed when the kernel is linked
+// from elsewhere, as in a pnpm workspace). Uses only what the host offers at run time.
+async function importMonitor(): Promise<{ monitor?: MonitorFactory }> {
+  const specifier = MONITOR_PACKAGE;
+  try {
+    return await import(/* @vite-ignore */ specifier);
+  } catch (first) {
+    type ModuleApi = { createRequire(path: string): { resolve(id: string): string } };
+    const proc = host.process as
+      | { cwd?(): string; getBuiltinModule?(id: string): unknown }
+      | undefined;
+    const moduleApi = proc?.getBuiltinModule?.('module') as ModuleApi | undefined;
+    const cwd = proc?.cwd?.();
+    if (moduleApi === undefined || cwd === undefined) throw first;
+    const resolved = moduleApi.createRequire(`${cwd}/`).resolve(specifier);
+    return await import(/* @vite-ignore */ `file://${resolved}`);
+  }
+}
+
 /**
  * The curio kernel: runs tasks, answers their traps, owns every suspension point.
  * @example
@@ -1018,8 +1038,7 @@ export class Kernel {
     } else {
       let mod: { monitor?: MonitorFactory };
       try {
-        const specifier = MONITOR_PACKAGE;
-        mod = await import(/* @vite-ignore */ specifier);
+        mod = await importMonitor();
       } catch (cause) {
         throw new CurioError(
           `Kernel({ withMonitor: true }) needs the ${MONITOR_PACKAGE} package, which could not be loaded: install it (npm install ${MONITOR_PACKAGE})`,

@@ -59,7 +59,7 @@ export class TimerSlot {
 /** @internal Rarely used task state, made on first use. */
 export interface TaskExtras {
   group: TaskGroup | null;
-  where: string | undefined;
+  where: Error | undefined;
   runTime: number;
 }
 
@@ -152,7 +152,14 @@ export class Task<T = unknown> {
    * kernel's monitoring is on (see `Kernel.setMonitoring`); else `undefined`.
    */
   get where(): string | undefined {
-    return this._extras?.where;
+    const stack = this._extras?.where?.stack;
+    if (stack === undefined) return undefined;
+    // Drop the message line and the frames inside the kernel's own trap constructors.
+    const lines = stack.split('\n').slice(1);
+    let first = 0;
+    while (first < lines.length - 1 && /\bnew Trap\b|\bat call\b|\bTrap\b/.test(lines[first]!))
+      first++;
+    return lines.slice(first).join('\n');
   }
 
   /** Milliseconds the task has spent running, counted only while monitoring is on. */

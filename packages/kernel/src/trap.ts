@@ -51,8 +51,8 @@ export class Trap {
   done = false;
   /** @internal 0 not started, 1 handed to the kernel, 2 finished */
   private stage = 0;
-  /** @internal the caller's stack, recorded while a monitor watches */
-  where: string | undefined = undefined;
+  /** @internal the caller's stack (formatted only when read), while a monitor watches */
+  where: Error | undefined = undefined;
   /** @internal */
   constructor(
     /** @internal */ readonly kind: TrapKind,
@@ -61,7 +61,7 @@ export class Trap {
     /** @internal */ readonly c: unknown = undefined,
   ) {
     this.value = this;
-    if (tracing > 0) this.where = new Error().stack;
+    if (tracing > 0) this.where = new Error('where');
   }
 
   /** @internal */

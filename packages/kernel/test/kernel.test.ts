@@ -367,13 +367,6 @@ describe('bad input', () => {
     ]);
   });
 
-  it('withMonitor: true names the missing @curio/monitor package', async () => {
-    const kernel = new Kernel({ withMonitor: true });
-    const err = await kernel.run(sleep(1)).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(CurioError);
-    expect((err as Error).message).toMatch(/needs the @curio\/monitor package/);
-  });
-
   it('withMonitor accepts a factory, run as a daemon task', async () => {
     const events: string[] = [];
     function* monitor(kernel: Kernel): Coro<void> {
