@@ -10,6 +10,7 @@ export { Kernel, type KernelOptions, type MonitorFactory, type RunOptions } from
 export { KernelQueue } from './kqueue.js';
 export { getKernel, run } from './run.js';
 export { HostSelector, type Selector, VirtualTimeSelector } from './selector.js';
+export { disableCancellation } from './shield.js';
 export { type CancelOptions, Task, type TimeoutOptions } from './task.js';
 export { ignoreAfter, timeoutAfter } from './timeout.js';
 export { type Coro, Trap } from './trap.js';

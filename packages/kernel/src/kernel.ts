@@ -349,7 +349,7 @@ export class Kernel {
     const deadline = this.timers.peekDeadline();
     if (deadline === Infinity && this.externalWaits === 0) {
       if (this.shuttingDown) {
-        this.cancelAll();
+        this.cancelAll(true);
         return this.ready.length > 0;
       }
       this.deadlock();
@@ -568,6 +568,25 @@ export class Kernel {
         }
         break;
       }
+      case TrapKind.SHIELD: {
+        // Entering the outermost shield hides the enclosing timeoutAfter deadline (scopes
+        // opened inside still apply); leaving it brings that deadline back.
+        const extras = task._extra();
+        const slot = task._timer ?? (task._timer = new TimerSlot(task));
+        if (trap.a === 1 && extras.shieldDepth++ === 0) {
+          task._flags |= TaskFlag.SHIELDED;
+          extras.shieldSaved = { prevDeadline: slot.scopeDeadline, prevToken: slot.scopeToken };
+          slot.scopeDeadline = Infinity;
+          slot.scopeToken = undefined;
+        } else if (trap.a === -1 && --extras.shieldDepth === 0) {
+          task._flags &= ~TaskFlag.SHIELDED;
+          const saved = extras.shieldSaved!;
+          slot.scopeDeadline = saved.prevDeadline;
+          slot.scopeToken = saved.prevToken;
+          extras.shieldSaved = null;
+        }
+        break;
+      }
       case TrapKind.SCOPE_POP: {
         const scope = trap.a as TimeoutScope;
         const slot = task._timer!;
@@ -591,7 +610,8 @@ export class Kernel {
     const kind = trap.kind;
     if (this.monitoring) task._extra().where = trap.where;
     if (BLOCKING[kind] === true) {
-      if ((task._flags & TaskFlag.CANCEL) !== 0) {
+      const flags = task._flags;
+      if ((flags & (TaskFlag.CANCEL | TaskFlag.SHIELDED)) === TaskFlag.CANCEL) {
         const err = task._cancel;
         task._flags &= ~TaskFlag.CANCEL;
         task._cancel = undefined;
@@ -736,8 +756,9 @@ export class Kernel {
   }
 
   // Deliver `err` now if `target` is blocked, else at its next blocking trap.
-  private requestCancel(target: Task, err: unknown): void {
-    if (target._waitKind !== WaitKind.NONE) {
+  private requestCancel(target: Task, err: unknown, force = false): void {
+    const shielded = (target._flags & TaskFlag.SHIELDED) !== 0 && !force;
+    if (target._waitKind !== WaitKind.NONE && !shielded) {
       this.unblock(target);
       this.throwInto(target, err);
     } else if ((target._flags & TaskFlag.CANCEL) === 0) {
@@ -746,11 +767,14 @@ export class Kernel {
     }
   }
 
-  private cancelAll(): void {
+  // Shutdown cancels every task; `force` also reaches tasks in disableCancellation (used
+  // only when nothing else could ever end them).
+  private cancelAll(force = false): void {
     for (const task of [...this.taskTable.values()].reverse()) {
       this.requestCancel(
         task,
         kernelError(CancelledError, `${task.name} cancelled by kernel shutdown`),
+        force,
       );
     }
   }

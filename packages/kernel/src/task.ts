@@ -39,6 +39,7 @@ export const TaskFlag = {
   FAILED: 4,
   SEND_EXC: 8, // `_send` is an error to throw at the next resume
   CANCEL: 16, // `_cancel` waits for the next blocking trap
+  SHIELDED: 32, // inside disableCancellation: cancels and timeoutAfter deadlines wait
 } as const;
 
 /**
@@ -61,6 +62,8 @@ export interface TaskExtras {
   group: TaskGroup | null;
   where: Error | undefined;
   runTime: number;
+  shieldDepth: number;
+  shieldSaved: { prevDeadline: number; prevToken: unknown } | null;
 }
 
 let nextId = 1;
@@ -133,7 +136,14 @@ export class Task<T = unknown> {
 
   /** @internal */
   _extra(): TaskExtras {
-    if (this._extras === null) this._extras = { group: null, where: undefined, runTime: 0 };
+    if (this._extras === null)
+      this._extras = {
+        group: null,
+        where: undefined,
+        runTime: 0,
+        shieldDepth: 0,
+        shieldSaved: null,
+      };
     return this._extras;
   }
 

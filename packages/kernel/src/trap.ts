@@ -20,6 +20,7 @@ export const TrapKind = {
   SCOPE_PUSH: 13,
   SCOPE_POP: 14,
   KERNEL: 15,
+  SHIELD: 16,
 } as const;
 
 /** The numeric kind of a {@link Trap}. */
