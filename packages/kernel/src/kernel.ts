@@ -137,7 +137,10 @@ export class Kernel {
   // Invariant: a task is in `timers` iff it is blocked with a finite deadline.
   private readonly timers = new TimerHeap();
   // Every task that has not ended, by id.
-  private readonly taskTable = new Map<number, Task>();
+  // Invariant: liveHead.._nextLive links the liveCount tasks that have not ended, oldest first.
+  private liveHead: Task | null = null;
+  private liveTail: Task | null = null;
+  private liveCount = 0;
   private running = false;
   private inSlice = false;
   private scheduled = false;
@@ -180,7 +183,9 @@ export class Kernel {
 
   /** Every task of this kernel that has not ended, by id (for monitors and debugging). */
   get tasks(): ReadonlyMap<number, Task> {
-    return this.taskTable;
+    const table = new Map<number, Task>();
+    for (let t = this.liveHead; t !== null; t = t._nextLive) table.set(t.id, t);
+    return table;
   }
 
   /**
@@ -258,7 +263,7 @@ export class Kernel {
    */
   async shutdown(): Promise<void> {
     if (this.running) throw new CurioError('Kernel.shutdown: refused while the kernel is running');
-    if (this.taskTable.size > 0) {
+    if (this.liveCount > 0) {
       this.shuttingDown = true;
       try {
         this.cancelAll();
@@ -282,9 +287,18 @@ export class Kernel {
 
   private spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
     const task = new Task(this, coro, daemon, name, parent);
-    this.taskTable.set(task.id, task);
+    task._prevLive = this.liveTail;
+    if (this.liveTail === null) this.liveHead = task;
+    else this.liveTail._nextLive = task;
+    this.liveTail = task;
+    this.liveCount++;
     if (!daemon) this.jobs++;
-    if (parent !== null) (parent._children ??= new Set()).add(task);
+    if (parent !== null) {
+      const first = parent._firstChild;
+      task._nextSibling = first;
+      if (first !== null) first._prevSibling = task;
+      parent._firstChild = task;
+    }
     task.state = 'READY';
     this.ready.push(task);
     return task;
@@ -360,12 +374,18 @@ export class Kernel {
     return false;
   }
 
+  private liveTasks(): Task[] {
+    const list: Task[] = [];
+    for (let t = this.liveHead; t !== null; t = t._nextLive) list.push(t);
+    return list;
+  }
+
   private readonly wakeFromHost = (): void => {
     this.schedule();
   };
 
   private deadlock(): void {
-    const blocked = [...this.taskTable.values()]
+    const blocked = this.liveTasks()
       .slice(0, 10)
       .map((t) => `${t.name} (${t.state})`)
       .join(', ');
@@ -770,7 +790,7 @@ export class Kernel {
   // Shutdown cancels every task; `force` also reaches tasks in disableCancellation (used
   // only when nothing else could ever end them).
   private cancelAll(force = false): void {
-    for (const task of [...this.taskTable.values()].reverse()) {
+    for (const task of this.liveTasks().reverse()) {
       this.requestCancel(
         task,
         kernelError(CancelledError, `${task.name} cancelled by kernel shutdown`),
@@ -1004,10 +1024,20 @@ export class Kernel {
     task._cancel = undefined;
     const timer = task._timer;
     if (timer !== null) timer.scopeDeadline = Infinity;
-    this.taskTable.delete(task.id);
+    const { _prevLive: prevLive, _nextLive: nextLive } = task;
+    if (prevLive === null) this.liveHead = nextLive;
+    else prevLive._nextLive = nextLive;
+    if (nextLive === null) this.liveTail = prevLive;
+    else nextLive._prevLive = prevLive;
+    task._prevLive = task._nextLive = null;
+    this.liveCount--;
     const parent = task._parent;
     if (parent !== null) {
-      parent._children?.delete(task);
+      const { _prevSibling: prev, _nextSibling: next } = task;
+      if (prev === null) parent._firstChild = next;
+      else prev._nextSibling = next;
+      if (next !== null) next._prevSibling = prev;
+      task._prevSibling = task._nextSibling = null;
       task._parent = null;
     }
     if (
@@ -1030,7 +1060,7 @@ export class Kernel {
     const group = task._extras?.group;
     if (group != null) group._taskDone(task);
     if (this.shuttingDown) {
-      if (this.taskTable.size === 0) this.finish(true, undefined);
+      if (this.liveCount === 0) this.finish(true, undefined);
     } else if (!task.daemon && --this.jobs === 0 && this.running) {
       const main = this.mainTask;
       this.mainTask = null;

@@ -90,7 +90,11 @@ export class Task<T = unknown> {
   /** @internal */ _name: string | undefined;
   /** @internal */ _kernel: Kernel;
   /** @internal */ _parent: Task | null;
-  /** @internal */ _children: Set<Task> | null = null;
+  /** @internal newest child; children link through _nextSibling */ _firstChild: Task | null = null;
+  /** @internal */ _prevSibling: Task | null = null;
+  /** @internal */ _nextSibling: Task | null = null;
+  /** @internal the kernel's list of tasks not yet ended */ _prevLive: Task | null = null;
+  /** @internal */ _nextLive: Task | null = null;
   /** @internal value (or error, with SEND_EXC) for the next resume */ _send: unknown = undefined;
   /** @internal error for the next blocking trap, with CANCEL */ _cancel: unknown = undefined;
   /** @internal */ _waitKind: WaitKind = WaitKind.NONE;
@@ -152,9 +156,12 @@ export class Task<T = unknown> {
     return this._name ?? `task-${this.id}`;
   }
 
-  /** The immediate children still running. Copy it before iterating across blocking calls. */
+  /** The immediate children still running, oldest first: a snapshot taken when read. */
   get children(): ReadonlySet<Task> {
-    return this._children ?? NO_CHILDREN;
+    if (this._firstChild === null) return NO_CHILDREN;
+    const newestFirst: Task[] = [];
+    for (let c: Task | null = this._firstChild; c !== null; c = c._nextSibling) newestFirst.push(c);
+    return new Set(newestFirst.reverse());
   }
 
   /**

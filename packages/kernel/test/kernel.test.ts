@@ -87,6 +87,33 @@ describe('Kernel.run and run()', () => {
     expect(await vrun(main())).toEqual([true, false, 'kid', 1]);
   });
 
+  it('children and Kernel.tasks list live tasks oldest first, as snapshots', async () => {
+    function* idle(ms: number) {
+      yield* sleep(ms);
+    }
+    function* main() {
+      const kernel = yield* getKernel();
+      const a = yield* newTask(idle(10), { name: 'a' });
+      const b = yield* newTask(idle(20), { name: 'b' });
+      const c = yield* newTask(idle(30), { name: 'c' });
+      const me = [...kernel.tasks.values()][0]!;
+      const before = [...me.children].map((t) => t.name);
+      const snapshot = me.children;
+      yield* a.join();
+      const after = [...me.children].map((t) => t.name);
+      const names = [...kernel.tasks.values()].map((t) => t.name);
+      void b;
+      void c;
+      return { before, after, snapshotSize: snapshot.size, names: names.slice(1) };
+    }
+    expect(await vrun(main())).toEqual({
+      before: ['a', 'b', 'c'],
+      after: ['b', 'c'],
+      snapshotSize: 3,
+      names: ['b', 'c'],
+    });
+  });
+
   it('stop() ends run after the running task yields; a later run resumes', async () => {
     const events: string[] = [];
     const kernel = new Kernel({ selector: new VirtualTimeSelector() });
