@@ -1,12 +1,11 @@
 import {
   type AsyncContextManager,
-  CancelledError,
   type Coro,
   CurioError,
+  disableCancellation,
   getKernel,
   KernelQueue,
   rescheduleTasks,
-  TaskTimeout,
   type TimeoutOptions,
   waitOnQueue,
 } from '@curio/kernel';
@@ -99,7 +98,8 @@ export class Condition implements AsyncContextManager<void> {
 
   /**
    * Release the lock, wait for a `notify()`, and re-acquire the lock. The lock is held again
-   * whenever this returns or raises: after a timeout (`TaskTimeout`) or a cancellation too.
+   * whenever this returns or raises: after a timeout (`TaskTimeout`) or a cancellation too, the
+   * re-acquire waits for the lock inside `disableCancellation` before the error is raised.
    * Raises `CurioError` if the lock is not held.
    * @example
    * yield* cond.wait({ timeout: 1000 });
@@ -110,33 +110,12 @@ export class Condition implements AsyncContextManager<void> {
       throw new CurioError('Condition.wait: the lock is not held (acquire it first)');
     }
     yield* this.lock.release();
-    let failed = false;
-    let error: unknown;
     try {
       yield* waitOnQueue(this.waiting, 'COND_WAIT', options);
-    } catch (err) {
-      failed = true;
-      error = err;
-    }
-    const interrupted = yield* this.reacquire();
-    if (failed) throw error;
-    if (interrupted !== undefined) throw interrupted;
-  }
-
-  // Take the lock back after a wait, whatever happens: a cancellation or an expired
-  // timeoutAfter that interrupts the acquire is raised only once the lock is held again.
-  // The kernel offers no shield, so after an expired timeoutAfter every blocking trap raises
-  // at once and this retries at each scheduler turn until the lock is free.
-  private *reacquire(): Coro<unknown> {
-    let interrupted: unknown;
-    for (;;) {
-      try {
-        yield* this.lock.acquire();
-        return interrupted;
-      } catch (err) {
-        if (!(err instanceof CancelledError || err instanceof TaskTimeout)) throw err;
-        interrupted ??= err;
-      }
+    } finally {
+      // Take the lock back whatever happens: a cancellation or an expired timeoutAfter is held
+      // back until the lock is ours again, so wait() raises (or returns) holding it.
+      yield* disableCancellation(this.lock.acquire());
     }
   }
 

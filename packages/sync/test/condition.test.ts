@@ -1,9 +1,10 @@
 import {
   asyncWith,
   CancelledError,
+  type Coro,
   CurioError,
+  getKernel,
   newTask,
-  run,
   sleep,
   timeoutAfter,
 } from '@curio/kernel';
@@ -156,29 +157,131 @@ describe('Condition', () => {
     expect(cond.locked()).toBe(false);
   });
 
-  it('an expired timeoutAfter around wait still re-acquires the lock first (real time)', async () => {
-    const events: string[] = [];
-    const cond = new Condition();
-    await run(
-      (function* () {
-        const other = yield* newTask(
+  describe('re-acquires the lock before raising, waiting quietly while another task holds it', () => {
+    // B takes the lock at t=1 and keeps it until t=16; A waits on the condition meanwhile.
+    function* holder(cond: Condition, log: (event: string) => Coro<void>) {
+      yield* sleep(1);
+      yield* asyncWith(cond, function* () {
+        yield* log('B holds the lock');
+        yield* sleep(15);
+        yield* log('B releases');
+      });
+    }
+
+    function recorder(events: string[]) {
+      return function* (event: string): Coro<void> {
+        events.push(`${(yield* getKernel()).selector.now()}: ${event}`);
+      };
+    }
+
+    it('an enclosing timeoutAfter that expires while waiting', async () => {
+      const events: string[] = [];
+      const log = recorder(events);
+      const cond = new Condition();
+      await runVirtual(function* () {
+        const b = yield* newTask(holder(cond, log));
+        yield* asyncWith(cond, function* () {
+          const result = yield* outcome(timeoutAfter(5, cond.wait()));
+          yield* log(`A: ${result}, locked=${cond.locked()}`);
+        });
+        yield* b.join();
+      });
+      expect(events).toEqual([
+        '1: B holds the lock',
+        '16: B releases',
+        '16: A: TaskTimeout, locked=true',
+      ]);
+      expect(cond.locked()).toBe(false);
+    });
+
+    it('a wait({ timeout }) inside an expired timeoutAfter', async () => {
+      const events: string[] = [];
+      const log = recorder(events);
+      const cond = new Condition();
+      await runVirtual(function* () {
+        const b = yield* newTask(holder(cond, log));
+        yield* asyncWith(cond, function* () {
+          const result = yield* outcome(timeoutAfter(5, cond.wait({ timeout: 100 })));
+          yield* log(`A: ${result}, locked=${cond.locked()}`);
+        });
+        yield* b.join();
+      });
+      expect(events).toEqual([
+        '1: B holds the lock',
+        '16: B releases',
+        '16: A: TaskTimeout, locked=true',
+      ]);
+    });
+
+    it('a cancellation while waiting', async () => {
+      const events: string[] = [];
+      const log = recorder(events);
+      const cond = new Condition();
+      await runVirtual(function* () {
+        const b = yield* newTask(holder(cond, log));
+        const a = yield* newTask(
           (function* () {
-            yield* sleep(1);
             yield* asyncWith(cond, function* () {
-              events.push('other holds the lock');
-              yield* sleep(15);
-              events.push('other releases');
+              try {
+                yield* cond.wait();
+              } catch (err) {
+                yield* log(`A: ${(err as Error).name}, locked=${cond.locked()}`);
+                throw err;
+              }
             });
           })(),
         );
-        yield* asyncWith(cond, function* () {
-          const result = yield* outcome(timeoutAfter(5, cond.wait()));
-          events.push(`${result}, locked=${cond.locked()}`);
+        yield* sleep(5);
+        yield* log('cancel A');
+        yield* a.cancel();
+        yield* log('A cancelled');
+        yield* b.join();
+      });
+      expect(events).toEqual([
+        '1: B holds the lock',
+        '5: cancel A',
+        '16: B releases',
+        '16: A: CancelledError, locked=true',
+        '16: A cancelled',
+      ]);
+      expect(cond.locked()).toBe(false);
+    });
+
+    it('a cancellation after the notify, while re-acquiring: wait returns, the next blocking call raises', async () => {
+      const events: string[] = [];
+      const log = recorder(events);
+      const cond = new Condition();
+      await runVirtual(function* () {
+        const a = yield* newTask(
+          (function* () {
+            yield* asyncWith(cond, function* () {
+              yield* cond.wait();
+              yield* log(`A: woken, locked=${cond.locked()}`);
+              yield* log(`A: sleep ${yield* outcome(sleep(1))}`);
+            });
+          })(),
+        );
+        yield* sleep(1);
+        const canceller = yield* asyncWith(cond, function* () {
+          yield* cond.notify();
+          yield* log('B notified, holds the lock');
+          const task = yield* newTask(a.cancel());
+          yield* sleep(10);
+          yield* log('B releases');
+          return task;
         });
-        yield* other.join();
-      })(),
-    );
-    expect(events).toEqual(['other holds the lock', 'other releases', 'TaskTimeout, locked=true']);
+        yield* canceller.join();
+        yield* log('A cancelled');
+      });
+      expect(events).toEqual([
+        '1: B notified, holds the lock',
+        '11: B releases',
+        '11: A: woken, locked=true',
+        '11: A: sleep CancelledError',
+        '11: A cancelled',
+      ]);
+      expect(cond.locked()).toBe(false);
+    });
   });
 
   it('waitFor returns the truthy predicate value, checking it after every wake-up', async () => {
