@@ -7,11 +7,13 @@ import { Stream } from '@curio/io';
 import {
   type AsyncContextManager,
   type Coro,
+  disableCancellation,
   futureWait,
   ignoreAfter,
   newTask,
   type Task,
   TaskError,
+  TaskTimeout,
   type TimeoutOptions,
 } from '@curio/kernel';
 import { TimeoutExpired } from './errors.js';
@@ -28,6 +30,16 @@ export interface PopenOptions extends Omit<SpawnOptions, 'stdio' | 'timeout'> {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+// How long killAndReap waits for a killed process to be reaped before it gives up (ms).
+let reapTimeout = 5000;
+
+/** Change how long a killed process may take to be reaped (for tests). @internal */
+export function setReapTimeout(ms: number): number {
+  const previous = reapTimeout;
+  reapTimeout = ms;
+  return previous;
+}
 const TIMED_OUT = Symbol('timed out');
 const READ_SIZE = 65536;
 
@@ -275,8 +287,8 @@ export class Popen implements AsyncContextManager<Popen> {
         throw new TimeoutExpired(this.args, timeout as number, stdout, stderr);
       }
     } finally {
-      // Outside the timeout's scope, so stopping the readers can block.
-      for (const reader of readers) if (!reader.terminated) yield* reader.cancel();
+      // Even when cancelled or inside an expired timeoutAfter, stop the readers for good.
+      yield* disableCancellation(stopAll(readers));
     }
     return collected();
   }
@@ -350,23 +362,33 @@ export class Popen implements AsyncContextManager<Popen> {
 
   /**
    * Kill the process, wait for it to be reaped and destroy its pipes: what `run` and
-   * `checkOutput` do when their call times out, is cancelled or fails. @internal
+   * `checkOutput` do when their call times out, is cancelled or fails. The wait runs inside
+   * `disableCancellation`, so it also happens in a cancelled task or an expired `timeoutAfter`;
+   * it is bounded (5 s), after which a `CURIO_SUBPROCESS_NOT_REAPED` warning is emitted. @internal
    */
   *killAndReap(): Coro<void> {
     this.kill();
     try {
-      yield* futureWait(this.exited);
-    } catch {
-      // Only when an enclosing timeoutAfter has expired and no wait is possible: the process
-      // is killed already and Node reaps it on its next turn.
+      yield* disableCancellation(futureWait(this.exited, { timeout: reapTimeout }));
+    } catch (err) {
+      if (!(err instanceof TaskTimeout)) throw err;
+      process.emitWarning(
+        `Popen: process ${this.pid} was killed (SIGKILL) but not reaped within ${reapTimeout} ms; giving up waiting for it`,
+        { code: 'CURIO_SUBPROCESS_NOT_REAPED' },
+      );
+    } finally {
+      this.closePipes();
     }
-    for (const pipe of this.pipes) pipe.destroy();
   }
 
   /** Destroys the pipes without waiting (after the process has ended). @internal */
   closePipes(): void {
     for (const pipe of this.pipes) pipe.destroy();
   }
+}
+
+function* stopAll(tasks: readonly Task<void>[]): Coro<void> {
+  for (const task of tasks) if (!task.terminated) yield* task.cancel();
 }
 
 function* drain(stream: Stream, chunks: Buffer[]): Coro<void> {

@@ -48,7 +48,8 @@ export class CompletedProcess {
  * command string runs in `/bin/sh`.
  *
  * After `timeout` ms the process is killed and reaped, then `TimeoutExpired` is raised
- * (with the output read so far). A cancelled `run` also kills and reaps its process: when it
+ * (with the output read so far). A cancelled `run`, or one inside an expired `timeoutAfter`,
+ * also kills and reaps its process (the reaping runs inside `disableCancellation`): when it
  * returns or raises, the process is gone and its pipes are closed.
  * @example
  * const done = yield* run(['git', 'status'], { stdout: PIPE, timeout: 5000, check: true });

@@ -9,15 +9,18 @@ import {
   TaskTimeout,
   timeoutAfter,
 } from '@curio/kernel';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   CalledProcessError,
   CompletedProcess,
   checkOutput,
   PIPE,
+  Popen,
   run,
   TimeoutExpired,
 } from '../dist/index.js';
+import { Popen as SrcPopen, run as srcRun } from '../src/index.js';
+import { setReapTimeout } from '../src/popen.js';
 
 const node = process.execPath;
 const dir = mkdtempSync(join(tmpdir(), 'curio-run-'));
@@ -46,6 +49,13 @@ function openPipes(): number {
 // until killed (exec keeps the pid).
 function stayer(file: string): string[] {
   return ['sh', '-c', `echo $$ > '${file}' && exec sleep 60`];
+}
+
+// The pid `file` holds now (the child wrote it long before).
+function pidNow(file: string): number {
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  pids.push(pid);
+  return pid;
 }
 
 function* pidIn(file: string, track = true) {
@@ -172,7 +182,7 @@ describe('run', () => {
     expect(events).toEqual(['cancelled', true]);
   });
 
-  it('inside an expiring timeoutAfter still kills the process', async () => {
+  it('inside an expiring timeoutAfter kills and reaps the process before raising', async () => {
     const file = join(dir, 'scope.pid');
     const events: unknown[] = [];
     function* main() {
@@ -180,14 +190,84 @@ describe('run', () => {
         yield* timeoutAfter(500, run(stayer(file)));
       } catch (err) {
         events.push(err instanceof TaskTimeout && !(err instanceof TimeoutExpired));
+        events.push(gone(pidNow(file))); // at once: no polling
       }
-      const pid = yield* pidIn(file);
-      // The kill is sent; Node reaps the child on a later turn.
-      for (let i = 0; i < 200 && !gone(pid); i++) yield* sleep(10);
-      events.push(gone(pid));
     }
     await runKernel(main());
     expect(events).toEqual([true, true]);
+  });
+
+  it('inside an already expired timeoutAfter kills and reaps the process before raising', async () => {
+    const kill = vi.spyOn(Popen.prototype, 'kill');
+    const events: unknown[] = [];
+    function* body() {
+      try {
+        yield* sleep(100);
+      } catch (err) {
+        events.push(`sleep: ${(err as Error).name}`);
+      }
+      yield* run(['sleep', '60'], { stdout: PIPE, stderr: PIPE });
+    }
+    function* main() {
+      try {
+        yield* timeoutAfter(20, body());
+      } catch (err) {
+        events.push(`run: ${(err as Error).name}`);
+        const procs = kill.mock.contexts as Popen[];
+        events.push(procs.length);
+        pids.push(procs[0].pid);
+        events.push(gone(procs[0].pid), procs[0].returncode);
+      }
+    }
+    try {
+      await runKernel(main());
+    } finally {
+      kill.mockRestore();
+    }
+    expect(events).toEqual(['sleep: TaskTimeout', 'run: TaskTimeout', 1, true, -9]);
+  });
+
+  it('gives up loudly on a killed process that is not reaped in time', async () => {
+    // The source build, so the reaping bound can be shortened; kill is made a no-op so the
+    // process stays.
+    const kill = vi.spyOn(SrcPopen.prototype, 'kill').mockImplementation(() => {});
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const previous = setReapTimeout(50);
+    const events: unknown[] = [];
+    function* main() {
+      try {
+        yield* srcRun(['sleep', '60'], { timeout: 20, stdout: PIPE });
+      } catch (err) {
+        events.push((err as Error).name);
+      }
+      const proc = kill.mock.contexts[0] as SrcPopen;
+      events.push(gone(proc.pid));
+      events.push(warn.mock.calls.map(([message, options]) => [message, options]));
+      kill.mockRestore();
+      pids.push(proc.pid);
+      yield* proc.killAndReap(); // the real kill this time
+      events.push(gone(proc.pid));
+      return proc.pid;
+    }
+    let pid = 0;
+    try {
+      pid = await runKernel(main());
+    } finally {
+      kill.mockRestore();
+      warn.mockRestore();
+      setReapTimeout(previous);
+    }
+    expect(events).toEqual([
+      'TimeoutExpired',
+      false,
+      [
+        [
+          `Popen: process ${pid} was killed (SIGKILL) but not reaped within 50 ms; giving up waiting for it`,
+          { code: 'CURIO_SUBPROCESS_NOT_REAPED' },
+        ],
+      ],
+      true,
+    ]);
   });
 
   it('refuses bad input and names a missing executable', () => {
