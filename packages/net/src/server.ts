@@ -5,6 +5,7 @@ import {
   CurioError,
   cancelTask,
   currentTask,
+  disableCancellation,
   KernelQueue,
   newTask,
   rescheduleTasks,
@@ -160,32 +161,21 @@ export class Server implements AsyncContextManager<Server> {
     }
   }
 
-  // Stop listening, cancel every client and wait for them; wake close() callers.
+  // Stop listening, cancel every client and wait for them; wake close() callers. Runs to the
+  // end even when the serving task is cancelled or inside an expired timeoutAfter: that
+  // cancellation or deadline is raised once the clients are gone.
   private *shutdown(): Coro<void> {
     this.closing = true;
-    let handedOff = false;
     try {
-      yield* this.socket.close();
-      for (const task of [...this.clientTasks]) yield* cancelTask(task);
-    } catch (err) {
-      // Inside an expired timeoutAfter every blocking call raises at once. The listening
-      // socket is closed by then; a task of its own cancels the clients.
-      if (this.clientTasks.size > 0) {
-        yield* newTask(this.reap(), { name: 'server-shutdown' });
-        handedOff = true;
-      }
-      throw err;
-    } finally {
-      if (!handedOff) yield* this.wakeClosers();
-    }
-  }
-
-  private *reap(): Coro<void> {
-    try {
-      for (const task of [...this.clientTasks]) yield* cancelTask(task);
+      yield* disableCancellation(this.stopAll());
     } finally {
       yield* this.wakeClosers();
     }
+  }
+
+  private *stopAll(): Coro<void> {
+    yield* this.socket.close();
+    for (const task of [...this.clientTasks]) yield* cancelTask(task);
   }
 
   private *wakeClosers(): Coro<void> {
