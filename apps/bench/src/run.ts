@@ -71,7 +71,9 @@ function rows(r: WorkloadResult): string[][] {
       o.error !== undefined ? 'ERROR' : `${formatNumber(o.median)} ${r.unit}${i === 0 ? dir : ''}`;
     let vs = '';
     if (i > 0 && o.error === undefined && Number.isFinite(oursMedian) && o.median !== 0) {
-      vs = `${ours} is ${formatRatio(oursMedian / o.median)} ${s}`;
+      // Ratios always read "how many times better": for lower-is-better units, theirs / ours.
+      const better = r.higherIsBetter ? oursMedian / o.median : o.median / oursMedian;
+      vs = `${ours} is ${formatRatio(better)} ${r.higherIsBetter ? '' : 'better than '}${s}`;
     }
     let mark = '';
     if (i === 0) {

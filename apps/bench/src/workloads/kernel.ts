@@ -337,6 +337,92 @@ const timers: Workload = {
   },
 };
 
+// ---- timer lateness -------------------------------------------------------------------
+// The timers workload above includes creating 100k tasks (the async floor alone takes ~300 ms
+// here), so it cannot show the timer mechanism by itself. This one measures how late the
+// latest of the 100k sleepers woke, against the deadline it asked for: the heap's cost.
+
+function* curioLateSleeper(ms: number, worst: { ms: number }): Coro<void> {
+  const due = now() + ms;
+  yield* sleep(ms);
+  const late = now() - due;
+  if (late > worst.ms) worst.ms = late;
+}
+
+const timerLateness: Workload = {
+  name: 'kernel-timer-lateness',
+  title: `${TIMERS_N / 1000}k tasks sleep random 0-100 ms: worst wake-up lateness (effection: ${EFFECTION_N / 1000}k)`,
+  unit: 'ms',
+  higherIsBetter: false,
+  runs: 3,
+  target: '<= 20 ms (0.2x of the 100 ms span)',
+  check: (m) => (m.curio <= 20 ? undefined : `${m.curio.toFixed(1)} ms > 20 ms`),
+  systems: {
+    curio: async () => {
+      const worst = { ms: 0 };
+      await run(
+        (function* (): Coro<void> {
+          const tasks: Task<void>[] = new Array(TIMERS_N);
+          for (let i = 0; i < TIMERS_N; i++) {
+            tasks[i] = yield* newTask(curioLateSleeper(DELAYS[i], worst));
+          }
+          for (let i = 0; i < TIMERS_N; i++) yield* tasks[i].join();
+        })(),
+      );
+      return worst.ms;
+    },
+    effect: async () => {
+      const worst = { ms: 0 };
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const fibers: Fiber.RuntimeFiber<void>[] = new Array(TIMERS_N);
+          for (let i = 0; i < TIMERS_N; i++) {
+            const ms = DELAYS[i];
+            fibers[i] = yield* Effect.fork(
+              Effect.suspend(() => {
+                const due = now() + ms;
+                return Effect.map(Effect.sleep(Duration.millis(ms)), () => {
+                  worst.ms = Math.max(worst.ms, now() - due);
+                });
+              }),
+            );
+          }
+          for (let i = 0; i < TIMERS_N; i++) yield* Fiber.join(fibers[i]);
+        }),
+      );
+      return worst.ms;
+    },
+    effection: async () => {
+      const worst = { ms: 0 };
+      await effection.run(function* () {
+        const tasks: effection.Task<void>[] = new Array(EFFECTION_N);
+        for (let i = 0; i < EFFECTION_N; i++) {
+          const ms = DELAYS[i];
+          tasks[i] = yield* effection.spawn(function* () {
+            const due = now() + ms;
+            yield* effection.sleep(ms);
+            worst.ms = Math.max(worst.ms, now() - due);
+          });
+        }
+        for (let i = 0; i < EFFECTION_N; i++) yield* tasks[i];
+      });
+      return worst.ms;
+    },
+    async: async () => {
+      const worst = { ms: 0 };
+      const sleeper = async (ms: number): Promise<void> => {
+        const due = now() + ms;
+        await new Promise<void>((resolve) => setTimeout(resolve, ms));
+        worst.ms = Math.max(worst.ms, now() - due);
+      };
+      const done: Promise<void>[] = new Array(TIMERS_N);
+      for (let i = 0; i < TIMERS_N; i++) done[i] = sleeper(DELAYS[i]);
+      await Promise.all(done);
+      return worst.ms;
+    },
+  },
+};
+
 // ---- event-loop fairness --------------------------------------------------------------
 
 const fairness: Workload = {
@@ -409,4 +495,12 @@ const fairness: Workload = {
 };
 
 /** The kernel's workloads. */
-export const workloads: Workload[] = [spawnJoin, switches, memory, memoryBig, timers, fairness];
+export const workloads: Workload[] = [
+  spawnJoin,
+  switches,
+  memory,
+  memoryBig,
+  timers,
+  timerLateness,
+  fairness,
+];
