@@ -171,12 +171,16 @@ export class Task<T = unknown> {
   get where(): string | undefined {
     const stack = this._extras?.where?.stack;
     if (stack === undefined) return undefined;
-    // Drop the message line and the frames inside the kernel's own trap constructors.
-    const lines = stack.split('\n').slice(1);
-    let first = 0;
-    while (first < lines.length - 1 && /\bnew Trap\b|\bat call\b|\bTrap\b/.test(lines[first]!))
-      first++;
-    return lines.slice(first).join('\n');
+    // Keep the task's own frames: drop the message line, the trap's constructor frames, the
+    // generators' resume frames and the scheduler below the outermost coroutine.
+    const frames: string[] = [];
+    for (const line of stack.split('\n').slice(1)) {
+      if (/^\s*at Kernel\./.test(line)) break;
+      if (/^\s*at (new Trap|call|refused) /.test(line)) continue;
+      if (/^\s*at \S+\.(next|throw|return) \(<anonymous>\)$/.test(line)) continue;
+      frames.push(line);
+    }
+    return frames.join('\n');
   }
 
   /** Milliseconds the task has spent running, counted only while monitoring is on. */

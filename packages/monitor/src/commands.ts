@@ -61,7 +61,8 @@ const SCHEDULER = /^\s*at Kernel\./;
  */
 export function taskFrames(stack: string): string[] {
   const frames: string[] = [];
-  for (const line of stack.split('\n').slice(1)) {
+  for (const line of stack.split('\n')) {
+    if (!/^\s*at /.test(line)) continue; // a message line, not a frame
     if (SCHEDULER.test(line)) break;
     if (PLUMBING.test(line) || RESUME.test(line)) continue;
     frames.push(`  ${line.trim()}`);
