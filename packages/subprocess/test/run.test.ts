@@ -244,6 +244,7 @@ describe('run', () => {
       events.push(gone(proc.pid));
       events.push(warn.mock.calls.map(([message, options]) => [message, options]));
       kill.mockRestore();
+      setReapTimeout(previous); // the real kill below may take longer than 50 ms on a busy box
       pids.push(proc.pid);
       yield* proc.killAndReap(); // the real kill this time
       events.push(gone(proc.pid));
