@@ -6,12 +6,15 @@ import { describe } from './validate.js';
  * (with the body's error, if any); `exit` returning true suppresses that error.
  */
 export interface AsyncContextManager<T> {
+  /** Runs on the way in; its result is handed to the body. */
   enter(): Coro<T>;
+  /** Runs on the way out, with the body's error if it raised; return true to suppress it. */
   exit(error?: unknown): Coro<boolean | void>;
 }
 
 /** The `async for` protocol: `next()` yields `{ done, value }` results as a coroutine. */
 export interface AsyncIterableLike<T> {
+  /** The next item as `{ done: false, value }`, or `{ done: true }` at the end. */
   next(): Coro<IteratorResult<T, unknown>>;
   /** Called when the loop ends early (the body returned false or threw). */
   return?(): Coro<unknown>;

@@ -18,7 +18,9 @@ export interface ReadinessSource {
 
 /** The part of a Node stream the kernel uses: events and readiness flags. */
 export interface StreamLike {
+  /** Subscribe to a stream event (`'readable'`, `'drain'`, `'end'`, `'error'`, `'close'`). */
   on(event: string, listener: (...args: never[]) => void): unknown;
+  /** Unsubscribe (part of the shape the kernel checks for). */
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
   readonly readableLength?: number;
   readonly readableEnded?: boolean;
