@@ -5,13 +5,7 @@ import { HostSelector, type Selector } from './selector.js';
 import { Deque, TimerHeap } from './structures.js';
 import { Task, TaskFlag, TimerSlot, WaitKind } from './task.js';
 import { type Coro, isTrap, type Trap, TrapKind, traceTraps } from './trap.js';
-import type {
-  ReadinessSource,
-  RescheduleOptions,
-  SignalSetLike,
-  SpawnOptions,
-  StreamLike,
-} from './traps.js';
+import type { RescheduleOptions, SpawnOptions } from './traps.js';
 import { checkSpawnOptions } from './traps.js';
 import { checkCoroutine, describe } from './validate.js';
 
@@ -58,46 +52,20 @@ for (const k of [
   (BLOCKING as boolean[])[k] = true;
 }
 
+/**
+ * @internal Something outside the kernel a task waits on (I/O readiness, a promise, a signal):
+ * `withdraw` undoes the wait on cancel or timeout; `keepAlive` holds the host's event loop
+ * open while a task waits (for waits that no host handle keeps alive, like signals).
+ */
+export interface ExternalWait {
+  withdraw(task: Task): void;
+  readonly keepAlive?: boolean;
+}
+
 /** A timeoutAfter scope, as the kernel records it on the task. @internal */
 export interface TimeoutScope {
   prevDeadline: number;
   prevToken: unknown;
-}
-
-// Readiness of one Node stream. Listeners stay attached for the stream's life, so waiting
-// costs no listener churn; at most one reader and one writer wait at a time.
-class StreamWatcher {
-  reader: Task | null = null;
-  writer: Task | null = null;
-  constructor(stream: StreamLike) {
-    const wakeReader = () => {
-      const t = this.reader;
-      if (t !== null) t._kernel._ioReady(t);
-    };
-    const wakeWriter = () => {
-      const t = this.writer;
-      if (t !== null) t._kernel._ioReady(t);
-    };
-    const wakeBoth = () => {
-      wakeReader();
-      wakeWriter();
-    };
-    stream.on('readable', wakeReader);
-    stream.on('drain', wakeWriter);
-    stream.on('end', wakeBoth);
-    stream.on('finish', wakeWriter);
-    stream.on('error', wakeBoth);
-    stream.on('close', wakeBoth);
-  }
-}
-const watchers = new WeakMap<object, StreamWatcher>();
-
-// One signal set's queue, while it is watched or waited on.
-interface SignalState {
-  set: SignalSetLike;
-  pending: string[];
-  waiting: Task | null;
-  watching: boolean;
 }
 
 // Load @curio/monitor: first as seen from this package, then as seen from the program's
@@ -149,18 +117,14 @@ export class Kernel {
   private shuttingDown = false;
   private jobs = 0; // non-daemon tasks not yet ended
   private externalWaits = 0; // tasks blocked on I/O, promises or signals
-  private signalWaits = 0;
+  private keepAliveWaits = 0; // of those, waits no host handle keeps alive
   private keepAlive: unknown = undefined;
   private mainTask: Task | null = null;
   private settle: ((ok: boolean, value: unknown) => void) | null = null;
   private logErrors = true;
   private monitoring = false;
   private pdb = false;
-  private readonly signalListeners = new Map<
-    string,
-    { listener: () => void; states: Set<SignalState> }
-  >();
-  private readonly signalStates = new WeakMap<object, SignalState>();
+  private readonly cleanups: (() => void)[] = [];
 
   constructor(options?: KernelOptions) {
     if (options !== undefined && (options === null || typeof options !== 'object')) {
@@ -277,9 +241,7 @@ export class Kernel {
         this.shuttingDown = false;
       }
     }
-    for (const [name, entry] of this.signalListeners)
-      host.process?.removeListener?.(name, entry.listener);
-    this.signalListeners.clear();
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.setKeepAlive(false);
   }
 
@@ -370,7 +332,7 @@ export class Kernel {
       return false;
     }
     if (this.selector.wait(deadline, this.externalWaits, this.wakeFromHost)) return true;
-    this.setKeepAlive(this.signalWaits > 0);
+    this.setKeepAlive(this.keepAliveWaits > 0);
     return false;
   }
 
@@ -473,32 +435,19 @@ export class Kernel {
     if (deadline !== Infinity) this.timers.insert(slot, deadline);
   }
 
-  // The one cancel path: withdraw whatever `task` is blocked on.
-  private unblock(task: Task): void {
+  // The one cancel path: withdraw whatever `task` is blocked on. `withdraw` is false when
+  // an external wait has already ended by itself (data arrived, the promise settled).
+  private unblock(task: Task, withdraw = true): void {
     const obj = task._waitObj;
     switch (task._waitKind) {
       case WaitKind.QUEUE:
         (obj as KernelQueue)._remove(task);
         break;
-      case WaitKind.IO:
-        if (typeof obj === 'function') (obj as () => void)();
-        else if (obj !== null) {
-          const watcher = obj as StreamWatcher;
-          if (watcher.reader === task) watcher.reader = null;
-          if (watcher.writer === task) watcher.writer = null;
-        }
+      case WaitKind.EXTERNAL: {
+        const wait = obj as ExternalWait;
         this.externalWaits--;
-        break;
-      case WaitKind.FUTURE:
-        if (obj !== null) (obj as AbortController).abort();
-        this.externalWaits--;
-        break;
-      case WaitKind.SIGNAL: {
-        const state = obj as SignalState;
-        state.waiting = null;
-        this.externalWaits--;
-        this.signalWaits--;
-        if (!state.watching) this.unwatchSignals(state);
+        if (wait.keepAlive === true) this.keepAliveWaits--;
+        if (withdraw) wait.withdraw(task);
         break;
       }
     }
@@ -508,23 +457,30 @@ export class Kernel {
     task._waitObj = null;
   }
 
-  /** @internal A Node stream or readiness source woke `task`. */
-  _ioReady(task: Task): void {
-    if (task._waitKind !== WaitKind.IO) return;
-    const obj = task._waitObj;
-    if (typeof obj === 'function') task._waitObj = null; // already fired: nothing to withdraw
-    this.unblock(task);
-    this.makeReady(task, undefined);
-    this.schedule();
+  /** @internal Park `task` on something outside the kernel (see `ExternalWait`). */
+  _blockExternal(task: Task, state: string, wait: ExternalWait, timeout: number | undefined): void {
+    this.block(task, WaitKind.EXTERNAL, state, wait, timeout);
+    this.externalWaits++;
+    if (wait.keepAlive === true) this.keepAliveWaits++;
   }
 
-  private settleFuture(task: Task, token: number, failed: boolean, value: unknown): void {
-    if (task._waitKind !== WaitKind.FUTURE || task._waitToken !== token) return;
-    task._waitObj = null; // settled: nothing to abort
-    this.unblock(task);
+  /** @internal The external wait of `task` ended: resume it with `value`, or raise it. */
+  _wakeExternal(task: Task, value: unknown, failed: boolean): void {
+    if (task._waitKind !== WaitKind.EXTERNAL) return;
+    this.unblock(task, false);
     if (failed) this.throwInto(task, value);
     else this.makeReady(task, value);
     this.schedule();
+  }
+
+  /** @internal A trap handler answers at once: `task` goes to the back of the ready queue. */
+  _resume(task: Task, value: unknown): void {
+    this.makeReady(task, value);
+  }
+
+  /** @internal Run `cleanup` when the kernel shuts down (extensions release host resources). */
+  _onShutdown(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
   }
 
   // ---- running a task ---------------------------------------------------------------
@@ -569,6 +525,11 @@ export class Kernel {
   }
 
   private immediate(task: Task, trap: Trap): void {
+    const handler = trap.h;
+    if (handler !== undefined) {
+      handler(this, task, trap);
+      return;
+    }
     switch (trap.kind) {
       case TrapKind.CURRENT:
         task._send = task;
@@ -576,44 +537,6 @@ export class Kernel {
       case TrapKind.KERNEL:
         task._send = this;
         break;
-      case TrapKind.SCOPE_PUSH: {
-        const scope = trap.b as TimeoutScope;
-        const slot = task._timer ?? (task._timer = new TimerSlot(task));
-        const deadline = this.selector.now() + (trap.a as number);
-        scope.prevDeadline = slot.scopeDeadline;
-        scope.prevToken = slot.scopeToken;
-        if (deadline < slot.scopeDeadline) {
-          slot.scopeDeadline = deadline;
-          slot.scopeToken = scope;
-        }
-        break;
-      }
-      case TrapKind.SHIELD: {
-        // Entering the outermost shield hides the enclosing timeoutAfter deadline (scopes
-        // opened inside still apply); leaving it brings that deadline back.
-        const extras = task._extra();
-        const slot = task._timer ?? (task._timer = new TimerSlot(task));
-        if (trap.a === 1 && extras.shieldDepth++ === 0) {
-          task._flags |= TaskFlag.SHIELDED;
-          extras.shieldSaved = { prevDeadline: slot.scopeDeadline, prevToken: slot.scopeToken };
-          slot.scopeDeadline = Infinity;
-          slot.scopeToken = undefined;
-        } else if (trap.a === -1 && --extras.shieldDepth === 0) {
-          task._flags &= ~TaskFlag.SHIELDED;
-          const saved = extras.shieldSaved!;
-          slot.scopeDeadline = saved.prevDeadline;
-          slot.scopeToken = saved.prevToken;
-          extras.shieldSaved = null;
-        }
-        break;
-      }
-      case TrapKind.SCOPE_POP: {
-        const scope = trap.a as TimeoutScope;
-        const slot = task._timer!;
-        slot.scopeDeadline = scope.prevDeadline;
-        slot.scopeToken = scope.prevToken;
-        break;
-      }
     }
   }
 
@@ -651,6 +574,11 @@ export class Kernel {
       }
     }
     try {
+      const handler = trap.h;
+      if (handler !== undefined) {
+        handler(this, task, trap);
+        return;
+      }
       switch (kind) {
         case TrapKind.SLEEP: {
           const ms = trap.a as number;
@@ -674,18 +602,6 @@ export class Kernel {
         case TrapKind.CANCEL:
           this.trapCancel(task, trap.a as Task, trap.b as number | undefined, trap.c);
           return;
-        case TrapKind.READ_WAIT:
-        case TrapKind.WRITE_WAIT:
-          this.trapIoWait(
-            task,
-            trap.a as StreamLike & ReadinessSource,
-            kind === TrapKind.READ_WAIT,
-            trap.b as number | undefined,
-          );
-          return;
-        case TrapKind.FUTURE_WAIT:
-          this.trapFutureWait(task, trap.a, trap.b as number | undefined);
-          return;
         case TrapKind.QUEUE_WAIT: {
           const kqueue = trap.a as KernelQueue;
           this.block(task, WaitKind.QUEUE, trap.c as string, kqueue, trap.b as number | undefined);
@@ -699,23 +615,6 @@ export class Kernel {
             trap.b as number,
             trap.c as RescheduleOptions | undefined,
           );
-          return;
-        case TrapKind.SIGWATCH:
-          this.watchSignals(this.signalState(trap.a as SignalSetLike));
-          this.makeReady(task, undefined);
-          return;
-        case TrapKind.SIGUNWATCH: {
-          const state = this.signalStates.get(trap.a as object);
-          if (state?.watching) {
-            state.watching = false;
-            state.pending.length = 0;
-            if (state.waiting === null) this.unwatchSignals(state);
-          }
-          this.makeReady(task, undefined);
-          return;
-        }
-        case TrapKind.SIGWAIT:
-          this.trapSigwait(task, trap.a as SignalSetLike, trap.b as number | undefined);
           return;
         default:
           throw new TypeError(`${task.name} yielded an unknown trap kind ${kind}`);
@@ -799,104 +698,6 @@ export class Kernel {
     }
   }
 
-  private trapIoWait(
-    task: Task,
-    source: StreamLike & ReadinessSource,
-    forRead: boolean,
-    timeout: number | undefined,
-  ): void {
-    const state = forRead ? 'READ_WAIT' : 'WRITE_WAIT';
-    const custom = forRead ? source.onReadable : source.onWritable;
-    if (typeof custom === 'function') {
-      this.block(task, WaitKind.IO, state, null, timeout);
-      this.externalWaits++;
-      const token = task._waitToken;
-      let fired = false;
-      let cancel: unknown;
-      try {
-        cancel = custom.call(source, () => {
-          fired = true;
-          if (task._waitToken === token) this._ioReady(task);
-        });
-      } catch (err) {
-        // Already woken: the task is on the ready queue and must not get a second resume.
-        if (task._waitKind !== WaitKind.IO || task._waitToken !== token) return;
-        this.unblock(task);
-        throw err;
-      }
-      if (task._waitToken === token && task._waitKind === WaitKind.IO) {
-        if (typeof cancel !== 'function') {
-          this.unblock(task);
-          throw new TypeError(
-            `${forRead ? 'onReadable' : 'onWritable'}(wake) must return a function that withdraws the wait`,
-          );
-        }
-        if (!fired) task._waitObj = cancel;
-      }
-      return;
-    }
-    // A Node stream: ready now, or wait for its events.
-    const readyNow = forRead
-      ? (source.readableLength ?? 0) > 0 ||
-        source.readableEnded === true ||
-        source.destroyed === true
-      : source.writableNeedDrain !== true || source.destroyed === true;
-    if (readyNow) {
-      this.makeReady(task, undefined);
-      return;
-    }
-    let watcher = watchers.get(source);
-    if (watcher === undefined) {
-      watcher = new StreamWatcher(source);
-      watchers.set(source, watcher);
-    }
-    const other = forRead ? watcher.reader : watcher.writer;
-    if (other !== null && other !== task) {
-      throw new CurioError(
-        `${forRead ? 'readWait' : 'writeWait'}: ${other.name} is already waiting on this source`,
-      );
-    }
-    if (forRead) watcher.reader = task;
-    else watcher.writer = task;
-    this.block(task, WaitKind.IO, state, watcher, timeout);
-    this.externalWaits++;
-  }
-
-  private trapFutureWait(task: Task, future: unknown, timeout: number | undefined): void {
-    let promise: PromiseLike<unknown>;
-    let controller: AbortController | null = null;
-    if (typeof future === 'function') {
-      const Controller = host.AbortController;
-      if (Controller === undefined) {
-        throw new CurioError(
-          'futureWait(factory): this runtime has no AbortController; pass a Promise instead',
-        );
-      }
-      controller = new Controller();
-      promise = (future as (signal: AbortSignal) => PromiseLike<unknown>)(controller.signal);
-      if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
-        throw new TypeError(
-          `futureWait(factory): the factory must return a Promise, got ${describe(promise)}`,
-        );
-      }
-    } else {
-      promise = future as PromiseLike<unknown>;
-    }
-    this.block(task, WaitKind.FUTURE, 'FUTURE_WAIT', controller, timeout);
-    this.externalWaits++;
-    const token = task._waitToken;
-    try {
-      promise.then(
-        (value) => this.settleFuture(task, token, false, value),
-        (err) => this.settleFuture(task, token, true, err),
-      );
-    } catch (err) {
-      task._waitObj = null;
-      this.unblock(task);
-      throw err;
-    }
-  }
-
   private trapReschedule(
     task: Task,
     kqueue: KernelQueue,
@@ -932,86 +733,6 @@ export class Kernel {
     if (exc === undefined) this.makeReady(task, value);
     else this.throwInto(task, typeof exc === 'function' ? new (exc as new () => unknown)() : exc);
     this.schedule();
-  }
-
-  // ---- signals ----------------------------------------------------------------------
-
-  private signalState(set: SignalSetLike): SignalState {
-    let state = this.signalStates.get(set);
-    if (state === undefined) {
-      state = { set, pending: [], waiting: null, watching: false };
-      this.signalStates.set(set, state);
-    }
-    return state;
-  }
-
-  private listen(state: SignalState): void {
-    const proc = host.process;
-    if (typeof proc?.on !== 'function' || typeof proc.removeListener !== 'function') {
-      throw new CurioError(
-        'signals need the host to offer process.on (Node.js, Deno, Bun); this runtime has none',
-      );
-    }
-    for (const name of state.set.signals) {
-      let entry = this.signalListeners.get(name);
-      if (entry === undefined) {
-        const listener = () => this.onSignal(name);
-        entry = { listener, states: new Set() };
-        proc.on(name, listener);
-        this.signalListeners.set(name, entry);
-      }
-      entry.states.add(state);
-    }
-  }
-
-  private watchSignals(state: SignalState): void {
-    if (state.watching) return;
-    if (state.waiting === null) this.listen(state);
-    state.watching = true;
-  }
-
-  private unwatchSignals(state: SignalState): void {
-    state.pending.length = 0;
-    for (const name of state.set.signals) {
-      const entry = this.signalListeners.get(name);
-      if (entry === undefined) continue;
-      entry.states.delete(state);
-      if (entry.states.size === 0) {
-        host.process?.removeListener?.(name, entry.listener);
-        this.signalListeners.delete(name);
-      }
-    }
-  }
-
-  private onSignal(name: string): void {
-    const entry = this.signalListeners.get(name);
-    if (entry === undefined) return;
-    for (const state of entry.states) {
-      state.pending.push(name);
-      const waiter = state.waiting;
-      if (waiter !== null) {
-        const received = state.pending.shift();
-        this.unblock(waiter);
-        this.makeReady(waiter, received);
-      }
-    }
-    this.schedule();
-  }
-
-  private trapSigwait(task: Task, set: SignalSetLike, timeout: number | undefined): void {
-    const state = this.signalState(set);
-    if (state.pending.length > 0) {
-      this.makeReady(task, state.pending.shift());
-      return;
-    }
-    if (state.waiting !== null) {
-      throw new CurioError(`sigwait: ${state.waiting.name} is already waiting on this signal set`);
-    }
-    if (!state.watching) this.listen(state);
-    state.waiting = task;
-    this.block(task, WaitKind.SIGNAL, 'SIGNAL_WAIT', state, timeout);
-    this.externalWaits++;
-    this.signalWaits++;
   }
 
   // ---- ending a task ----------------------------------------------------------------

@@ -24,9 +24,7 @@ export const WaitKind = {
   NONE: 0,
   SLEEP: 1,
   QUEUE: 2,
-  IO: 3,
-  FUTURE: 4,
-  SIGNAL: 5,
+  EXTERNAL: 3, // I/O readiness, a promise or a signal: `_waitObj` is an ExternalWait
 } as const;
 export type WaitKind = (typeof WaitKind)[keyof typeof WaitKind];
 

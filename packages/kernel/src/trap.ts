@@ -1,3 +1,6 @@
+import type { Kernel } from './kernel.js';
+import type { Task } from './task.js';
+
 // The kernel's traps are data: one small class, a numeric kind, up to three operands.
 // Every trap a task can yield is listed here; the kernel has one handler per kind.
 
@@ -60,6 +63,8 @@ export class Trap {
     /** @internal */ readonly a: unknown = undefined,
     /** @internal */ readonly b: unknown = undefined,
     /** @internal */ readonly c: unknown = undefined,
+    /** @internal handler of a trap kind kept outside the scheduler (I/O, promises, signals) */
+    readonly h: TrapHandler | undefined = undefined,
   ) {
     this.value = this;
     if (tracing > 0) this.where = new Error('where');
@@ -108,6 +113,20 @@ class RefusedTrap extends Trap {
     this.done = true;
     throw this.error;
   }
+}
+
+/** @internal Answers a trap kind that lives outside the scheduler's own switch. */
+export type TrapHandler = (kernel: Kernel, task: Task, trap: Trap) => void;
+
+/** @internal A coroutine for one trap answered by `handler`. */
+export function callWith<T>(
+  handler: TrapHandler,
+  kind: TrapKind,
+  a?: unknown,
+  b?: unknown,
+  c?: unknown,
+): Coro<T> {
+  return new Trap(kind, a, b, c, handler) as unknown as Coro<T>;
 }
 
 /** @internal A coroutine for one trap. */

@@ -4,38 +4,6 @@ import type { CancelOptions, Task, TimeoutOptions } from './task.js';
 import { type Coro, call, refused, TrapKind } from './trap.js';
 import { checkCoroutine, checkDuration, checkTimeout, describe } from './validate.js';
 
-/**
- * An object the kernel can wait on for readiness, for sources that are not Node streams.
- * Each method arranges one call of `wake` when the operation can make progress and returns
- * a function that withdraws the wait.
- */
-export interface ReadinessSource {
-  /** Call `wake` once when a read would make progress. Returns a canceller. */
-  onReadable?(wake: () => void): () => void;
-  /** Call `wake` once when a write would make progress. Returns a canceller. */
-  onWritable?(wake: () => void): () => void;
-}
-
-/** The part of a Node stream the kernel uses: events and readiness flags. */
-export interface StreamLike {
-  /** Subscribe to a stream event (`'readable'`, `'drain'`, `'end'`, `'error'`, `'close'`). */
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  /** Unsubscribe (part of the shape the kernel checks for). */
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
-  readonly readableLength?: number;
-  readonly readableEnded?: boolean;
-  readonly writableNeedDrain?: boolean;
-  readonly destroyed?: boolean;
-}
-
-/** What `readWait` / `writeWait` accept. */
-export type WaitSource = StreamLike | ReadinessSource;
-
-/** A set of signals for `sigwatch` / `sigwait`, by name (`'SIGUSR1'`). */
-export interface SignalSetLike {
-  readonly signals: readonly string[];
-}
-
 /** Options of `newTask` and `Kernel.addTask`. */
 export interface SpawnOptions {
   /** A daemon task has no parent and does not keep the kernel running. */
@@ -142,77 +110,6 @@ export function cancelTask(task: Task, options?: CancelOptions): Coro<void> {
   }
 }
 
-function checkSource(fn: string, source: unknown, method: 'onReadable' | 'onWritable'): void {
-  const ok =
-    source !== null &&
-    typeof source === 'object' &&
-    (typeof (source as ReadinessSource)[method] === 'function' ||
-      (typeof (source as StreamLike).on === 'function' &&
-        typeof (source as StreamLike).removeListener === 'function'));
-  if (!ok) {
-    throw new TypeError(
-      `${fn}(source): source must be a Node stream or implement ${method}(wake), got ${describe(source)}`,
-    );
-  }
-}
-
-/**
- * Sleep until reading `source` would make progress (data, end of file or an error).
- * Does no I/O itself. Only one task may wait to read a source at a time.
- * @example
- * while ((chunk = stream.read()) === null) yield* readWait(stream);
- */
-export function readWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
-  try {
-    checkSource('readWait', source, 'onReadable');
-    return call(TrapKind.READ_WAIT, source, checkTimeout('readWait', options?.timeout));
-  } catch (err) {
-    return refused(err);
-  }
-}
-
-/**
- * Sleep until writing `source` would make progress (its buffer drained, or it closed).
- * @example
- * if (!stream.write(data)) yield* writeWait(stream);
- */
-export function writeWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
-  try {
-    checkSource('writeWait', source, 'onWritable');
-    return call(TrapKind.WRITE_WAIT, source, checkTimeout('writeWait', options?.timeout));
-  } catch (err) {
-    return refused(err);
-  }
-}
-
-/**
- * Sleep until a Promise settles; returns its value or raises its error. Given a function,
- * calls it with an `AbortSignal` that is aborted if the wait is cancelled or times out.
- * @example
- * const text = yield* futureWait((signal) => fetch(url, { signal }).then((r) => r.text()));
- */
-export function futureWait<T>(
-  future: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
-  options?: TimeoutOptions,
-): Coro<T> {
-  try {
-    const ok =
-      typeof future === 'function' ||
-      (future !== null &&
-        typeof future === 'object' &&
-        typeof (future as PromiseLike<T>).then === 'function');
-    if (!ok) {
-      throw new TypeError(
-        `futureWait(future): future must be a Promise or a function (signal) => Promise, got ${describe(future)}`,
-      );
-    }
-    const timeout = checkTimeout('futureWait', options?.timeout);
-    return call(TrapKind.FUTURE_WAIT, future, timeout);
-  } catch (err) {
-    return refused(err);
-  }
-}
-
 /**
  * Park the current task on `kqueue` until `rescheduleTasks` wakes it; returns the value it
  * was woken with. `stateName` is shown as the task's state.
@@ -264,61 +161,6 @@ export function rescheduleTasks(kqueue: KernelQueue, options?: RescheduleOptions
       throw new RangeError(`rescheduleTasks: n must be a number >= 0, got ${describe(n)}`);
     }
     return call(TrapKind.RESCHEDULE, kqueue, n, options);
-  } catch (err) {
-    return refused(err);
-  }
-}
-
-function checkSigset(fn: string, sigset: unknown): void {
-  const signals = (sigset as SignalSetLike | null)?.signals;
-  if (
-    !Array.isArray(signals) ||
-    signals.some((s) => typeof s !== 'string' || !s.startsWith('SIG'))
-  ) {
-    throw new TypeError(
-      `${fn}(sigset): sigset.signals must be an array of signal names like 'SIGUSR1', got ${describe(signals)}`,
-    );
-  }
-}
-
-/**
- * Start queuing the signals of `sigset` for this kernel (until `sigunwatch`).
- * @example
- * yield* sigwatch(sigset);
- */
-export function sigwatch(sigset: SignalSetLike): Coro<void> {
-  try {
-    checkSigset('sigwatch', sigset);
-    return call(TrapKind.SIGWATCH, sigset);
-  } catch (err) {
-    return refused(err);
-  }
-}
-
-/**
- * Stop queuing the signals of `sigset`; pending ones are dropped.
- * @example
- * yield* sigunwatch(sigset);
- */
-export function sigunwatch(sigset: SignalSetLike): Coro<void> {
-  try {
-    checkSigset('sigunwatch', sigset);
-    return call(TrapKind.SIGUNWATCH, sigset);
-  } catch (err) {
-    return refused(err);
-  }
-}
-
-/**
- * Wait for a signal of `sigset` and return its name. Signals queued since `sigwatch` come
- * first; without `sigwatch`, only a signal arriving during the wait is caught.
- * @example
- * const name = yield* sigwait(sigset, { timeout: 5000 }); // 'SIGUSR1'
- */
-export function sigwait(sigset: SignalSetLike, options?: TimeoutOptions): Coro<string> {
-  try {
-    checkSigset('sigwait', sigset);
-    return call(TrapKind.SIGWAIT, sigset, checkTimeout('sigwait', options?.timeout));
   } catch (err) {
     return refused(err);
   }
