@@ -1,7 +1,7 @@
 // The one read buffer and write path shared by every wrapper of a Node stream: a Socket and
 // the Streams made from it read through the same Channel, so no byte is lost between them.
 import type { Readable, Writable } from 'node:stream';
-import { type Coro, futureWait, readWait } from '@curio/kernel';
+import { type Coro, CurioError, futureWait, type ReadinessSource, readWait } from '@curio/kernel';
 import { deadlineAfter, remaining } from './deadline.js';
 import { closedError, systemError } from './errors.js';
 
@@ -14,6 +14,10 @@ export const EMPTY: Buffer = Buffer.alloc(0);
 // beyond what it reports.
 const CHUNK = 256 * 1024;
 const NEWLINE = 10;
+// Bytes a Channel queues before it pauses the Node stream (backpressure).
+const QUEUE_LIMIT = 64 * 1024;
+
+function noop(): void {}
 
 const channels = new WeakMap<object, Channel>();
 
@@ -27,11 +31,18 @@ function isWritable(raw: NodeStream): raw is Writable {
 
 /**
  * Read and write state of one Node stream, shared by all its wrappers.
- * Invariant: `leftover` holds bytes taken from the Node stream and not yet returned; every
- * read takes from `leftover` before asking Node.
+ *
+ * Reading: on first use the Channel takes the Node stream's data in flowing mode ('data'
+ * events) into its own queue of chunks, pausing the Node stream while more than
+ * `QUEUE_LIMIT` bytes wait to be read and resuming it once reads have taken them (Node's own
+ * buffer and the OS then hold the rest). A reader waits with `readWait(channel)`: the
+ * Channel is its own readiness source. A stream someone else already reads through
+ * 'readable' events cannot flow; it is read in paused mode (`read()`) instead.
+ * Invariant: `chunks[head..]` hold bytes taken from the Node stream and not yet returned, and
+ * every read takes from them before asking Node.
  * @internal
  */
-export class Channel {
+export class Channel implements ReadinessSource {
   /** The Channel of `raw`, made on first use. */
   static of(raw: NodeStream): Channel {
     let channel = channels.get(raw);
@@ -46,49 +57,246 @@ export class Channel {
   readonly writable: Writable | null;
   /** The first error the Node stream reported. */
   error: Error | null = null;
-  leftover: Buffer = EMPTY;
   /** `shutdown(SHUT_RD)`: reads return end of file. */
   readShut = false;
-  /** The owning Socket closed: every operation raises EBADF. */
+  /** The owning Socket closed (or detached): every operation raises EBADF. */
   closed = false;
+  private chunks: Buffer[] = [];
+  private head = 0;
+  private buffered = 0;
+  // 'idle': not reading yet; 'flowing': 'data' events fill the queue; 'paused': read() it.
+  private mode: 'idle' | 'flowing' | 'paused' = 'idle';
+  private throttled = false; // we paused the flowing Node stream (queue over the limit)
+  private ended = false;
+  private wake: (() => void) | null = null;
+  private readonly onData = (chunk: Buffer | string): void => {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (buf.length === 0) return;
+    this.chunks.push(buf);
+    this.buffered += buf.length;
+    if (this.buffered > QUEUE_LIMIT && !this.throttled && this.mode === 'flowing') {
+      this.throttled = true;
+      this.readable!.pause();
+    }
+    this.notify();
+  };
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    this.notify();
+  };
+  private readonly onWake = (): void => this.notify();
 
   private constructor(readonly raw: NodeStream) {
     this.readable = isReadable(raw) ? raw : null;
     this.writable = isWritable(raw) ? raw : null;
     raw.on('error', (err: Error) => {
       if (this.error === null) this.error = err;
+      this.notify();
     });
     const errored = (raw as Readable).errored;
     if (errored) this.error = errored;
   }
 
+  /** Bytes received and not yet read. */
+  get bufferedLength(): number {
+    return this.buffered;
+  }
+
   /** Up to `max` bytes (`max < 0`: all buffered) now; empty at end of file; null if none yet. */
   tryRead(fn: string, max: number): Buffer | null {
     if (this.closed) throw closedError(fn);
-    const left = this.leftover;
-    if (left.length > 0) {
-      if (max < 0 || left.length <= max) {
-        this.leftover = EMPTY;
-        return left;
-      }
-      this.leftover = left.subarray(max);
-      return left.subarray(0, max);
-    }
+    if (this.buffered === 0 && !this.fill(fn)) return this.atEnd();
+    return this.take(max);
+  }
+
+  // The first queued chunk whole (for readline/readall), or what tryRead returns.
+  private tryChunk(fn: string): Buffer | null {
+    if (this.closed) throw closedError(fn);
+    if (this.buffered === 0 && !this.fill(fn)) return this.atEnd();
+    const chunk = this.chunks[this.head];
+    this.shift();
+    this.buffered -= chunk.length;
+    this.drained();
+    return chunk;
+  }
+
+  // With nothing queued: EMPTY at end of file, null if more may come; raises a stream error.
+  private atEnd(): Buffer | null {
     if (this.error !== null) throw this.error;
     if (this.readShut) return EMPTY;
+    const readable = this.readable!;
+    if (this.ended || readable.readableEnded || readable.destroyed) return EMPTY;
+    return null;
+  }
+
+  // Queue what Node has (starting to read if not yet); false if nothing is queued.
+  private fill(fn: string): boolean {
+    if (this.error !== null) throw this.error;
+    if (this.readShut) return false;
     const readable = this.readable;
     if (readable === null) throw systemError(`${fn}: the stream is not readable`, 'EBADF');
-    let chunk = readable.read() as Buffer | string | null;
-    if (chunk !== null) {
-      if (typeof chunk === 'string') chunk = Buffer.from(chunk);
-      if (max >= 0 && chunk.length > max) {
-        this.leftover = chunk.subarray(max);
-        return chunk.subarray(0, max);
-      }
-      return chunk;
+    if (this.mode === 'idle') this.start(readable);
+    if (this.mode === 'paused') {
+      const chunk = readable.read() as Buffer | string | null;
+      if (chunk !== null) this.onData(chunk);
     }
-    if (readable.readableEnded || readable.destroyed) return EMPTY;
-    return null;
+    return this.buffered > 0;
+  }
+
+  private start(readable: Readable): void {
+    const state = (readable as unknown as { _readableState?: { readableListening?: boolean } })
+      ._readableState;
+    if (state?.readableListening === true) {
+      // Someone reads it through 'readable' events ('data' would not flow): use read().
+      this.mode = 'paused';
+      return;
+    }
+    this.mode = 'flowing';
+    // What Node already buffered comes first, synchronously.
+    for (;;) {
+      const chunk = readable.read() as Buffer | string | null;
+      if (chunk === null) break;
+      this.onData(chunk);
+    }
+    readable.on('data', this.onData);
+    readable.on('end', this.onEnd);
+    readable.on('close', this.onWake);
+    if (this.throttled) readable.pause();
+    else readable.resume();
+  }
+
+  // Take up to `max` bytes (max < 0: all) from the non-empty queue.
+  private take(max: number): Buffer {
+    const first = this.chunks[this.head];
+    let out: Buffer;
+    if (max >= 0 && first.length >= max) {
+      if (first.length === max) this.shift();
+      else this.chunks[this.head] = first.subarray(max);
+      out = first.length === max ? first : first.subarray(0, max);
+    } else if (this.chunks.length - this.head === 1) {
+      this.shift();
+      out = first;
+    } else {
+      // Several chunks: join as many as fit (as Node's read() joins its buffer).
+      const want = max < 0 ? this.buffered : Math.min(max, this.buffered);
+      out = Buffer.allocUnsafe(want);
+      let n = 0;
+      while (n < want) {
+        const chunk = this.chunks[this.head];
+        const k = Math.min(chunk.length, want - n);
+        chunk.copy(out, n, 0, k);
+        n += k;
+        if (k === chunk.length) this.shift();
+        else this.chunks[this.head] = chunk.subarray(k);
+      }
+    }
+    this.buffered -= out.length;
+    this.drained();
+    return out;
+  }
+
+  private shift(): void {
+    this.chunks[this.head++] = EMPTY;
+    if (this.head === this.chunks.length) {
+      this.chunks = [];
+      this.head = 0;
+    } else if (this.head >= 64 && this.head * 2 >= this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  // Resume a Node stream paused for a full queue once reads have made room.
+  private drained(): void {
+    if (this.throttled && this.buffered <= QUEUE_LIMIT / 2 && !this.closed) {
+      this.throttled = false;
+      this.readable!.resume();
+    }
+  }
+
+  // Put bytes taken by a read that failed part-way back in front, for the next read.
+  private putBack(parts: Buffer[] | null): void {
+    if (parts === null || parts.length === 0) return;
+    this.chunks = parts.concat(this.chunks.slice(this.head));
+    this.head = 0;
+    for (const part of parts) this.buffered += part.length;
+  }
+
+  /** Wait until a read may make progress (one reader at a time). */
+  *waitReadable(fn: string, timeout: number | undefined): Coro<void> {
+    if (this.mode !== 'flowing') {
+      yield* readWait(this.readable!, { timeout });
+      return;
+    }
+    if (this.wake !== null) {
+      throw new CurioError(
+        `${fn}: another task is already waiting to read this ${fn.startsWith('Socket.') ? 'socket' : 'stream'}`,
+      );
+    }
+    yield* readWait(this, { timeout });
+  }
+
+  /** Readiness source protocol (`readWait(channel)`). */
+  onReadable(wake: () => void): () => void {
+    const readable = this.readable!;
+    if (
+      this.buffered > 0 ||
+      this.closed ||
+      this.ended ||
+      this.readShut ||
+      this.error !== null ||
+      readable.destroyed ||
+      readable.readableEnded
+    ) {
+      wake();
+      return noop;
+    }
+    this.wake = wake;
+    return () => {
+      if (this.wake === wake) this.wake = null;
+    };
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    if (wake !== null) {
+      this.wake = null;
+      wake();
+    }
+  }
+
+  /** Mark closed (the owning Socket closed or detached) and wake a waiting reader. */
+  close(): void {
+    this.closed = true;
+    this.notify();
+  }
+
+  /**
+   * Stop reading and give the Node stream back as found: unread bytes are put back into its
+   * buffer (`unshift`), our listeners removed and its flowing state reset, and a later
+   * `Channel.of(raw)` starts afresh. Wakes a waiting reader (it raises EBADF).
+   */
+  detach(): void {
+    this.close();
+    channels.delete(this.raw);
+    const readable = this.readable;
+    if (readable === null || this.mode === 'idle') return;
+    if (this.mode === 'flowing') {
+      readable.removeListener('data', this.onData);
+      readable.removeListener('end', this.onEnd);
+      readable.removeListener('close', this.onWake);
+      readable.pause();
+    }
+    const rest = this.chunks.slice(this.head);
+    this.chunks = [];
+    this.head = 0;
+    this.buffered = 0;
+    if (!readable.destroyed && !readable.readableEnded) {
+      for (let i = rest.length - 1; i >= 0; i--) readable.unshift(rest[i]);
+    }
+    // As never read: a 'data' listener added later makes it flow again.
+    (readable as { readableFlowing: boolean | null }).readableFlowing = null;
+    this.mode = 'idle';
   }
 
   /** Up to `max` bytes, waiting for at least one; empty at end of file. */
@@ -96,39 +304,32 @@ export class Channel {
     for (;;) {
       const data = this.tryRead(fn, max);
       if (data !== null) return data;
-      yield* readWait(this.readable!, { timeout });
+      yield* this.waitReadable(fn, timeout);
     }
   }
 
   /** One line up to and including `\n`, or what is left at end of file. */
   *readline(fn: string, timeout: number | undefined): Coro<Buffer> {
-    // Fast path: a whole line is already buffered.
-    const left = this.leftover;
-    const nl = this.closed ? -1 : left.indexOf(NEWLINE);
-    if (nl >= 0) {
-      this.leftover = nl + 1 < left.length ? left.subarray(nl + 1) : EMPTY;
-      return left.subarray(0, nl + 1);
-    }
     let deadline: number | undefined;
     let parts: Buffer[] | null = null;
     try {
       for (;;) {
-        const data = this.tryRead(fn, -1);
-        if (data === null) {
+        if (this.closed) throw closedError(fn);
+        if (this.buffered === 0 && !this.fill(fn)) {
+          if (this.atEnd() !== null) return parts === null ? EMPTY : Buffer.concat(parts);
           deadline ??= yield* deadlineAfter(timeout);
-          yield* readWait(this.readable!, { timeout: yield* remaining(deadline) });
+          yield* this.waitReadable(fn, yield* remaining(deadline));
           continue;
         }
-        if (data.length === 0) return parts === null ? EMPTY : Buffer.concat(parts);
-        const i = data.indexOf(NEWLINE);
+        const first = this.chunks[this.head];
+        const i = first.indexOf(NEWLINE);
         if (i >= 0) {
-          if (i + 1 < data.length) this.leftover = data.subarray(i + 1);
-          const line = data.subarray(0, i + 1);
+          const line = this.take(i + 1);
           if (parts === null) return line;
           parts.push(line);
           return Buffer.concat(parts);
         }
-        (parts ??= []).push(data);
+        (parts ??= []).push(this.take(first.length));
       }
     } catch (err) {
       this.putBack(parts);
@@ -142,10 +343,10 @@ export class Channel {
     const parts: Buffer[] = [];
     try {
       for (;;) {
-        const data = this.tryRead(fn, -1);
+        const data = this.tryChunk(fn);
         if (data === null) {
           deadline ??= yield* deadlineAfter(timeout);
-          yield* readWait(this.readable!, { timeout: yield* remaining(deadline) });
+          yield* this.waitReadable(fn, yield* remaining(deadline));
           continue;
         }
         if (data.length === 0) return parts.length === 1 ? parts[0] : Buffer.concat(parts);
@@ -155,13 +356,6 @@ export class Channel {
       this.putBack(parts);
       throw err;
     }
-  }
-
-  // A read that fails part-way keeps what it took, for the next read.
-  private putBack(parts: Buffer[] | null): void {
-    if (parts === null || parts.length === 0) return;
-    if (this.leftover.length > 0) parts.push(this.leftover);
-    this.leftover = Buffer.concat(parts);
   }
 
   /** Raises unless a write can be handed to Node now. */

@@ -76,6 +76,15 @@ const DEFAULT_BACKLOG = 128;
 const HIGH_WATER_MARK = 64 * 1024;
 
 type Datagram = [Buffer, Address];
+// The state a tls.TLSSocket exposes (Node internals: doHandshake reads them).
+type TlsLike = net.Socket & {
+  encrypted?: boolean;
+  _secureEstablished?: boolean;
+  secureConnecting?: boolean;
+  _tlsOptions?: { isServer?: boolean };
+};
+// What wakes a doHandshake besides the handshake's own event.
+const WAKE_EVENTS = ['error', 'close', 'end'] as const;
 type Connection = [Socket, Address];
 
 function optionKey(level: number, option: number): string {
@@ -170,6 +179,8 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   // The path an AF_UNIX client connected to (its peer's name).
   private unixPeer = '';
   private readonly options = new Map<string, number>();
+  // Listeners this Socket put on its Node object (removed by detach).
+  private hooks: [NodeJS.EventEmitter, string, (...args: unknown[]) => void][] = [];
 
   /**
    * Wrap a Node socket object, or make an unconnected socket from `{ family, type, proto }`.
@@ -271,7 +282,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     const incoming = new Inbox<Connection>();
     this.server = server;
     this.incoming = incoming;
-    server.on('connection', (conn: net.Socket) => {
+    this.hook(server, 'connection', (conn: net.Socket) => {
       const client = new Socket(conn, { family: this.family });
       const nodelay = this.options.get(optionKey(IPPROTO_TCP, TCP_NODELAY));
       if (nodelay !== undefined) conn.setNoDelay(nodelay !== 0);
@@ -285,17 +296,27 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       if (incoming.closed) conn.destroy();
       else incoming.push([client, address]);
     });
-    server.on('error', (err: Error) => incoming.fail(err));
+    this.hook(server, 'error', (err: Error) => incoming.fail(err));
   }
 
   private adoptUdp(udp: dgram.Socket): void {
     const datagrams = new Inbox<Datagram>();
     this.udp = udp;
     this.datagrams = datagrams;
-    udp.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+    this.hook(udp, 'message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
       datagrams.push([msg, formatAddress(this.family, rinfo.address, rinfo.port)]);
     });
-    udp.on('error', (err: Error) => datagrams.fail(err));
+    this.hook(udp, 'error', (err: Error) => datagrams.fail(err));
+  }
+
+  private hook<A extends unknown[]>(
+    emitter: NodeJS.EventEmitter,
+    event: string,
+    fn: (...args: A) => void,
+  ): void {
+    const listener = fn as unknown as (...args: unknown[]) => void;
+    emitter.on(event, listener);
+    this.hooks.push([emitter, event, listener]);
   }
 
   private ensureUdp(): dgram.Socket {
@@ -862,37 +883,59 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
 
   /**
    * Wait until the TLS handshake of a socket wrapping a `tls.TLSSocket` has finished (Node
-   * runs the handshake itself). Raises `UnsupportedOperation` on a plain socket.
+   * runs the handshake itself). On a client made by `tls.connect` this includes the
+   * verification of the server's certificate (and name): a rejected peer raises Node's
+   * verification error (`code` e.g. `'DEPTH_ZERO_SELF_SIGNED_CERT'`,
+   * `'ERR_TLS_CERT_ALTNAME_INVALID'`). A connection that ends or closes during the handshake
+   * raises `ECONNRESET`. Raises `UnsupportedOperation` on a plain socket.
    * @example
    * yield* tlsSock.doHandshake();
    */
   *doHandshake(): Coro<void> {
     const channel = yield* this.stream('Socket.doHandshake');
-    const conn = this.conn as net.Socket & { encrypted?: boolean; _secureEstablished?: boolean };
+    const conn = this.conn as TlsLike;
     if (conn.encrypted !== true) {
       throw new UnsupportedOperation('Socket.doHandshake: the socket is not an SSL socket');
     }
-    if (!Socket.handshakeFailed(conn, channel) && conn._secureEstablished !== true) {
+    // A tls.connect client verifies the server in its 'secure' listener, then emits
+    // 'secureConnect' (or destroys itself with the verification error): wait for that.
+    const verifies =
+      conn._tlsOptions?.isServer !== true &&
+      conn.listeners('secure').some((f) => f.name === 'onConnectSecure');
+    const done = () =>
+      conn._secureEstablished === true && (!verifies || conn.secureConnecting === false);
+    if (Socket.handshakeFailed(conn, channel) === null && !done()) {
+      const event = verifies ? 'secureConnect' : 'secure';
       yield* futureWait(
-        new Promise<void>((resolve, reject) => {
-          conn.once('secure', () => resolve());
-          conn.once('secureConnect', () => resolve());
-          conn.once('error', reject);
-          conn.once('close', () => resolve());
-        }),
+        (signal) =>
+          new Promise<void>((resolve) => {
+            // Also 'end': a TLS socket may be half-open, and then never emits 'close'.
+            const wake = () => {
+              for (const e of WAKE_EVENTS) conn.removeListener(e, wake);
+              conn.removeListener(event, wake);
+              resolve();
+            };
+            for (const e of WAKE_EVENTS) conn.on(e, wake);
+            conn.on(event, wake);
+            signal.addEventListener('abort', wake, { once: true });
+          }),
         { timeout: this.timeout },
       );
     }
-    // A client verifies the server's certificate after 'secure': a rejected peer has
-    // destroyed the socket with the verification error by now.
     const failure = Socket.handshakeFailed(conn, channel);
     if (failure !== null) throw failure;
+    if (!done()) {
+      throw systemError(
+        'Socket.doHandshake: the connection ended during the handshake',
+        'ECONNRESET',
+      );
+    }
   }
 
   private static handshakeFailed(conn: net.Socket, channel: Channel): Error | null {
     const failure = channel.error ?? conn.errored;
     if (failure) return failure;
-    if (conn.destroyed) {
+    if (conn.destroyed || conn.readableEnded) {
       return systemError('Socket.doHandshake: the connection closed', 'ECONNRESET');
     }
     return null;
@@ -909,7 +952,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   *close(): Coro<void> {
     if (this.isClosed) return;
     this.isClosed = true;
-    if (this.channel !== null) this.channel.closed = true;
+    this.channel?.close();
     const { conn, server, udp, incoming, datagrams } = this;
     this.connectingSock?.destroy();
     if (conn !== null) {
@@ -936,6 +979,31 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       datagrams!.close();
       yield* futureWait(new Promise<void>((resolve) => udp.close(() => resolve())));
     }
+  }
+
+  /**
+   * Give up the Node object without closing it (Python's `socket.detach()`, what
+   * `ssl.wrap_socket` does to the socket it wraps): returns the `net.Socket`, `net.Server` or
+   * `dgram.Socket` (null if the socket had none, or was already closed) and marks this
+   * Socket closed. Bytes received and not yet read are put back into the Node stream's
+   * buffer (`unshift`), so whoever takes it over reads them first; this Socket's listeners
+   * are removed (connections accepted and datagrams received but not yet taken are dropped).
+   * Tasks blocked on this Socket, and its Streams, raise `EBADF` from then on.
+   * @example
+   * const raw = sock.detach() as net.Socket;
+   * const secure = new Socket(tls.connect({ socket: raw, servername: 'example.com' }));
+   */
+  detach(): RawSocket | null {
+    if (this.isClosed) return null;
+    const raw = this.raw;
+    this.isClosed = true;
+    this.connectingSock?.destroy();
+    this.channel?.detach();
+    for (const [emitter, event, fn] of this.hooks) emitter.removeListener(event, fn);
+    this.hooks = [];
+    for (const [client] of this.incoming?.close() ?? []) (client.conn as net.Socket).destroy();
+    this.datagrams?.close();
+    return raw;
   }
 
   // ---- streams and context -------------------------------------------------------------

@@ -334,7 +334,7 @@ describe('one reader at a time', () => {
     }
     expect(await run(main())).toEqual([
       'CurioError: Socket.accept: another task is already waiting to read this socket',
-      'CurioError: readWait: T is already waiting on this source',
+      'CurioError: Socket.recv: another task is already waiting to read this socket',
       'CurioError: Socket.recvfrom: another task is already waiting to read this socket',
     ]);
   });

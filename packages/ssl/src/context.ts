@@ -294,7 +294,7 @@ export class SSLContext {
    * Put TLS on a connected stream `sock` (from `@curio/socket` or `@curio/io`) and return
    * the TLS socket, a curio `Socket`; then `yield* tlsSock.doHandshake()`. Client side
    * (default): `serverHostname` is sent by SNI and, with `checkHostname`, must match the
-   * certificate. Server side: needs `loadCertChain` first. Do not use `sock` afterwards.
+   * certificate. Server side: needs `loadCertChain` first. `sock` is detached (closed).
    * @example
    * const tlsSock = ctx.wrapSocket(sock, { serverHostname: 'example.com' });
    * yield* tlsSock.doHandshake();

@@ -19,7 +19,8 @@ export interface CipherInfo {
 /**
  * A curio `Socket` speaking TLS: what `SSLContext.wrapSocket` returns. Its Node object is a
  * `tls.TLSSocket` over the original `net.Socket`; reads and writes carry plaintext. Call
- * `doHandshake()` before anything else; the original socket must not be used any more.
+ * `doHandshake()` before anything else; the original socket is detached
+ * (closed: its unread bytes go to the TLS socket).
  * @example
  * const tlsSock = ctx.wrapSocket(sock, { serverHostname: 'example.com' });
  * yield* tlsSock.doHandshake();
@@ -45,7 +46,8 @@ export class SSLSocket extends Socket {
     plan: TlsPlan,
     serverHostname: string | undefined,
   ) {
-    const raw = sock.raw as net.Socket;
+    // As Python's wrap_socket, the plain socket is consumed (its unread bytes go to TLS).
+    const raw = sock.detach() as net.Socket;
     const tlsSocket = plan.make(raw);
     super(tlsSocket, { family: sock.family });
     this.settimeout(sock.gettimeout()); // as Python: the TLS socket keeps the timeout
