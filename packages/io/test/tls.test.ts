@@ -4,7 +4,7 @@ import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { run } from '@curio/kernel';
+import { run, sleep } from '@curio/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AF_INET, SHUT_WR, Socket } from '../src/index.js';
 import { caught, checkNoLeaks, closeAll } from './helpers.js';
@@ -178,11 +178,13 @@ describe('Socket over tls.TLSSocket', () => {
           servername: 'localhost',
         }),
       );
-      // The ClientHello may already sit in plain's buffer behind the line.
+      // Let the ClientHello arrive: the first read takes it too, behind the line.
+      yield* sleep(50);
       const line = yield* plain.makefile('rb').readline();
       const server = new Socket(
         new tls.TLSSocket(plain.detach() as net.Socket, { isServer: true, key, cert }),
       );
+      server.settimeout(5000);
       yield* server.doHandshake();
       yield* client.doHandshake();
       yield* server.sendall(Buffer.from('secure'));

@@ -163,6 +163,30 @@ describe('SSLContext.wrapSocket and doHandshake', () => {
     expect(outcome.slice(1)).toEqual(['ok', 'ok', 'other.invalid']);
   });
 
+  it('wrapSocket consumes the plain socket; bytes it had buffered reach TLS (STARTTLS)', async () => {
+    const outcome = await run(
+      (function* () {
+        const [s, c] = yield* tcpPair();
+        yield* c.sendall(Buffer.from('STARTTLS\n'));
+        const tc = clientContext().wrapSocket(c, { serverHostname: 'localhost' });
+        yield* sleep(50); // the ClientHello arrives behind the line: the first read takes both
+        const line = yield* s.makefile('rb').readline();
+        const ts = serverContext().wrapSocket(s, { serverSide: true });
+        ts.settimeout(5000);
+        const st = yield* newTask(settle(ts.doHandshake()));
+        const client = yield* settle(tc.doHandshake());
+        const server = yield* st.join();
+        const closed = [s.closed, c.closed, !(s.raw as { destroyed?: boolean } | null)?.destroyed];
+        yield* tc.close();
+        yield* ts.close();
+        return [line.toString(), client, server, ...closed];
+      })(),
+      { logErrors: false },
+    );
+    expect(outcome).toEqual(['STARTTLS\n', 'ok', 'ok', true, true, true]);
+    expect(await leftoverSockets()).toEqual([]);
+  });
+
   it('times out when the peer never answers', async () => {
     const outcome = await run(
       (function* () {
