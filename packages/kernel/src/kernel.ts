@@ -35,7 +35,7 @@ const MONITOR_PACKAGE = '@curio/monitor';
 // Steps between looks at the clock (timer expiry and the host's turn).
 const CHECK_EVERY = 64;
 // Longest stretch of task steps before the host gets a turn (I/O callbacks, timers).
-const SLICE_MS = 2;
+const SLICE_MS = 1;
 
 // Trap kinds that may block: a pending cancellation or an expired timeout is delivered there.
 const BLOCKING: readonly boolean[] = [];
