@@ -409,6 +409,17 @@ export class Channel implements ReadinessSource {
     return sent;
   }
 
+  /**
+   * The fast path of a small `sendall`: hand all of `data` (at most one piece) to Node now.
+   * Null if the OS took it at once; else a Promise that settles once it has (the caller
+   * waits for it: `data` is then handed over in full). Undefined (nothing done) if `data`
+   * is larger than one piece.
+   */
+  sendPiece(fn: string, data: Buffer): Promise<void> | null | undefined {
+    if (data.length > CHUNK) return undefined;
+    return this.writeNow(this.checkWritable(fn), data);
+  }
+
   private *writePiece(
     fn: string,
     writable: Writable,

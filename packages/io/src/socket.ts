@@ -392,10 +392,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     if (this.isClosed) throw closedError('Socket.recv');
     if (maxbytes === 0) return EMPTY;
     // Data already buffered is returned without a trap, as curio's recv does.
-    return (
-      channel.tryRead('Socket.recv', maxbytes) ??
-      (yield* channel.read('Socket.recv', maxbytes, this.timeout))
-    );
+    for (;;) {
+      const data = channel.tryRead('Socket.recv', maxbytes);
+      if (data !== null) return data;
+      yield* channel.waitReadable('Socket.recv', this.timeout);
+    }
   }
 
   /**
@@ -565,13 +566,28 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       return;
     }
     let channel = this.channel;
+    let kept: Promise<void> | null | undefined;
     try {
       channel ??= yield* this.stream('Socket.sendall');
+      // Fast path: one piece, usually taken by the OS at once.
+      kept = channel.sendPiece('Socket.sendall', buf);
     } catch (err) {
       if (err !== null && typeof err === 'object') (err as { bytesSent?: number }).bytesSent = 0;
       throw err;
     }
-    yield* channel.sendall('Socket.sendall', buf, this.timeout);
+    if (kept === null) return;
+    if (kept === undefined) {
+      yield* channel.sendall('Socket.sendall', buf, this.timeout);
+      return;
+    }
+    try {
+      yield* futureWait(kept, { timeout: this.timeout });
+    } catch (err) {
+      if (err !== null && typeof err === 'object') {
+        (err as { bytesSent?: number }).bytesSent = buf.length;
+      }
+      throw err;
+    }
   }
 
   /**
