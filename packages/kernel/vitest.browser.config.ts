@@ -3,8 +3,5 @@ import { browserTestOptions } from '../../scripts/vitest-browser.mjs';
 
 // The kernel's test suite in headless Chromium (the kernel imports nothing from Node).
 export default defineConfig({
-  test: browserTestOptions({
-    // Signals need Node's process.on; in a browser sigwait raises CurioError at once.
-    skipTests: ['readWait, writeWait, futureWait and sigwait all time out'],
-  }),
+  test: browserTestOptions({}),
 });

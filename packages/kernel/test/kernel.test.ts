@@ -423,6 +423,23 @@ describe('bad input', () => {
     await kernel.shutdown();
   });
 
+  const noSignals =
+    typeof (globalThis as { process?: { on?: unknown } }).process?.on !== 'function';
+  it.runIf(noSignals)(
+    'without process.on (browsers), signal traps name what is missing',
+    async () => {
+      const { sigwait } = await import('../src/index.js');
+      function* main() {
+        return (yield* catching(sigwait({ signals: ['SIGINT'] }, { timeout: 10 }))) as Error;
+      }
+      const err = await vrun(main());
+      expect(err).toBeInstanceOf(CurioError);
+      expect(err.message).toBe(
+        'signals need the host to offer process.on (Node.js, Deno, Bun); this runtime has none',
+      );
+    },
+  );
+
   it('a CancelledError escaping the main task rejects run with it', async () => {
     function* main(): Coro<never> {
       throw new CancelledError('stop');

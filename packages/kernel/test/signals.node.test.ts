@@ -51,6 +51,7 @@ describe('signal traps', () => {
     const set: SignalSetLike = { signals: ['SIGUSR2'] };
     function* main() {
       const err = yield* catching(sigwait(set, { timeout: 5 }));
+      expect((err as Error).message).toBe('SIGNAL_WAIT timed out');
       const t = yield* newTask(sigwait(set));
       yield* t.cancel();
       return [(err as Error).name, (t.excInfo as Error).name, listeners('SIGUSR2')];

@@ -7,8 +7,6 @@ import {
   newTask,
   readWait,
   rescheduleTasks,
-  type SignalSetLike,
-  sigwait,
   sleep,
   TaskTimeout,
   timeoutAfter,
@@ -51,14 +49,12 @@ describe('timeouts on every trap', () => {
     expect(events).toEqual(['TaskTimeout queued=0', 'woke 0']);
   });
 
-  it('readWait, writeWait, futureWait and sigwait all time out', async () => {
-    const set: SignalSetLike = { signals: ['SIGUSR2'] };
+  it('readWait, writeWait and futureWait all time out', async () => {
     function* main() {
       const errs = [
         yield* catching(readWait(never, { timeout: 1 })),
         yield* catching(writeWait(never, { timeout: 1 })),
         yield* catching(futureWait(new Promise(() => {}), { timeout: 1 })),
-        yield* catching(sigwait(set, { timeout: 1 })),
       ];
       return errs.map((e) => [(e as Error).name, (e as Error).message]);
     }
@@ -66,7 +62,6 @@ describe('timeouts on every trap', () => {
       ['TaskTimeout', 'READ_WAIT timed out'],
       ['TaskTimeout', 'WRITE_WAIT timed out'],
       ['TaskTimeout', 'FUTURE_WAIT timed out'],
-      ['TaskTimeout', 'SIGNAL_WAIT timed out'],
     ]);
   });
 
