@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import tls from 'node:tls';
 import { run, sleep } from '@curio/kernel';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTestCerts } from '../../../test-support/certs.js';
 import { AF_INET, SHUT_WR, Socket } from '../src/index.js';
 import { caught, checkNoLeaks, closeAll } from './helpers.js';
 
@@ -14,36 +11,14 @@ checkNoLeaks();
 let key = '';
 let cert = '';
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'curio-io-tls-'));
+  const certs = makeTestCerts();
   try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-subj',
-        '/CN=localhost',
-        '-days',
-        '1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    key = readFileSync(join(dir, 'key.pem'), 'utf8');
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    key = certs.localhost.key;
+    cert = certs.localhost.cert;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    certs.cleanup();
   }
 });
-afterAll(() => {});
 
 describe('Socket over tls.TLSSocket', () => {
   it('doHandshake waits for the handshake on both sides, then data flows', async () => {

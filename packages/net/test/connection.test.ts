@@ -5,8 +5,8 @@ import type { Socket } from '@curio/io';
 import { type Coro, newTask, run, sleep, type TaskError, timeoutAfter } from '@curio/kernel';
 import { createDefaultContext, Purpose, SSLSocket } from '@curio/ssl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestCerts } from '../../../test-support/certs.js';
 import { createServer, openConnection, openUnixConnection, type Server } from '../src/index.js';
-import { makeTestCerts } from './certs.js';
 import { echo, exchange, leftoverSockets, resetBaseline, settle } from './helpers.js';
 
 const certs = makeTestCerts();

@@ -14,6 +14,7 @@ import {
 import { AF_INET6, AF_UNIX } from '@curio/socket';
 import { createDefaultContext, Purpose } from '@curio/ssl';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { makeTestCerts } from '../../../test-support/certs.js';
 import {
   createServer,
   createUnixServer,
@@ -22,7 +23,6 @@ import {
   runServer,
   runUnixServer,
 } from '../src/index.js';
-import { makeTestCerts } from './certs.js';
 import { echo, exchange, leftoverSockets, settle } from './helpers.js';
 
 const certs = makeTestCerts();

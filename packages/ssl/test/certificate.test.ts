@@ -2,13 +2,13 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { CancelledError, newTask, run, sleep, type TaskError, TaskTimeout } from '@curio/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestCerts } from '../../../test-support/certs.js';
 import {
   derCertToPemCert,
   getServerCertificate,
   pemCertToDerCert,
   SSLCertVerificationError,
 } from '../src/index.js';
-import { makeTestCerts } from './certs.js';
 
 const certs = makeTestCerts();
 let server: tls.Server;

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeTestCerts } from '../../../test-support/certs.js';
 import {
   CERT_NONE,
   CERT_OPTIONAL,
@@ -14,7 +15,6 @@ import {
   SSLContext,
   SSLError,
 } from '../src/index.js';
-import { makeTestCerts } from './certs.js';
 
 const certs = makeTestCerts();
 afterAll(() => certs.cleanup());

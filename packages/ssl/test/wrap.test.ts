@@ -9,6 +9,7 @@ import {
   timeoutAfter,
 } from '@curio/kernel';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeTestCerts } from '../../../test-support/certs.js';
 import {
   CERT_REQUIRED,
   createDefaultContext,
@@ -18,7 +19,6 @@ import {
   type SSLSocket,
   wrapSocket,
 } from '../src/index.js';
-import { makeTestCerts } from './certs.js';
 import { leftoverSockets, tcpPair } from './helpers.js';
 
 const certs = makeTestCerts();

@@ -1,4 +1,4 @@
-// Test certificates: a fresh self-signed certificate for localhost / 127.0.0.1 / ::1 made with
+// Test certificates shared by the TLS tests of @curio/ssl, @curio/net and others: a fresh self-signed certificate for localhost / 127.0.0.1 / ::1 made with
 // `openssl` when it is installed, else the committed fixtures (valid until 2126).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
