@@ -4,7 +4,7 @@ import { KernelQueue } from './kqueue.js';
 import { HostSelector, type Selector } from './selector.js';
 import { Deque, TimerHeap } from './structures.js';
 import { Task, TaskFlag, TimerSlot, WaitKind } from './task.js';
-import { type Coro, isTrap, type Trap, TrapKind, traceTraps } from './trap.js';
+import { type Coro, isTrap, type Trap, TrapKind, traceOf, traceTraps } from './trap.js';
 import type { RescheduleOptions, SpawnOptions } from './traps.js';
 import { checkSpawnOptions } from './traps.js';
 import { checkCoroutine, describe } from './validate.js';
@@ -551,13 +551,13 @@ export class Kernel {
       return;
     }
     const kind = trap.kind;
-    if (this.monitoring) task._extra().where = trap.where;
+    if (this.monitoring) task._extra().where = traceOf(trap);
     if (BLOCKING[kind] === true) {
       const flags = task._flags;
       if ((flags & (TaskFlag.CANCEL | TaskFlag.SHIELDED)) === TaskFlag.CANCEL) {
-        const err = task._cancel;
+        const err = task._outcome;
         task._flags &= ~TaskFlag.CANCEL;
-        task._cancel = undefined;
+        task._outcome = undefined;
         this.throwInto(task, err);
         return;
       }
@@ -682,7 +682,7 @@ export class Kernel {
       this.throwInto(target, err);
     } else if ((target._flags & TaskFlag.CANCEL) === 0) {
       target._flags |= TaskFlag.CANCEL;
-      target._cancel = err;
+      target._outcome = err;
     }
   }
 
@@ -742,7 +742,6 @@ export class Kernel {
     task._flags =
       (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
     task._outcome = outcome;
-    task._cancel = undefined;
     const timer = task._timer;
     if (timer !== null) timer.scopeDeadline = Infinity;
     const { _prevLive: prevLive, _nextLive: nextLive } = task;

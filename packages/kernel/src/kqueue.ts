@@ -5,7 +5,7 @@ import type { Task } from './task.js';
  * `rescheduleTasks`. This is what synchronization primitives are built from.
  *
  * Invariant: the tasks linked from `_head` are exactly the `length` tasks whose
- * `_queue` is this queue; a task waits on at most one queue at a time.
+ * `_waitObj` is this queue; a task waits on at most one queue at a time.
  * @example
  * const waiting = new KernelQueue();
  * // in one task:   yield* waitOnQueue(waiting, 'MY_WAIT');
@@ -29,7 +29,6 @@ export class KernelQueue {
 
   /** @internal */
   _push(task: Task): void {
-    task._queue = this;
     task._qNext = null;
     task._qPrev = this._tail;
     if (this._tail === null) this._head = task;
@@ -47,14 +46,13 @@ export class KernelQueue {
 
   /** @internal */
   _remove(task: Task): void {
-    if (task._queue !== this) return;
+    if (task._qPrev === null && this._head !== task) return; // not (or no longer) here
     const { _qPrev: prev, _qNext: next } = task;
     if (prev === null) this._head = next;
     else prev._qNext = next;
     if (next === null) this._tail = prev;
     else next._qPrev = prev;
     task._qPrev = task._qNext = null;
-    task._queue = null;
     this.length--;
   }
 }

@@ -36,7 +36,7 @@ export const TaskFlag = {
   TERMINATED: 2,
   FAILED: 4,
   SEND_EXC: 8, // `_send` is an error to throw at the next resume
-  CANCEL: 16, // `_cancel` waits for the next blocking trap
+  CANCEL: 16, // `_outcome` holds a cancellation waiting for the next blocking trap
   SHIELDED: 32, // inside disableCancellation: cancels and timeoutAfter deadlines wait
 } as const;
 
@@ -57,6 +57,7 @@ export class TimerSlot {
 
 /** @internal Rarely used task state, made on first use. */
 export interface TaskExtras {
+  name: string | undefined;
   group: TaskGroup | null;
   where: Error | undefined;
   runTime: number;
@@ -84,8 +85,11 @@ export class Task<T = unknown> {
   cycles = 0;
 
   /** @internal TaskFlag bits */ _flags: number;
-  /** @internal result, or error when FAILED, once ended */ _outcome: unknown = undefined;
-  /** @internal */ _name: string | undefined;
+  /**
+   * @internal once ended: the result, or the error when FAILED. Before that, with CANCEL, the
+   * cancellation waiting for the next blocking trap.
+   */
+  _outcome: unknown = undefined;
   /** @internal */ _kernel: Kernel;
   /** @internal */ _parent: Task | null;
   /** @internal newest child; children link through _nextSibling */ _firstChild: Task | null = null;
@@ -94,12 +98,10 @@ export class Task<T = unknown> {
   /** @internal the kernel's list of tasks not yet ended */ _prevLive: Task | null = null;
   /** @internal */ _nextLive: Task | null = null;
   /** @internal value (or error, with SEND_EXC) for the next resume */ _send: unknown = undefined;
-  /** @internal error for the next blocking trap, with CANCEL */ _cancel: unknown = undefined;
   /** @internal */ _waitKind: WaitKind = WaitKind.NONE;
   /** @internal what the task waits on (queue, io watcher, ...) */ _waitObj: unknown = null;
   /** @internal bumped at every block, to spot stale wake-ups */ _waitToken = 0;
   /** @internal */ _timer: TimerSlot | null = null;
-  /** @internal */ _queue: KernelQueue | null = null;
   /** @internal */ _qNext: Task | null = null;
   /** @internal */ _qPrev: Task | null = null;
   /** @internal tasks waiting in join or cancel */ _joiners: KernelQueue | null = null;
@@ -117,7 +119,7 @@ export class Task<T = unknown> {
     this.coro = coro;
     this._flags = daemon ? TaskFlag.DAEMON : 0;
     this._kernel = kernel;
-    this._name = name;
+    if (name !== undefined) this._extra().name = name;
     this._parent = parent;
   }
 
@@ -140,6 +142,7 @@ export class Task<T = unknown> {
   _extra(): TaskExtras {
     if (this._extras === null)
       this._extras = {
+        name: undefined,
         group: null,
         where: undefined,
         runTime: 0,
@@ -151,7 +154,7 @@ export class Task<T = unknown> {
 
   /** The `name` option given at spawn, else `task-<id>`. */
   get name(): string {
-    return this._name ?? `task-${this.id}`;
+    return this._extras?.name ?? `task-${this.id}`;
   }
 
   /** The immediate children still running, oldest first: a snapshot taken when read. */

@@ -29,8 +29,15 @@ export const TrapKind = {
 /** The numeric kind of a {@link Trap}. */
 export type TrapKind = (typeof TrapKind)[keyof typeof TrapKind];
 
-// Number of kernels whose monitor wants the stack of every trap call.
+// Number of kernels whose monitor wants the stack of every trap call, and those stacks
+// (formatted only when read). Off, a trap carries no field for it.
 let tracing = 0;
+const traces = new WeakMap<object, Error>();
+
+/** @internal The caller's stack at a trap, recorded while a monitor watches. */
+export function traceOf(trap: object): Error | undefined {
+  return traces.get(trap);
+}
 
 /** @internal Count a kernel in (+1) or out (-1) of trap stack recording. */
 export function traceTraps(delta: 1 | -1): void {
@@ -55,8 +62,6 @@ export class Trap {
   done = false;
   /** @internal 0 not started, 1 handed to the kernel, 2 finished */
   private stage = 0;
-  /** @internal the caller's stack (formatted only when read), while a monitor watches */
-  where: Error | undefined = undefined;
   /** @internal */
   constructor(
     /** @internal */ readonly kind: TrapKind,
@@ -67,7 +72,7 @@ export class Trap {
     readonly h: TrapHandler | undefined = undefined,
   ) {
     this.value = this;
-    if (tracing > 0) this.where = new Error('where');
+    if (tracing > 0) traces.set(this, new Error('where'));
   }
 
   /** @internal */
