@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Dependency rule for every package under packages/*:
 // - src/ imports only the package's declared dependencies (dependencies, peerDependencies,
-//   optionalDependencies) and Node builtins; tests may also use devDependencies and the root's;
+//   optionalDependencies) and Node builtins; tests may also use devDependencies, the root's and the shared test-support/ helpers;
 // - a workspace package is imported only through an entry its `exports` map declares
 //   (no '@curio/kernel/src/...'), and never through a relative path into another package;
 // - the pure packages (kernel, sync, queue) import nothing from Node (`node:*` or bare builtins),
@@ -74,7 +74,9 @@ for (const pkg of packages) {
         const where = `${rel(file)}:${line}`;
         if (spec.startsWith('.') || spec.startsWith('/')) {
           const target = resolve(dirname(file), spec);
-          if (target !== pkg.dir && !target.startsWith(pkg.dir + sep)) {
+          // Tests may also use the repository's shared test helpers (test-support/).
+          const shared = dir === 'test' && target.startsWith(join(root, 'test-support') + sep);
+          if (!shared && target !== pkg.dir && !target.startsWith(pkg.dir + sep)) {
             problems.push(`${where}: relative import '${spec}' reaches outside ${pkg.name}`);
           }
           continue;
