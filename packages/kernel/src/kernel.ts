@@ -425,7 +425,6 @@ export class Kernel {
     task._waitKind = kind;
     task._waitObj = obj;
     task.state = state;
-    task._waitToken++;
     const timer = task._timer;
     if (timeout === undefined && (timer === null || timer.scopeDeadline === Infinity)) return;
     const slot = timer ?? (task._timer = new TimerSlot(task));

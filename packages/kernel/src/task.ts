@@ -100,7 +100,6 @@ export class Task<T = unknown> {
   /** @internal value (or error, with SEND_EXC) for the next resume */ _send: unknown = undefined;
   /** @internal */ _waitKind: WaitKind = WaitKind.NONE;
   /** @internal what the task waits on (queue, io watcher, ...) */ _waitObj: unknown = null;
-  /** @internal bumped at every block, to spot stale wake-ups */ _waitToken = 0;
   /** @internal */ _timer: TimerSlot | null = null;
   /** @internal */ _qNext: Task | null = null;
   /** @internal */ _qPrev: Task | null = null;
