@@ -709,25 +709,17 @@ export class Kernel {
     while (woken < n) {
       const waiter = kqueue._shift();
       if (waiter === null) break;
-      const kernel = waiter._kernel;
-      if (kernel !== this) {
-        kernel._wakeFromOtherKernel(waiter, value, exc);
-      } else {
-        this.unblock(waiter);
-        if (exc === undefined) this.makeReady(waiter, value);
-        else
-          this.throwInto(
-            waiter,
-            typeof exc === 'function' ? new (exc as new () => unknown)() : exc,
-          );
-      }
+      waiter._kernel._wakeQueued(waiter, value, exc);
       woken++;
     }
     this.makeReady(task, woken);
   }
 
-  /** @internal */
-  _wakeFromOtherKernel(task: Task, value: unknown, exc: unknown): void {
+  /**
+   * @internal Wake `task`, taken off a kernel queue, with `value` or raising `exc` (an error
+   * or an error class). The queue may be shared with another kernel: the task's own wakes it.
+   */
+  _wakeQueued(task: Task, value: unknown, exc: unknown): void {
     this.unblock(task);
     if (exc === undefined) this.makeReady(task, value);
     else this.throwInto(task, typeof exc === 'function' ? new (exc as new () => unknown)() : exc);
@@ -796,11 +788,10 @@ export class Kernel {
     if (this.logErrors) host.console?.error(`curio: task ${task.id} (${task.name}) crashed:`, err);
   }
 
-  /** @internal Wake a task blocked in a TaskGroup's wait queue (no switch for the caller). */
+  /** @internal Wake every task waiting on `kqueue` (a TaskGroup's joiners). */
   _wakeQueue(kqueue: KernelQueue): void {
     for (let waiter = kqueue._shift(); waiter !== null; waiter = kqueue._shift()) {
-      this.unblock(waiter);
-      this.makeReady(waiter, undefined);
+      waiter._kernel._wakeQueued(waiter, undefined, undefined);
     }
   }
 
