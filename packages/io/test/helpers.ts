@@ -1,25 +1,7 @@
-import { afterEach, expect } from 'vitest';
+import { caught, checkNoLeaks } from '../../../test-support/leaks.js';
 import { AF_INET, SOCK_STREAM, Socket } from '../src/index.js';
 
-/** The kinds of handles Node reports, counted (timers excluded: vitest uses them). */
-function handles(): string[] {
-  return process
-    .getActiveResourcesInfo()
-    .filter((r) => r !== 'Timeout' && r !== 'Immediate')
-    .sort();
-}
-
-/** Fails a test that leaves sockets, servers or other handles open. */
-export function checkNoLeaks(): void {
-  let before: string[] = [];
-  afterEach(async () => {
-    for (let i = 0; i < 20 && handles().length > before.length; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    expect(handles()).toEqual(before);
-  });
-  before = handles();
-}
+export { caught, checkNoLeaks };
 
 /** A listening TCP socket on 127.0.0.1 and its port. */
 export function listener(): [Socket, number] {
@@ -46,16 +28,4 @@ export function* tcpPair(): Generator<
 /** Close every socket given (in order). */
 export function* closeAll(...socks: { close(): import('@curio/kernel').Coro<void> }[]) {
   for (const s of socks) yield* s.close();
-}
-
-/** Run `coro` and return the error it raised (or 'no error'). */
-export function* caught(
-  coro: import('@curio/kernel').Coro<unknown>,
-): import('@curio/kernel').Coro<unknown> {
-  try {
-    yield* coro;
-    return 'no error';
-  } catch (e) {
-    return e;
-  }
 }

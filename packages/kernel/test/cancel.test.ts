@@ -17,16 +17,7 @@ import {
   VirtualTimeSelector,
   waitOnQueue,
 } from '../src/index.js';
-import { catching, vrun } from './helpers.js';
-
-function* forever(events: string[], name: string) {
-  try {
-    yield* sleep(1_000_000);
-  } catch (err) {
-    events.push(`${name} ${(err as Error).name}`);
-    throw err;
-  }
-}
+import { catching, sleepRecording, vrun } from './helpers.js';
 
 describe('cancellation', () => {
   it('a sleeping task gets CancelledError at its sleep; cancel waits for it to end', async () => {
@@ -324,8 +315,8 @@ describe('cancellation', () => {
   it('cancelChildren cancels every immediate child, not grandchildren of others', async () => {
     const events: string[] = [];
     function* parent() {
-      yield* newTask(forever(events, 'c1'));
-      yield* newTask(forever(events, 'c2'));
+      yield* newTask(sleepRecording(events, 'c1', 1_000_000));
+      yield* newTask(sleepRecording(events, 'c2', 1_000_000));
       yield* sleep(1_000_000);
     }
     function* main() {

@@ -10,7 +10,7 @@ import {
   type TaskError,
   TaskGroup,
 } from '../src/index.js';
-import { catching, vrun } from './helpers.js';
+import { catching, sleepRecording, vrun } from './helpers.js';
 
 describe('TaskGroup', () => {
   it('waits for every task of the group', async () => {
@@ -41,17 +41,9 @@ describe('TaskGroup', () => {
       events.push('failing raises');
       throw boom;
     }
-    function* sleeper() {
-      try {
-        yield* sleep(1000);
-      } catch (err) {
-        events.push(`sleeper ${(err as Error).name}`);
-        throw err;
-      }
-    }
     function* main() {
       const g = new TaskGroup();
-      yield* g.spawn(sleeper());
+      yield* g.spawn(sleepRecording(events, 'sleeper'));
       yield* g.spawn(failing(), { name: 'failing' });
       const err = (yield* catching(g.join())) as TaskError;
       events.push(`${err.name}: ${err.message}, cause is boom: ${err.cause === boom}`);
@@ -66,18 +58,10 @@ describe('TaskGroup', () => {
 
   it('a body error cancels the group’s tasks and propagates', async () => {
     const events: string[] = [];
-    function* sleeper() {
-      try {
-        yield* sleep(1000);
-      } catch (err) {
-        events.push(`sleeper ${(err as Error).name}`);
-        throw err;
-      }
-    }
     function* main() {
       const err = yield* catching(
         asyncWith(new TaskGroup(), function* (g) {
-          yield* g.spawn(sleeper());
+          yield* g.spawn(sleepRecording(events, 'sleeper'));
           throw new Error('body failed');
         }),
       );
@@ -89,17 +73,9 @@ describe('TaskGroup', () => {
 
   it('join timeout cancels the remaining tasks and raises TaskTimeout', async () => {
     const events: string[] = [];
-    function* sleeper() {
-      try {
-        yield* sleep(1000);
-      } catch (err) {
-        events.push(`sleeper ${(err as Error).name}`);
-        throw err;
-      }
-    }
     function* main() {
       const g = new TaskGroup();
-      yield* g.spawn(sleeper());
+      yield* g.spawn(sleepRecording(events, 'sleeper'));
       const err = yield* catching(g.join({ timeout: 10 }));
       events.push((err as Error).name);
     }
@@ -109,17 +85,9 @@ describe('TaskGroup', () => {
 
   it('cancelling the joiner cancels the group’s tasks', async () => {
     const events: string[] = [];
-    function* sleeper() {
-      try {
-        yield* sleep(1000);
-      } catch (err) {
-        events.push(`sleeper ${(err as Error).name}`);
-        throw err;
-      }
-    }
     function* owner() {
       yield* asyncWith(new TaskGroup(), function* (g) {
-        yield* g.spawn(sleeper());
+        yield* g.spawn(sleepRecording(events, 'sleeper'));
       });
     }
     function* main() {

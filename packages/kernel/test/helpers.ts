@@ -1,4 +1,4 @@
-import { type Coro, type RunOptions, run, VirtualTimeSelector } from '../src/index.js';
+import { type Coro, type RunOptions, run, sleep, VirtualTimeSelector } from '../src/index.js';
 
 /** Run `coro` on a fresh kernel in virtual time, crash logs off. */
 export function vrun<T>(coro: Coro<T>, options?: RunOptions): Promise<T> {
@@ -13,4 +13,14 @@ export function* catching(coro: Coro<unknown>): Coro<unknown> {
     return err;
   }
   throw new Error('expected an error');
+}
+
+/** Sleep `ms`; if the sleep raises, record `"<name> <error name>"` in `events` and re-raise. */
+export function* sleepRecording(events: string[], name: string, ms = 1000): Coro<void> {
+  try {
+    yield* sleep(ms);
+  } catch (err) {
+    events.push(`${name} ${(err as Error).name}`);
+    throw err;
+  }
 }

@@ -1,28 +1,14 @@
 import { connect, type Socket as NetSocket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { type Coro, currentTask, futureWait, Kernel } from '@curio/kernel';
-import { afterEach, expect } from 'vitest';
+import { checkNoLeaks as sharedCheckNoLeaks } from '../../../test-support/leaks.js';
 import { createMonitor, type MonitorOptions } from '../src/index.js';
 
 export const PROMPT = 'curio > ';
 
-function handles(): string[] {
-  return process
-    .getActiveResourcesInfo()
-    .filter((r) => r !== 'Timeout' && r !== 'Immediate')
-    .sort();
-}
-
-/** Fails a test that leaves sockets, servers or other handles open. */
+/** Fails a test that leaves sockets, servers or other handles open (monitor sessions close slowly). */
 export function checkNoLeaks(): void {
-  let before: string[] = [];
-  afterEach(async () => {
-    for (let i = 0; i < 40 && handles().length > before.length; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    expect(handles()).toEqual(before);
-  });
-  before = handles();
+  sharedCheckNoLeaks(40);
 }
 
 /** A writable that keeps what is written, for stderr and terminal output. */
