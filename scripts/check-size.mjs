@@ -111,7 +111,7 @@ const checks = [
     needs: ['@curio/kernel'],
     bundle: "import { run, sleep } from '@curio/kernel'",
     code: "export { run, sleep } from '@curio/kernel';",
-    budget: 9 * KB,
+    budget: 6 * KB,
     target: 4 * KB,
     forbid: IO_PACKAGES,
   },
@@ -134,7 +134,7 @@ const checks = [
     needs: ['curio', '@curio/queue'],
     bundle: "import { Queue, run, sleep } from 'curio'",
     code: "export { Queue, run, sleep } from 'curio';",
-    budget: 10 * KB,
+    budget: 8 * KB,
     forbid: IO_PACKAGES,
   },
 ];

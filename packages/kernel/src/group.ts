@@ -4,7 +4,7 @@ import type { Kernel } from './kernel.js';
 import { KernelQueue } from './kqueue.js';
 import type { Task } from './task.js';
 import { type Coro, KERNEL_TRAP } from './trap.js';
-import { cancelTask, newTask, type SpawnOptions, waitOnQueue } from './traps.js';
+import { cancelTask, newTask, type SpawnOptions, waitOnQueue, wakeQueued } from './traps.js';
 import { checkTimeout } from './validate.js';
 
 /**
@@ -51,7 +51,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup> {
   _taskDone(task: Task): void {
     this.live.delete(task);
     this.record(task);
-    if (this.waiting.length > 0) task._kernel._wakeQueue(this.waiting);
+    if (this.waiting.length > 0) wakeQueued(this.waiting, Infinity);
   }
 
   private record(task: Task): void {

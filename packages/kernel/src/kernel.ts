@@ -2,12 +2,12 @@ import { CancelledError, CurioError, kernelError, TaskError, TaskTimeout } from 
 import { host, hostNow, soon, yieldToHost } from './host.js';
 import { KernelQueue } from './kqueue.js';
 import { HostSelector, type Selector } from './selector.js';
-import { Deque, TimerHeap } from './structures.js';
+import { TimerHeap } from './structures.js';
 import { Task, TaskFlag, TimerSlot, WaitKind } from './task.js';
-import { type Coro, isTrap, type Trap, TrapKind, traceOf, traceTraps } from './trap.js';
-import type { RescheduleOptions, SpawnOptions } from './traps.js';
+import { type Coro, isTrap, TrapKind, traceOf, traceTraps } from './trap.js';
+import type { SpawnOptions } from './traps.js';
 import { checkSpawnOptions } from './traps.js';
-import { checkCoroutine, describe } from './validate.js';
+import { checkCoroutine, checkOptions, describe } from './validate.js';
 
 /** A monitor: a coroutine the kernel runs as a daemon task to let a person inspect it. */
 export type MonitorFactory = (kernel: Kernel) => Coro<void>;
@@ -98,40 +98,38 @@ async function importMonitor(): Promise<{ monitor?: MonitorFactory }> {
 export class Kernel {
   /** The kernel's source of time and timer wake-ups. */
   readonly selector: Selector;
-  private readonly monitor: boolean | MonitorFactory;
-  private monitorStarted = false;
-  // Invariant: every task in `ready` has _waitKind NONE and appears there once.
-  private readonly ready = new Deque<Task>();
+  readonly #monitor: boolean | MonitorFactory;
+  #monitorStarted = false;
+  // The ready queue, linked through Task._qNext (a ready task waits on no KernelQueue).
+  // Invariant: every task in it has _waitKind NONE and appears there once.
+  #readyHead: Task | null = null;
+  #readyTail: Task | null = null;
   // Invariant: a task is in `timers` iff it is blocked with a finite deadline.
-  private readonly timers = new TimerHeap();
+  readonly #timers = new TimerHeap();
   // Every task that has not ended, by id.
   // Invariant: liveHead.._nextLive links the liveCount tasks that have not ended, oldest first.
-  private liveHead: Task | null = null;
-  private liveTail: Task | null = null;
-  private liveCount = 0;
-  private running = false;
-  private inSlice = false;
-  private scheduled = false;
-  private interrupt = false;
-  private stopRequested = false;
-  private shuttingDown = false;
-  private jobs = 0; // non-daemon tasks not yet ended
-  private externalWaits = 0; // tasks blocked on I/O, promises or signals
-  private keepAliveWaits = 0; // of those, waits no host handle keeps alive
-  private keepAlive: unknown = undefined;
-  private mainTask: Task | null = null;
-  private settle: ((ok: boolean, value: unknown) => void) | null = null;
-  private logErrors = true;
-  private monitoring = false;
-  private pdb = false;
-  private readonly cleanups: (() => void)[] = [];
+  #liveHead: Task | null = null;
+  #liveTail: Task | null = null;
+  #liveCount = 0;
+  #running = false;
+  #inSlice = false;
+  #scheduled = false;
+  #interrupt = false;
+  #stopRequested = false;
+  #shuttingDown = false;
+  #jobs = 0; // non-daemon tasks not yet ended
+  #externalWaits = 0; // tasks blocked on I/O, promises or signals
+  #keepAliveWaits = 0; // of those, waits no host handle keeps alive
+  #keepAlive: unknown = undefined;
+  #mainTask: Task | null = null;
+  #settle: ((ok: boolean, value: unknown) => void) | null = null;
+  #logErrors = true;
+  #monitoring = false;
+  #pdb = false;
+  readonly #cleanups: (() => void)[] = [];
 
   constructor(options?: KernelOptions) {
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw new TypeError(
-        `new Kernel(options): options must be an object, got ${describe(options)}`,
-      );
-    }
+    checkOptions('new Kernel(options)', options);
     const selector = options?.selector;
     if (
       selector !== undefined &&
@@ -142,13 +140,13 @@ export class Kernel {
       );
     }
     this.selector = selector ?? new HostSelector();
-    this.monitor = options?.withMonitor ?? false;
+    this.#monitor = options?.withMonitor ?? false;
   }
 
   /** Every task of this kernel that has not ended, by id (for monitors and debugging). */
   get tasks(): ReadonlyMap<number, Task> {
     const table = new Map<number, Task>();
-    for (let t = this.liveHead; t !== null; t = t._nextLive) table.set(t.id, t);
+    for (let t = this.#liveHead; t !== null; t = t._nextLive) table.set(t.id, t);
     return table;
   }
 
@@ -157,14 +155,14 @@ export class Kernel {
    * `runTime` are recorded. Costs a stack capture per trap call; off by default.
    */
   setMonitoring(on: boolean): void {
-    if (on === this.monitoring) return;
-    this.monitoring = on;
+    if (on === this.#monitoring) return;
+    this.#monitoring = on;
     traceTraps(on ? 1 : -1);
   }
 
   /** True while `run` or `shutdown` is in progress. */
   get isRunning(): boolean {
-    return this.running;
+    return this.#running;
   }
 
   /**
@@ -176,22 +174,20 @@ export class Kernel {
    * const value = await new Kernel().run(main());
    */
   async run<T>(coro?: Coro<T>, options?: RunOptions): Promise<T> {
-    if (this.running) throw new CurioError('Kernel.run: this kernel is already running');
+    if (this.#running) throw new CurioError('Kernel.run: this kernel is already running');
     if (coro !== undefined) checkCoroutine('Kernel.run', 'coro', coro);
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw new TypeError(`Kernel.run: options must be an object, got ${describe(options)}`);
-    }
-    this.logErrors = options?.logErrors ?? true;
-    this.pdb = options?.pdb ?? false;
-    if (this.monitor !== false && !this.monitorStarted) await this.startMonitor();
-    if (coro !== undefined) this.mainTask = this.spawn(coro as Coro, false, undefined, null);
+    checkOptions('Kernel.run', options);
+    this.#logErrors = options?.logErrors ?? true;
+    this.#pdb = options?.pdb ?? false;
+    if (this.#monitor !== false && !this.#monitorStarted) await this.#startMonitor();
+    if (coro !== undefined) this.#mainTask = this._spawn(coro as Coro, false, undefined, null);
     return new Promise<T>((resolve, reject) => {
-      if (this.jobs === 0) return resolve(undefined as T);
-      this.settle = (ok, value) => (ok ? resolve(value as T) : reject(value));
-      this.running = true;
-      this.interrupt = false;
-      this.stopRequested = false;
-      this.schedule();
+      if (this.#jobs === 0) return resolve(undefined as T);
+      this.#settle = (ok, value) => (ok ? resolve(value as T) : reject(value));
+      this.#running = true;
+      this.#interrupt = false;
+      this.#stopRequested = false;
+      this.#schedule();
     });
   }
 
@@ -202,21 +198,21 @@ export class Kernel {
    * kernel.addTask(worker(), { daemon: true });
    */
   addTask<T>(coro: Coro<T>, options?: SpawnOptions): Task<T> {
-    if (this.running) {
+    if (this.#running) {
       throw new CurioError(
         'Kernel.addTask: the kernel is running; inside a task use yield* newTask(coro)',
       );
     }
     checkCoroutine('Kernel.addTask', 'coro', coro);
     checkSpawnOptions('Kernel.addTask', options);
-    return this.spawn(coro as Coro, options?.daemon === true, options?.name, null) as Task<T>;
+    return this._spawn(coro as Coro, options?.daemon === true, options?.name, null) as Task<T>;
   }
 
   /** Ask the kernel to stop: `run` returns once the running task yields. */
   stop(): void {
-    this.stopRequested = true;
-    this.interrupt = true;
-    if (this.running && !this.inSlice) this.schedule();
+    this.#stopRequested = true;
+    this.#interrupt = true;
+    if (this.#running && !this.#inSlice) this.#schedule();
   }
 
   /**
@@ -226,35 +222,36 @@ export class Kernel {
    * await kernel.shutdown();
    */
   async shutdown(): Promise<void> {
-    if (this.running) throw new CurioError('Kernel.shutdown: refused while the kernel is running');
-    if (this.liveCount > 0) {
-      this.shuttingDown = true;
+    if (this.#running) throw new CurioError('Kernel.shutdown: refused while the kernel is running');
+    if (this.#liveCount > 0) {
+      this.#shuttingDown = true;
       try {
-        this.cancelAll();
+        this.#cancelAll();
         await new Promise<void>((resolve, reject) => {
-          this.settle = (ok, value) => (ok ? resolve() : reject(value));
-          this.running = true;
-          this.interrupt = false;
-          this.schedule();
+          this.#settle = (ok, value) => (ok ? resolve() : reject(value));
+          this.#running = true;
+          this.#interrupt = false;
+          this.#schedule();
         });
       } finally {
-        this.shuttingDown = false;
+        this.#shuttingDown = false;
       }
     }
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
-    this.setKeepAlive(false);
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#setKeepAlive(false);
   }
 
   // ---- scheduling -------------------------------------------------------------------
 
-  private spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
+  /** @internal Make a task of `coro`, ready to run. */
+  _spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
     const task = new Task(this, coro, daemon, name, parent);
-    task._prevLive = this.liveTail;
-    if (this.liveTail === null) this.liveHead = task;
-    else this.liveTail._nextLive = task;
-    this.liveTail = task;
-    this.liveCount++;
-    if (!daemon) this.jobs++;
+    task._prevLive = this.#liveTail;
+    if (this.#liveTail === null) this.#liveHead = task;
+    else this.#liveTail._nextLive = task;
+    this.#liveTail = task;
+    this.#liveCount++;
+    if (!daemon) this.#jobs++;
     if (parent !== null) {
       const first = parent._firstChild;
       task._nextSibling = first;
@@ -262,122 +259,123 @@ export class Kernel {
       parent._firstChild = task;
     }
     task.state = 'READY';
-    this.ready.push(task);
+    this.#pushReady(task);
     return task;
   }
 
-  private schedule(): void {
-    if (this.inSlice || this.scheduled || !this.running) return;
-    this.scheduled = true;
+  #schedule(): void {
+    if (this.#inSlice || this.#scheduled || !this.#running) return;
+    this.#scheduled = true;
     this.selector.cancelWait();
-    soon(this.runSlice);
+    soon(this.#runSlice);
   }
 
-  private readonly runSlice = (): void => {
-    this.scheduled = false;
-    if (!this.running) return;
-    this.inSlice = true;
+  readonly #runSlice = (): void => {
+    this.#scheduled = false;
+    if (!this.#running) return;
+    this.#inSlice = true;
     try {
-      this.loop();
+      this.#loop();
     } finally {
-      this.inSlice = false;
+      this.#inSlice = false;
     }
   };
 
   // The scheduler: take a ready task, resume it, handle the trap it yields.
-  private loop(): void {
-    const ready = this.ready;
-    const timers = this.timers;
+  #loop(): void {
+    const timers = this.#timers;
     const start = hostNow();
     let untilCheck = CHECK_EVERY;
     for (;;) {
-      if (this.interrupt) {
-        this.interrupt = false;
-        if (this.stopRequested) {
-          this.stopRequested = false;
-          this.finish(true, undefined);
+      if (this.#interrupt) {
+        this.#interrupt = false;
+        if (this.#stopRequested) {
+          this.#stopRequested = false;
+          this.#finish(true, undefined);
         }
-        if (!this.running) return;
+        if (!this.#running) return;
       }
-      const task = ready.shift();
-      if (task !== undefined) {
-        if (this.monitoring) this.monitoredStep(task);
-        else this.step(task);
+      const task = this.#readyHead;
+      if (task !== null) {
+        if ((this.#readyHead = task._qNext) === null) this.#readyTail = null;
+        task._qNext = null;
+        if (this.#monitoring) this.#monitoredStep(task);
+        else this.#step(task);
         if (--untilCheck === 0) {
           untilCheck = CHECK_EVERY;
-          if (timers.size > 0) this.expireTimers();
+          if (timers.size > 0) this.#expireTimers();
           if (hostNow() - start >= SLICE_MS) {
-            this.scheduled = true;
-            yieldToHost(this.runSlice);
+            this.#scheduled = true;
+            yieldToHost(this.#runSlice);
             return;
           }
         }
         continue;
       }
-      if (timers.size > 0 && this.expireTimers()) continue;
-      if (this.idle()) continue;
+      if (timers.size > 0 && this.#expireTimers()) continue;
+      if (this.#idle()) continue;
       return;
     }
   }
 
   // Nothing is ready. Returns true if the selector advanced time (go on at once).
-  private idle(): boolean {
-    const deadline = this.timers.peekDeadline();
-    if (deadline === Infinity && this.externalWaits === 0) {
-      if (this.shuttingDown) {
-        this.cancelAll(true);
-        return this.ready.length > 0;
+  #idle(): boolean {
+    const deadline = this.#timers.peekDeadline();
+    if (deadline === Infinity && this.#externalWaits === 0) {
+      if (this.#shuttingDown) {
+        this.#cancelAll(true);
+        return this.#readyHead !== null;
       }
-      this.deadlock();
+      this.#deadlock();
       return false;
     }
-    if (this.selector.wait(deadline, this.externalWaits, this.wakeFromHost)) return true;
-    this.setKeepAlive(this.keepAliveWaits > 0);
+    if (this.selector.wait(deadline, this.#externalWaits, this.#wakeFromHost)) return true;
+    this.#setKeepAlive(this.#keepAliveWaits > 0);
     return false;
   }
 
-  private liveTasks(): Task[] {
+  #liveTasks(): Task[] {
     const list: Task[] = [];
-    for (let t = this.liveHead; t !== null; t = t._nextLive) list.push(t);
+    for (let t = this.#liveHead; t !== null; t = t._nextLive) list.push(t);
     return list;
   }
 
-  private readonly wakeFromHost = (): void => {
-    this.schedule();
+  readonly #wakeFromHost = (): void => {
+    this.#schedule();
   };
 
-  private deadlock(): void {
-    const blocked = this.liveTasks()
+  #deadlock(): void {
+    const blocked = this.#liveTasks()
       .slice(0, 10)
       .map((t) => `${t.name} (${t.state})`)
       .join(', ');
-    this.finish(
+    this.#finish(
       false,
       new CurioError(`deadlock: every task is blocked and nothing can wake them: ${blocked}`),
     );
   }
 
-  private finish(ok: boolean, value: unknown): void {
-    this.running = false;
-    this.interrupt = true;
+  #finish(ok: boolean, value: unknown): void {
+    this.#running = false;
+    this.#interrupt = true;
     this.selector.cancelWait();
-    this.setKeepAlive(false);
-    const settle = this.settle;
-    this.settle = null;
+    this.#setKeepAlive(false);
+    const settle = this.#settle;
+    this.#settle = null;
     settle?.(ok, value);
   }
 
-  private setKeepAlive(on: boolean): void {
-    if (on && this.keepAlive === undefined) {
-      this.keepAlive = host.setInterval(() => {}, 1 << 30);
-    } else if (!on && this.keepAlive !== undefined) {
-      host.clearInterval(this.keepAlive);
-      this.keepAlive = undefined;
+  #setKeepAlive(on: boolean): void {
+    if (on && this.#keepAlive === undefined) {
+      this.#keepAlive = host.setInterval(() => {}, 1 << 30);
+    } else if (!on && this.#keepAlive !== undefined) {
+      host.clearInterval(this.#keepAlive);
+      this.#keepAlive = undefined;
     }
   }
 
-  private expireTimers(): boolean {
-    const timers = this.timers;
+  #expireTimers(): boolean {
+    const timers = this.#timers;
     const now = this.selector.now();
     let fired = false;
     while (timers.peekDeadline() <= now) {
@@ -385,8 +383,8 @@ export class Kernel {
       const task = slot.task;
       fired = true;
       if (task._waitKind === WaitKind.SLEEP && slot.trapDeadline <= slot.scopeDeadline) {
-        this.unblock(task);
-        this.makeReady(task, undefined);
+        this.#unblock(task);
+        this.#makeReady(task, undefined);
       } else {
         const scoped = slot.scopeDeadline <= slot.trapDeadline;
         const err = kernelError(
@@ -394,28 +392,35 @@ export class Kernel {
           scoped ? 'timeoutAfter: deadline expired' : `${task.state} timed out`,
         );
         if (scoped) err.scope = slot.scopeToken;
-        this.unblock(task);
-        this.throwInto(task, err);
+        this.#unblock(task);
+        this.#throwInto(task, err);
       }
     }
     return fired;
   }
 
-  private makeReady(task: Task, value: unknown): void {
+  #makeReady(task: Task, value: unknown): void {
     task._send = value;
     task.state = 'READY';
-    this.ready.push(task);
+    this.#pushReady(task);
   }
 
-  private throwInto(task: Task, err: unknown): void {
+  #throwInto(task: Task, err: unknown): void {
     task._send = err;
     task._flags |= TaskFlag.SEND_EXC;
     task.state = 'READY';
-    this.ready.push(task);
+    this.#pushReady(task);
+  }
+
+  #pushReady(task: Task): void {
+    const tail = this.#readyTail;
+    if (tail === null) this.#readyHead = task;
+    else tail._qNext = task;
+    this.#readyTail = task;
   }
 
   // Park `task`: record what it waits on and arm its deadline (trap timeout or scope).
-  private block(
+  #block(
     task: Task,
     kind: WaitKind,
     state: string,
@@ -431,12 +436,12 @@ export class Kernel {
     const trapDeadline = timeout === undefined ? Infinity : this.selector.now() + timeout;
     slot.trapDeadline = trapDeadline;
     const deadline = Math.min(trapDeadline, slot.scopeDeadline);
-    if (deadline !== Infinity) this.timers.insert(slot, deadline);
+    if (deadline !== Infinity) this.#timers.insert(slot, deadline);
   }
 
   // The one cancel path: withdraw whatever `task` is blocked on. `withdraw` is false when
   // an external wait has already ended by itself (data arrived, the promise settled).
-  private unblock(task: Task, withdraw = true): void {
+  #unblock(task: Task, withdraw = true): void {
     const obj = task._waitObj;
     switch (task._waitKind) {
       case WaitKind.QUEUE:
@@ -444,47 +449,53 @@ export class Kernel {
         break;
       case WaitKind.EXTERNAL: {
         const wait = obj as ExternalWait;
-        this.externalWaits--;
-        if (wait.keepAlive === true) this.keepAliveWaits--;
+        this.#externalWaits--;
+        if (wait.keepAlive === true) this.#keepAliveWaits--;
         if (withdraw) wait.withdraw(task);
         break;
       }
     }
     const timer = task._timer;
-    if (timer !== null && timer.index >= 0) this.timers.remove(timer);
+    if (timer !== null && timer.index >= 0) this.#timers.remove(timer);
     task._waitKind = WaitKind.NONE;
     task._waitObj = null;
   }
 
   /** @internal Park `task` on something outside the kernel (see `ExternalWait`). */
   _blockExternal(task: Task, state: string, wait: ExternalWait, timeout: number | undefined): void {
-    this.block(task, WaitKind.EXTERNAL, state, wait, timeout);
-    this.externalWaits++;
-    if (wait.keepAlive === true) this.keepAliveWaits++;
+    this.#block(task, WaitKind.EXTERNAL, state, wait, timeout);
+    this.#externalWaits++;
+    if (wait.keepAlive === true) this.#keepAliveWaits++;
+  }
+
+  /** @internal Park `task` on `kqueue`, last in line. */
+  _blockQueue(task: Task, state: string, kqueue: KernelQueue, timeout: number | undefined): void {
+    this.#block(task, WaitKind.QUEUE, state, kqueue, timeout);
+    kqueue._push(task);
   }
 
   /** @internal The external wait of `task` ended: resume it with `value`, or raise it. */
   _wakeExternal(task: Task, value: unknown, failed: boolean): void {
     if (task._waitKind !== WaitKind.EXTERNAL) return;
-    this.unblock(task, false);
-    if (failed) this.throwInto(task, value);
-    else this.makeReady(task, value);
-    this.schedule();
+    this.#unblock(task, false);
+    if (failed) this.#throwInto(task, value);
+    else this.#makeReady(task, value);
+    this.#schedule();
   }
 
   /** @internal A trap handler answers at once: `task` goes to the back of the ready queue. */
   _resume(task: Task, value: unknown): void {
-    this.makeReady(task, value);
+    this.#makeReady(task, value);
   }
 
   /** @internal Run `cleanup` when the kernel shuts down (extensions release host resources). */
   _onShutdown(cleanup: () => void): void {
-    this.cleanups.push(cleanup);
+    this.#cleanups.push(cleanup);
   }
 
   // ---- running a task ---------------------------------------------------------------
 
-  private step(task: Task): void {
+  #step(task: Task): void {
     task.state = 'RUNNING';
     task.cycles++;
     const coro = task.coro;
@@ -500,48 +511,33 @@ export class Kernel {
           r = coro.next(send);
         }
       } catch (err) {
-        this.terminate(task, err, true);
+        this.#terminate(task, err, true);
         return;
       }
       if (r.done === true) {
-        this.terminate(task, r.value, false);
+        this.#terminate(task, r.value, false);
         return;
       }
       const trap = r.value;
       if (isTrap(trap) && trap.kind >= TrapKind.CURRENT) {
-        this.immediate(task, trap);
+        // Immediate traps (all answered by handlers): the task goes on at once.
+        trap.h!(this, task, trap);
         continue;
       }
-      this.dispatch(task, trap);
+      this.#dispatch(task, trap);
       return;
     }
   }
 
-  private monitoredStep(task: Task): void {
+  #monitoredStep(task: Task): void {
     const start = hostNow();
-    this.step(task);
+    this.#step(task);
     task._extra().runTime += hostNow() - start;
   }
 
-  private immediate(task: Task, trap: Trap): void {
-    const handler = trap.h;
-    if (handler !== undefined) {
-      handler(this, task, trap);
-      return;
-    }
-    switch (trap.kind) {
-      case TrapKind.CURRENT:
-        task._send = task;
-        break;
-      case TrapKind.KERNEL:
-        task._send = this;
-        break;
-    }
-  }
-
-  private dispatch(task: Task, trap: unknown): void {
+  #dispatch(task: Task, trap: unknown): void {
     if (!isTrap(trap)) {
-      this.throwInto(
+      this.#throwInto(
         task,
         new TypeError(
           `${task.name} yielded ${describe(trap)}, which is not a kernel trap: call coroutines with yield*, not yield`,
@@ -550,14 +546,14 @@ export class Kernel {
       return;
     }
     const kind = trap.kind;
-    if (this.monitoring) task._extra().where = traceOf(trap);
+    if (this.#monitoring) task._extra().where = traceOf(trap);
     if (BLOCKING[kind] === true) {
       const flags = task._flags;
       if ((flags & (TaskFlag.CANCEL | TaskFlag.SHIELDED)) === TaskFlag.CANCEL) {
         const err = task._outcome;
         task._flags &= ~TaskFlag.CANCEL;
         task._outcome = undefined;
-        this.throwInto(task, err);
+        this.#throwInto(task, err);
         return;
       }
       const timer = task._timer;
@@ -568,7 +564,7 @@ export class Kernel {
       ) {
         const err = kernelError(TaskTimeout, 'timeoutAfter: deadline expired');
         err.scope = timer.scopeToken;
-        this.throwInto(task, err);
+        this.#throwInto(task, err);
         return;
       }
     }
@@ -581,50 +577,26 @@ export class Kernel {
       switch (kind) {
         case TrapKind.SLEEP: {
           const ms = trap.a as number;
-          if (ms === 0) this.makeReady(task, undefined);
-          else this.block(task, WaitKind.SLEEP, 'SLEEP', null, ms);
-          return;
-        }
-        case TrapKind.SPAWN: {
-          const child = this.spawn(
-            trap.a as Coro,
-            trap.b as boolean,
-            trap.c as string | undefined,
-            trap.b ? null : task,
-          );
-          this.makeReady(task, child);
+          if (ms === 0) this.#makeReady(task, undefined);
+          else this.#block(task, WaitKind.SLEEP, 'SLEEP', null, ms);
           return;
         }
         case TrapKind.JOIN:
-          this.trapJoin(task, trap.a as Task, trap.b as number | undefined);
+          this.#trapJoin(task, trap.a as Task, trap.b as number | undefined);
           return;
         case TrapKind.CANCEL:
-          this.trapCancel(task, trap.a as Task, trap.b as number | undefined, trap.c);
-          return;
-        case TrapKind.QUEUE_WAIT: {
-          const kqueue = trap.a as KernelQueue;
-          this.block(task, WaitKind.QUEUE, trap.c as string, kqueue, trap.b as number | undefined);
-          kqueue._push(task);
-          return;
-        }
-        case TrapKind.RESCHEDULE:
-          this.trapReschedule(
-            task,
-            trap.a as KernelQueue,
-            trap.b as number,
-            trap.c as RescheduleOptions | undefined,
-          );
+          this.#trapCancel(task, trap.a as Task, trap.b as number | undefined, trap.c);
           return;
         default:
           throw new TypeError(`${task.name} yielded an unknown trap kind ${kind}`);
       }
     } catch (err) {
       // A handler refused the request before changing any state: the task gets the error.
-      this.throwInto(task, err);
+      this.#throwInto(task, err);
     }
   }
 
-  private checkOwnTask(fn: string, task: Task, target: Task): void {
+  #checkOwnTask(fn: string, task: Task, target: Task): void {
     if (target._kernel !== this) {
       throw new CurioError(`${fn}: ${target.name} belongs to another kernel`);
     }
@@ -635,31 +607,29 @@ export class Kernel {
     }
   }
 
-  private trapJoin(task: Task, target: Task, timeout: number | undefined): void {
-    this.checkOwnTask('joinTask', task, target);
+  #trapJoin(task: Task, target: Task, timeout: number | undefined): void {
+    this.#checkOwnTask('joinTask', task, target);
     if (target.terminated) {
-      this.deliverJoin(task, target);
+      this.#deliverJoin(task, target);
       return;
     }
-    const joiners = (target._joiners ??= new KernelQueue());
-    this.block(task, WaitKind.QUEUE, 'TASK_JOIN', joiners, timeout);
-    joiners._push(task);
+    this._blockQueue(task, 'TASK_JOIN', (target._joiners ??= new KernelQueue()), timeout);
   }
 
-  private deliverJoin(task: Task, target: Task): void {
+  #deliverJoin(task: Task, target: Task): void {
     if ((target._flags & TaskFlag.FAILED) !== 0) {
       const cause = target._outcome;
       const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describe(cause);
-      this.throwInto(task, kernelError(TaskError, `${target.name} failed: ${what}`, { cause }));
+      this.#throwInto(task, kernelError(TaskError, `${target.name} failed: ${what}`, { cause }));
     } else {
-      this.makeReady(task, target._outcome);
+      this.#makeReady(task, target._outcome);
     }
   }
 
-  private trapCancel(task: Task, target: Task, timeout: number | undefined, exc: unknown): void {
-    this.checkOwnTask('cancelTask', task, target);
+  #trapCancel(task: Task, target: Task, timeout: number | undefined, exc: unknown): void {
+    this.#checkOwnTask('cancelTask', task, target);
     if (target.terminated) {
-      this.makeReady(task, undefined);
+      this.#makeReady(task, undefined);
       return;
     }
     let err: unknown;
@@ -667,18 +637,16 @@ export class Kernel {
     else if (typeof exc === 'function')
       err = kernelError(exc as new (m: string) => unknown, `${target.name} cancelled`);
     else err = exc;
-    this.requestCancel(target, err);
-    const joiners = (target._joiners ??= new KernelQueue());
-    this.block(task, WaitKind.QUEUE, 'CANCEL_WAIT', joiners, timeout);
-    joiners._push(task);
+    this.#requestCancel(target, err);
+    this._blockQueue(task, 'CANCEL_WAIT', (target._joiners ??= new KernelQueue()), timeout);
   }
 
   // Deliver `err` now if `target` is blocked, else at its next blocking trap.
-  private requestCancel(target: Task, err: unknown, force = false): void {
+  #requestCancel(target: Task, err: unknown, force = false): void {
     const shielded = (target._flags & TaskFlag.SHIELDED) !== 0 && !force;
     if (target._waitKind !== WaitKind.NONE && !shielded) {
-      this.unblock(target);
-      this.throwInto(target, err);
+      this.#unblock(target);
+      this.#throwInto(target, err);
     } else if ((target._flags & TaskFlag.CANCEL) === 0) {
       target._flags |= TaskFlag.CANCEL;
       target._outcome = err;
@@ -687,9 +655,9 @@ export class Kernel {
 
   // Shutdown cancels every task; `force` also reaches tasks in disableCancellation (used
   // only when nothing else could ever end them).
-  private cancelAll(force = false): void {
-    for (const task of this.liveTasks().reverse()) {
-      this.requestCancel(
+  #cancelAll(force = false): void {
+    for (const task of this.#liveTasks().reverse()) {
+      this.#requestCancel(
         task,
         kernelError(CancelledError, `${task.name} cancelled by kernel shutdown`),
         force,
@@ -697,38 +665,20 @@ export class Kernel {
     }
   }
 
-  private trapReschedule(
-    task: Task,
-    kqueue: KernelQueue,
-    n: number,
-    options: RescheduleOptions | undefined,
-  ): void {
-    const value = options?.value;
-    const exc = options?.exc;
-    let woken = 0;
-    while (woken < n) {
-      const waiter = kqueue._shift();
-      if (waiter === null) break;
-      waiter._kernel._wakeQueued(waiter, value, exc);
-      woken++;
-    }
-    this.makeReady(task, woken);
-  }
-
   /**
    * @internal Wake `task`, taken off a kernel queue, with `value` or raising `exc` (an error
    * or an error class). The queue may be shared with another kernel: the task's own wakes it.
    */
   _wakeQueued(task: Task, value: unknown, exc: unknown): void {
-    this.unblock(task);
-    if (exc === undefined) this.makeReady(task, value);
-    else this.throwInto(task, typeof exc === 'function' ? new (exc as new () => unknown)() : exc);
-    this.schedule();
+    this.#unblock(task);
+    if (exc === undefined) this.#makeReady(task, value);
+    else this.#throwInto(task, typeof exc === 'function' ? new (exc as new () => unknown)() : exc);
+    this.#schedule();
   }
 
   // ---- ending a task ----------------------------------------------------------------
 
-  private terminate(task: Task, outcome: unknown, failed: boolean): void {
+  #terminate(task: Task, outcome: unknown, failed: boolean): void {
     task.state = 'TERMINATED';
     task._flags =
       (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
@@ -736,12 +686,12 @@ export class Kernel {
     const timer = task._timer;
     if (timer !== null) timer.scopeDeadline = Infinity;
     const { _prevLive: prevLive, _nextLive: nextLive } = task;
-    if (prevLive === null) this.liveHead = nextLive;
+    if (prevLive === null) this.#liveHead = nextLive;
     else prevLive._nextLive = nextLive;
-    if (nextLive === null) this.liveTail = prevLive;
+    if (nextLive === null) this.#liveTail = prevLive;
     else nextLive._prevLive = prevLive;
     task._prevLive = task._nextLive = null;
-    this.liveCount--;
+    this.#liveCount--;
     const parent = task._parent;
     if (parent !== null) {
       const { _prevSibling: prev, _nextSibling: next } = task;
@@ -754,69 +704,54 @@ export class Kernel {
     if (
       failed &&
       !(outcome instanceof CancelledError) &&
-      task !== this.mainTask &&
+      task !== this.#mainTask &&
       task._extras?.group == null
     ) {
-      this.reportCrash(task, outcome);
+      this.#reportCrash(task, outcome);
     }
     const joiners = task._joiners;
     if (joiners !== null) {
       for (let waiter = joiners._shift(); waiter !== null; waiter = joiners._shift()) {
         const cancelling = waiter.state === 'CANCEL_WAIT';
-        this.unblock(waiter);
-        if (cancelling) this.makeReady(waiter, undefined);
-        else this.deliverJoin(waiter, task);
+        this.#unblock(waiter);
+        if (cancelling) this.#makeReady(waiter, undefined);
+        else this.#deliverJoin(waiter, task);
       }
     }
     const group = task._extras?.group;
     if (group != null) group._taskDone(task);
-    if (this.shuttingDown) {
-      if (this.liveCount === 0) this.finish(true, undefined);
-    } else if (!task.daemon && --this.jobs === 0 && this.running) {
-      const main = this.mainTask;
-      this.mainTask = null;
-      if (main === null) this.finish(true, undefined);
-      else this.finish((main._flags & TaskFlag.FAILED) === 0, main._outcome);
+    if (this.#shuttingDown) {
+      if (this.#liveCount === 0) this.#finish(true, undefined);
+    } else if (!task.daemon && --this.#jobs === 0 && this.#running) {
+      const main = this.#mainTask;
+      this.#mainTask = null;
+      if (main === null) this.#finish(true, undefined);
+      else this.#finish((main._flags & TaskFlag.FAILED) === 0, main._outcome);
     }
   }
 
-  private reportCrash(task: Task, err: unknown): void {
-    if (this.pdb) {
+  #reportCrash(task: Task, err: unknown): void {
+    if (this.#pdb) {
       // biome-ignore lint/suspicious/noDebugger: run(coro, { pdb: true }) asks to break here.
       debugger;
     }
-    if (this.logErrors) host.console?.error(`curio: task ${task.id} (${task.name}) crashed:`, err);
+    if (this.#logErrors) host.console?.error(`curio: task ${task.id} (${task.name}) crashed:`, err);
   }
 
-  /** @internal Wake every task waiting on `kqueue` (a TaskGroup's joiners). */
-  _wakeQueue(kqueue: KernelQueue): void {
-    for (let waiter = kqueue._shift(); waiter !== null; waiter = kqueue._shift()) {
-      waiter._kernel._wakeQueued(waiter, undefined, undefined);
-    }
-  }
-
-  private async startMonitor(): Promise<void> {
-    let factory: MonitorFactory;
-    if (typeof this.monitor === 'function') {
-      factory = this.monitor;
-    } else {
-      let mod: { monitor?: MonitorFactory };
+  async #startMonitor(): Promise<void> {
+    let factory = this.#monitor;
+    if (typeof factory !== 'function') {
       try {
-        mod = await importMonitor();
+        factory = (await importMonitor()).monitor as MonitorFactory;
+        if (typeof factory !== 'function') throw new TypeError('it exports no "monitor" function');
       } catch (cause) {
         throw new CurioError(
-          `Kernel({ withMonitor: true }) needs the ${MONITOR_PACKAGE} package, which could not be loaded: install it (npm install ${MONITOR_PACKAGE})`,
+          `Kernel({ withMonitor: true }) needs the ${MONITOR_PACKAGE} package (npm install ${MONITOR_PACKAGE})`,
           { cause },
         );
       }
-      if (typeof mod.monitor !== 'function') {
-        throw new CurioError(
-          `${MONITOR_PACKAGE} does not export a monitor factory named "monitor"`,
-        );
-      }
-      factory = mod.monitor;
     }
-    this.monitorStarted = true;
-    this.spawn(factory(this), true, 'monitor', null);
+    this.#monitorStarted = true;
+    this._spawn(factory(this), true, 'monitor', null);
   }
 }

@@ -1,97 +1,60 @@
 import type { TimerSlot } from './task.js';
 
 /**
- * A growable ring buffer, used as the kernel's ready queue.
- * Invariant: items live at `(head + i) & mask` for `0 <= i < length`.
- */
-export class Deque<T> {
-  private items: (T | undefined)[] = new Array(16);
-  private head = 0;
-  private mask = 15;
-  /** Number of items. */
-  length = 0;
-
-  push(item: T): void {
-    if (this.length > this.mask) this.grow();
-    this.items[(this.head + this.length) & this.mask] = item;
-    this.length++;
-  }
-
-  shift(): T | undefined {
-    if (this.length === 0) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head] = undefined;
-    this.head = (this.head + 1) & this.mask;
-    this.length--;
-    return item;
-  }
-
-  private grow(): void {
-    const old = this.items;
-    const size = old.length;
-    const next: (T | undefined)[] = new Array(size * 2);
-    for (let i = 0; i < size; i++) next[i] = old[(this.head + i) & this.mask];
-    this.items = next;
-    this.head = 0;
-    this.mask = size * 2 - 1;
-  }
-}
-
-/**
  * Binary min-heap of timer slots keyed by `(deadline, seq)`; each slot stores its own
  * index so a wait can be withdrawn in O(log n). Invariant: `heap[i].index === i`.
  */
 export class TimerHeap {
-  private heap: TimerSlot[] = [];
-  private seq = 0;
+  #heap: TimerSlot[] = [];
+  #seq = 0;
 
   get size(): number {
-    return this.heap.length;
+    return this.#heap.length;
   }
 
   /** Earliest deadline, or Infinity when empty. */
   peekDeadline(): number {
-    return this.heap.length === 0 ? Infinity : this.heap[0]!.deadline;
+    return this.#heap.length === 0 ? Infinity : this.#heap[0]!.deadline;
   }
 
   insert(slot: TimerSlot, deadline: number): void {
     slot.deadline = deadline;
-    slot.seq = this.seq++;
-    const i = this.heap.length;
-    this.heap.push(slot);
+    slot.seq = this.#seq++;
+    const i = this.#heap.length;
+    this.#heap.push(slot);
     slot.index = i;
-    this.up(i);
+    this.#up(i);
   }
 
   remove(slot: TimerSlot): void {
     const i = slot.index;
     if (i < 0) return;
     slot.index = -1;
-    const last = this.heap.pop()!;
+    const last = this.#heap.pop()!;
     if (last === slot) return;
-    this.heap[i] = last;
+    this.#heap[i] = last;
     last.index = i;
-    this.down(i);
-    this.up(last.index);
+    this.#down(i);
+    this.#up(last.index);
   }
 
   pop(): TimerSlot | undefined {
-    const top = this.heap[0];
+    const top = this.#heap[0];
     if (top !== undefined) this.remove(top);
     return top;
   }
 
-  private less(a: TimerSlot, b: TimerSlot): boolean {
+  #less(a: TimerSlot, b: TimerSlot): boolean {
     return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
   }
 
-  private up(i: number): void {
-    const heap = this.heap;
+  #up(i: number): void {
+    const heap = this.#heap;
     const item = heap[i]!;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = heap[parent]!;
-      if (!this.less(item, p)) break;
+      if (!this.#less(item, p)) break;
       heap[i] = p;
       p.index = i;
       i = parent;
@@ -100,16 +63,16 @@ export class TimerHeap {
     item.index = i;
   }
 
-  private down(i: number): void {
-    const heap = this.heap;
+  #down(i: number): void {
+    const heap = this.#heap;
     const n = heap.length;
     const item = heap[i]!;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
-      if (child + 1 < n && this.less(heap[child + 1]!, heap[child]!)) child++;
+      if (child + 1 < n && this.#less(heap[child + 1]!, heap[child]!)) child++;
       const c = heap[child]!;
-      if (!this.less(c, item)) break;
+      if (!this.#less(c, item)) break;
       heap[i] = c;
       c.index = i;
       i = child;

@@ -19,26 +19,27 @@ export interface TimeoutOptions {
   timeout?: number | null;
 }
 
-/** Wait kinds a blocked task can be in; the kernel's single cancel path switches on them. */
-export const WaitKind = {
-  NONE: 0,
-  SLEEP: 1,
-  QUEUE: 2,
-  EXTERNAL: 3, // I/O readiness, a promise or a signal: `_waitObj` is an ExternalWait
-} as const;
-export type WaitKind = (typeof WaitKind)[keyof typeof WaitKind];
+/** @internal Wait kinds a blocked task can be in; the kernel's one cancel path switches on them. */
+// biome-ignore lint/suspicious/noConstEnum: internal to this package; inlined by the build.
+export const enum WaitKind {
+  NONE = 0,
+  SLEEP = 1,
+  QUEUE = 2,
+  EXTERNAL = 3, // I/O readiness, a promise or a signal: `_waitObj` is an ExternalWait
+}
 
 const NO_CHILDREN: ReadonlySet<Task> = new Set();
 
 /** @internal Bits of `Task._flags`. */
-export const TaskFlag = {
-  DAEMON: 1,
-  TERMINATED: 2,
-  FAILED: 4,
-  SEND_EXC: 8, // `_send` is an error to throw at the next resume
-  CANCEL: 16, // `_outcome` holds a cancellation waiting for the next blocking trap
-  SHIELDED: 32, // inside disableCancellation: cancels and timeoutAfter deadlines wait
-} as const;
+// biome-ignore lint/suspicious/noConstEnum: internal to this package; inlined by the build.
+export const enum TaskFlag {
+  DAEMON = 1,
+  TERMINATED = 2,
+  FAILED = 4,
+  SEND_EXC = 8, // `_send` is an error to throw at the next resume
+  CANCEL = 16, // `_outcome` holds a cancellation waiting for the next blocking trap
+  SHIELDED = 32, // inside disableCancellation: cancels and timeoutAfter deadlines wait
+}
 
 /**
  * @internal A task's timer and timeoutAfter state, made on first use and kept: tasks that
@@ -176,9 +177,12 @@ export class Task<T = unknown> {
     const frames: string[] = [];
     for (const line of stack.split('\n').slice(1)) {
       if (/^\s*at Kernel\./.test(line)) break;
-      if (/^\s*at (new Trap|call|refused) /.test(line)) continue;
-      if (/^\s*at \S+\.(next|throw|return) \(<anonymous>\)$/.test(line)) continue;
-      frames.push(line);
+      if (
+        !/^\s*at (new Trap|call|refused) |^\s*at \S+\.(next|throw|return) \(<anonymous>\)$/.test(
+          line,
+        )
+      )
+        frames.push(line);
     }
     return frames.join('\n');
   }

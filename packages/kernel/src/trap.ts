@@ -4,30 +4,31 @@ import type { Task } from './task.js';
 // The kernel's traps are data: one small class, a numeric kind, up to three operands.
 // Every trap a task can yield is listed here; the kernel has one handler per kind.
 
-/** Kinds of trap. Blocking kinds deliver a pending cancellation before they run. */
-export const TrapKind = {
-  SLEEP: 0,
-  SPAWN: 1,
-  JOIN: 2,
-  CANCEL: 3,
-  READ_WAIT: 4,
-  WRITE_WAIT: 5,
-  FUTURE_WAIT: 6,
-  QUEUE_WAIT: 7,
-  RESCHEDULE: 8,
-  SIGWATCH: 9,
-  SIGUNWATCH: 10,
-  SIGWAIT: 11,
+/**
+ * @internal Kinds of trap. Blocking kinds deliver a pending cancellation before they run.
+ * A const enum: the bundler writes the numbers in place (internal, never crosses packages).
+ */
+// biome-ignore lint/suspicious/noConstEnum: internal to this package; inlined by the build.
+export const enum TrapKind {
+  SLEEP = 0,
+  SPAWN = 1,
+  JOIN = 2,
+  CANCEL = 3,
+  READ_WAIT = 4,
+  WRITE_WAIT = 5,
+  FUTURE_WAIT = 6,
+  QUEUE_WAIT = 7,
+  RESCHEDULE = 8,
+  SIGWATCH = 9,
+  SIGUNWATCH = 10,
+  SIGWAIT = 11,
   // Immediate traps: answered at once, the task keeps running (no switch).
-  CURRENT: 12,
-  SCOPE_PUSH: 13,
-  SCOPE_POP: 14,
-  KERNEL: 15,
-  SHIELD: 16,
-} as const;
-
-/** The numeric kind of a {@link Trap}. */
-export type TrapKind = (typeof TrapKind)[keyof typeof TrapKind];
+  CURRENT = 12,
+  SCOPE_PUSH = 13,
+  SCOPE_POP = 14,
+  KERNEL = 15,
+  SHIELD = 16,
+}
 
 // Number of kernels whose monitor wants the stack of every trap call, and those stacks
 // (formatted only when read). Off, a trap carries no field for it.
@@ -56,22 +57,29 @@ const BRAND: unique symbol = Symbol.for('curio.trap') as never;
 export class Trap {
   /** Marks traps, so a value yielded by mistake is told apart (type-level only). */
   declare readonly [BRAND]: true;
+  // Fields are assigned in the constructor only (`declare`): one shape, no field definitions.
+  /** @internal */ declare readonly kind: TrapKind;
+  /** @internal */ declare readonly a: unknown;
+  /** @internal */ declare readonly b: unknown;
+  /** @internal */ declare readonly c: unknown;
+  /** @internal handler of a trap kind kept outside the scheduler (I/O, promises, signals) */
+  declare readonly h: TrapHandler | undefined;
   /** @internal iterator protocol: the trap itself, then the kernel's answer */
-  value: unknown;
-  /** @internal */
-  done = false;
+  declare value: unknown;
+  /** @internal */ declare done: boolean;
   /** @internal 0 not started, 1 handed to the kernel, 2 finished */
-  private stage = 0;
+  declare private stage: number;
+
   /** @internal */
-  constructor(
-    /** @internal */ readonly kind: TrapKind,
-    /** @internal */ readonly a: unknown = undefined,
-    /** @internal */ readonly b: unknown = undefined,
-    /** @internal */ readonly c: unknown = undefined,
-    /** @internal handler of a trap kind kept outside the scheduler (I/O, promises, signals) */
-    readonly h: TrapHandler | undefined = undefined,
-  ) {
+  constructor(kind: TrapKind, a?: unknown, b?: unknown, c?: unknown, h?: TrapHandler) {
+    this.kind = kind;
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.h = h;
     this.value = this;
+    this.done = false;
+    this.stage = 0;
     if (tracing > 0) traces.set(this, new Error('where'));
   }
 
@@ -111,8 +119,10 @@ export class Trap {
 
 /** A trap call refused before it reached the kernel: raises `error` where it is `yield*`ed. */
 class RefusedTrap extends Trap {
-  constructor(private readonly error: unknown) {
+  declare private readonly error: unknown;
+  constructor(error: unknown) {
     super(TrapKind.CURRENT);
+    this.error = error;
   }
   override next(): never {
     this.done = true;
@@ -158,7 +168,20 @@ export function isTrap(value: unknown): value is Trap {
 // biome-ignore lint/suspicious/noExplicitAny: the value sent back into a generator depends on the trap (SPEC: Generator<Trap, T, any>).
 export type Coro<T = unknown> = Generator<Trap, T, any>;
 
-/** @internal */
-export const CURRENT_TRAP = new Trap(TrapKind.CURRENT);
-/** @internal */
-export const KERNEL_TRAP = new Trap(TrapKind.KERNEL);
+/** @internal Answers `currentTask()`: the task itself. */
+export function answerTask(_kernel: Kernel, task: Task): void {
+  task._send = task;
+}
+
+function answerKernel(kernel: Kernel, task: Task): void {
+  task._send = kernel;
+}
+
+/** @internal `yield KERNEL_TRAP` evaluates to the task's kernel (answered at once). */
+export const KERNEL_TRAP = /* @__PURE__ */ new Trap(
+  TrapKind.KERNEL,
+  undefined,
+  undefined,
+  undefined,
+  answerKernel,
+);

@@ -1,8 +1,10 @@
 // The coroutines that issue traps: the only bridge from tasks to the kernel.
+
+import type { Kernel } from './kernel.js';
 import type { KernelQueue } from './kqueue.js';
 import type { CancelOptions, Task, TimeoutOptions } from './task.js';
-import { type Coro, call, refused, TrapKind } from './trap.js';
-import { checkCoroutine, checkDuration, checkTimeout, describe } from './validate.js';
+import { answerTask, type Coro, call, callWith, refused, type Trap, TrapKind } from './trap.js';
+import { checkCoroutine, checkDuration, checkOptions, checkTimeout, describe } from './validate.js';
 
 /** Options of `newTask` and `Kernel.addTask`. */
 export interface SpawnOptions {
@@ -47,26 +49,34 @@ export function newTask<T>(coro: Coro<T>, options?: SpawnOptions): Coro<Task<T>>
   try {
     checkCoroutine('newTask', 'coro', coro);
     checkSpawnOptions('newTask', options);
-    return call(TrapKind.SPAWN, coro, options?.daemon === true, options?.name);
+    return callWith(spawn, TrapKind.SPAWN, coro, options?.daemon === true, options?.name);
   } catch (err) {
     return refused(err);
   }
 }
 
+function spawn(kernel: Kernel, task: Task, trap: Trap): void {
+  const daemon = trap.b as boolean;
+  const child = kernel._spawn(
+    trap.a as Coro,
+    daemon,
+    trap.c as string | undefined,
+    daemon ? null : task,
+  );
+  kernel._resume(task, child);
+}
+
 /** @internal */
 export function checkSpawnOptions(fn: string, options: SpawnOptions | undefined): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
-  }
-  if (options.name !== undefined && typeof options.name !== 'string') {
+  checkOptions(fn, options);
+  if (options?.name !== undefined && typeof options.name !== 'string') {
     throw new TypeError(`${fn}: options.name must be a string, got ${describe(options.name)}`);
   }
 }
 
 /** The task running this coroutine. @example const me = yield* currentTask(); */
 export function currentTask(): Coro<Task> {
-  return call(TrapKind.CURRENT);
+  return callWith(answerTask, TrapKind.CURRENT);
 }
 
 function checkTask(fn: string, task: unknown): void {
@@ -110,6 +120,10 @@ export function cancelTask(task: Task, options?: CancelOptions): Coro<void> {
   }
 }
 
+function queueWait(kernel: Kernel, task: Task, trap: Trap): void {
+  kernel._blockQueue(task, trap.c as string, trap.a as KernelQueue, trap.b as number | undefined);
+}
+
 /**
  * Park the current task on `kqueue` until `rescheduleTasks` wakes it; returns the value it
  * was woken with. `stateName` is shown as the task's state.
@@ -132,7 +146,8 @@ export function waitOnQueue<T = unknown>(
         `waitOnQueue(stateName): stateName must be a string, got ${describe(stateName)}`,
       );
     }
-    return call(
+    return callWith(
+      queueWait,
       TrapKind.QUEUE_WAIT,
       kqueue,
       checkTimeout('waitOnQueue', options?.timeout),
@@ -160,8 +175,30 @@ export function rescheduleTasks(kqueue: KernelQueue, options?: RescheduleOptions
     if (typeof n !== 'number' || !(n >= 0)) {
       throw new RangeError(`rescheduleTasks: n must be a number >= 0, got ${describe(n)}`);
     }
-    return call(TrapKind.RESCHEDULE, kqueue, n, options);
+    return callWith(reschedule, TrapKind.RESCHEDULE, kqueue, n, options);
   } catch (err) {
     return refused(err);
   }
+}
+
+function reschedule(kernel: Kernel, task: Task, trap: Trap): void {
+  const kqueue = trap.a as KernelQueue;
+  const options = trap.c as RescheduleOptions | undefined;
+  kernel._resume(task, wakeQueued(kqueue, trap.b as number, options?.value, options?.exc));
+}
+
+/**
+ * @internal Wake up to `n` tasks waiting on `kqueue`, first in first out, with `value` (or
+ * raising `exc`, an error or an error class). Returns how many were woken.
+ */
+export function wakeQueued(kqueue: KernelQueue, n: number, value?: unknown, exc?: unknown): number {
+  let woken = 0;
+  while (woken < n) {
+    const waiter = kqueue._shift();
+    if (waiter === null) break;
+    // The queue may be shared with another kernel: the task's own kernel wakes it.
+    waiter._kernel._wakeQueued(waiter, value, exc);
+    woken++;
+  }
+  return woken;
 }

@@ -13,6 +13,13 @@ export function describe(value: unknown): string {
   return `${/^[AEIOU]/.test(ctor.name) ? 'an' : 'a'} ${ctor.name}`;
 }
 
+/** Throws unless `options` is undefined or an object. */
+export function checkOptions(fn: string, options: unknown): void {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+  }
+}
+
 /** Throws unless `ms` is a finite duration >= 0. */
 export function checkDuration(fn: string, arg: string, ms: unknown): asserts ms is number {
   if (typeof ms !== 'number') {
