@@ -22,6 +22,12 @@ export interface Workload {
   runs?: number;
   /** Do one unmeasured warm-up run first (default true). */
   warmup?: boolean;
+  /**
+   * Split the runs into this many rounds (default 1): each round runs every system once, in
+   * turn, in a fresh worker, so a change in the machine's load hits every system alike. For
+   * comparisons near a threshold. Each round's worker does its own warm-up.
+   */
+  rounds?: number;
   /** Shown in the table, e.g. '>= 5M msgs/s, >= 5x effect'. */
   target?: string;
   /**
@@ -158,6 +164,7 @@ export function runWorker(
   file: string,
   workload: Workload,
   system: string,
+  runs: number = workload.runs ?? 5,
 ): Promise<SystemOutcome> {
   const started = now();
   const args = [
@@ -167,6 +174,7 @@ export function runWorker(
     file,
     workload.name,
     system,
+    String(runs),
   ];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -214,6 +222,42 @@ export function runWorker(
       resolve({ values: [], median: Number.NaN, error: why, ms });
     });
   });
+}
+
+/**
+ * Run every system of `workload`, each in fresh workers: all its runs in one worker, or with
+ * `rounds`, round by round with the systems taking turns. `onDone` sees each system's outcome.
+ */
+export async function runSystems(
+  file: string,
+  workload: Workload,
+  onDone: (system: string, outcome: SystemOutcome) => void,
+): Promise<Record<string, SystemOutcome>> {
+  const names = Object.keys(workload.systems);
+  const runs = workload.runs ?? 5;
+  const rounds = Math.max(1, Math.min(workload.rounds ?? 1, runs));
+  const parts: Record<string, SystemOutcome[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    // Spread the runs over the rounds: 5 runs in 2 rounds are 3 + 2.
+    const inRound = Math.floor(runs / rounds) + (r < runs % rounds ? 1 : 0);
+    for (const s of names) (parts[s] ??= []).push(await runWorker(file, workload, s, inRound));
+  }
+  const systems: Record<string, SystemOutcome> = {};
+  for (const s of names) {
+    const list = parts[s]!;
+    const values = list.flatMap((o) => o.values);
+    const failed = list.find((o) => o.error !== undefined);
+    const shares = list.flatMap((o) => (o.cpuShare === undefined ? [] : [o.cpuShare]));
+    systems[s] = {
+      values,
+      median: failed === undefined ? median(values) : Number.NaN,
+      ms: list.reduce((sum, o) => sum + o.ms, 0),
+      ...(failed !== undefined && { error: failed.error }),
+      ...(shares.length > 0 && { cpuShare: shares.reduce((a, b) => a + b, 0) / shares.length }),
+    };
+    onDone(s, systems[s]);
+  }
+  return systems;
 }
 
 function lastLines(text: string, n = 3): string {

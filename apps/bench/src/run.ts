@@ -10,7 +10,7 @@ import {
   formatRatio,
   matches,
   renderTable,
-  runWorker,
+  runSystems,
   type SystemOutcome,
   type Workload,
 } from './harness.js';
@@ -126,16 +126,17 @@ async function main(): Promise<number> {
     });
   }
   for (const { file, w } of selected) {
-    const systems: Record<string, SystemOutcome> = {};
-    for (const s of Object.keys(w.systems)) {
-      const o = await runWorker(file, w, s);
-      systems[s] = o;
+    const systems = await runSystems(file, w, (s, o) => {
       const shown =
         o.error !== undefined ? `ERROR ${o.error}` : `${formatNumber(o.median)} ${w.unit}`;
       const share =
         o.cpuShare === undefined ? '' : `, cpu ${(o.cpuShare * 100).toFixed(0)}% of wall`;
-      console.log(`  ${w.name} / ${s}: ${shown} (${(o.ms / 1000).toFixed(1)} s${share})`);
-    }
+      const each =
+        w.rounds !== undefined && w.rounds > 1
+          ? `; runs ${o.values.map(formatNumber).join(', ')}`
+          : '';
+      console.log(`  ${w.name} / ${s}: ${shown} (${(o.ms / 1000).toFixed(1)} s${share}${each})`);
+    });
     results.push(checkTarget(w, systems));
   }
   const header = ['workload', 'system', 'median', 'vs first', 'target', 'check'];

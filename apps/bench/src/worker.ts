@@ -1,5 +1,5 @@
 // One fresh process per (workload, system):
-//   node --expose-gc dist/worker.js <workload file> <workload name> <system>
+//   node --expose-gc dist/worker.js <workload file> <workload name> <system> [runs]
 // Does one warm-up run, then `runs` measured runs, and prints the values as one JSON line.
 import { pathToFileURL } from 'node:url';
 import { RESULT_MARK, type WorkerResult, type Workload } from './harness.js';
@@ -14,9 +14,9 @@ function describeError(err: unknown): string {
 }
 
 async function main(): Promise<void> {
-  const [file, name, system] = process.argv.slice(2);
+  const [file, name, system, runsArg] = process.argv.slice(2);
   if (file === undefined || name === undefined || system === undefined) {
-    throw new Error('usage: node --expose-gc dist/worker.js <file> <workload> <system>');
+    throw new Error('usage: node --expose-gc dist/worker.js <file> <workload> <system> [runs]');
   }
   const mod = (await import(pathToFileURL(file).href)) as { workloads?: Workload[] };
   const workload = mod.workloads?.find((w) => w.name === name);
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const fn = workload.systems[system];
   if (typeof fn !== 'function') throw new Error(`${name}: no system named "${system}"`);
   const gc = (globalThis as { gc?: () => void }).gc;
-  const runs = workload.runs ?? 5;
+  const runs = runsArg === undefined ? (workload.runs ?? 5) : Number(runsArg);
   let cpuMs = 0;
   let wallMs = 0;
   const measure = async (): Promise<number> => {

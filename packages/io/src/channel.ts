@@ -1,5 +1,6 @@
 // The one read buffer and write path shared by every wrapper of a Node stream: a Socket and
 // the Streams made from it read through the same Channel, so no byte is lost between them.
+import { Socket as NetSocket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { type Coro, CurioError, futureWait, type ReadinessSource, readWait } from '@curio/kernel';
 import { deadlineAfter, remaining } from './deadline.js';
@@ -69,6 +70,8 @@ export class Channel implements ReadinessSource {
   private throttled = false; // we paused the flowing Node stream (queue over the limit)
   private ended = false;
   private wake: (() => void) | null = null;
+  // A plain TCP or Unix socket: an empty write is invisible to the peer (see writeNow).
+  private readonly quietWrites: boolean;
   private readonly onData = (chunk: Buffer | string): void => {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (buf.length === 0) return;
@@ -89,6 +92,8 @@ export class Channel implements ReadinessSource {
   private constructor(readonly raw: NodeStream) {
     this.readable = isReadable(raw) ? raw : null;
     this.writable = isWritable(raw) ? raw : null;
+    this.quietWrites =
+      raw instanceof NetSocket && (raw as { encrypted?: boolean }).encrypted !== true;
     raw.on('error', (err: Error) => {
       if (this.error === null) this.error = err;
       this.notify();
@@ -222,18 +227,20 @@ export class Channel implements ReadinessSource {
     for (const part of parts) this.buffered += part.length;
   }
 
-  /** Wait until a read may make progress (one reader at a time). */
-  *waitReadable(fn: string, timeout: number | undefined): Coro<void> {
-    if (this.mode !== 'flowing') {
-      yield* readWait(this.readable!, { timeout });
-      return;
-    }
+  /**
+   * Wait until a read may make progress (one reader at a time). The trap's own coroutine,
+   * not a generator around it: one level less on every resume of a waiting reader. Raises
+   * at once (where it is `yield*`ed) when another task already waits.
+   */
+  waitReadable(fn: string, timeout: number | undefined): Coro<void> {
+    const options = timeout === undefined ? undefined : { timeout };
+    if (this.mode !== 'flowing') return readWait(this.readable!, options);
     if (this.wake !== null) {
       throw new CurioError(
         `${fn}: another task is already waiting to read this ${fn.startsWith('Socket.') ? 'socket' : 'stream'}`,
       );
     }
-    yield* readWait(this, { timeout });
+    return readWait(this, options);
   }
 
   /** Readiness source protocol (`readWait(channel)`). */
@@ -434,6 +441,18 @@ export class Channel implements ReadinessSource {
   // Write `piece`. Null if the OS took it at once (Node keeps no reference to it), else a
   // Promise that settles once it has.
   private writeNow(writable: Writable, piece: Buffer): Promise<void> | null {
+    if (this.quietWrites) {
+      // No callback on the write: Node then skips its after-write tick (a nextTick and a turn
+      // of its tick queue per write otherwise). Only when Node had to keep the piece, an empty
+      // write follows: its callback runs once everything before it is written, or with the
+      // error that stopped it.
+      writable.write(piece);
+      if (writable.writableLength === 0) return null;
+      return new Promise<void>((resolve, reject) => {
+        writable.write(EMPTY, (err?: Error | null) => (err ? reject(err) : resolve()));
+      });
+    }
+    // Other streams see every write (an empty one too): the piece carries the callback.
     let settled = false;
     let failure: Error | null | undefined;
     let wake: ((err?: Error | null) => void) | null = null;

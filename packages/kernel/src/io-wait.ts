@@ -45,13 +45,13 @@ class StreamWatcher {
       const t = this.reader;
       if (t === null) return;
       this.reader = null;
-      t._kernel._wakeExternal(t, undefined, false);
+      t._kernel._wakeExternal(t, undefined, false, true);
     };
     const wakeWriter = () => {
       const t = this.writer;
       if (t === null) return;
       this.writer = null;
-      t._kernel._wakeExternal(t, undefined, false);
+      t._kernel._wakeExternal(t, undefined, false, true);
     };
     const wakeBoth = () => {
       wakeReader();
@@ -87,7 +87,7 @@ function ioWait(kernel: Kernel, task: Task, trap: Trap): void {
     let cancel: unknown;
     try {
       cancel = custom.call(source, () => {
-        if (task._waitObj === wait) kernel._wakeExternal(task, undefined, false);
+        if (task._waitObj === wait) kernel._wakeExternal(task, undefined, false, true);
       });
     } catch (err) {
       // Already woken: the task is on the ready queue and must not get a second resume.

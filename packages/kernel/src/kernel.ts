@@ -1,10 +1,10 @@
 import { CancelledError, CurioError, kernelError, TaskError, TaskTimeout } from './errors.js';
-import { host, hostNow, soon, yieldToHost } from './host.js';
+import { afterIO, host, hostNow, soon, yieldToHost } from './host.js';
 import { KernelQueue } from './kqueue.js';
 import { HostSelector, type Selector } from './selector.js';
 import { TimerHeap } from './structures.js';
 import { Task, TaskFlag, TimerSlot, WaitKind } from './task.js';
-import { type Coro, isTrap, TrapKind, traceOf, traceTraps } from './trap.js';
+import { type Coro, isTrap, type Trap, TrapKind, traceOf, traceTraps } from './trap.js';
 import type { SpawnOptions } from './traps.js';
 import { checkSpawnOptions } from './traps.js';
 import { checkCoroutine, checkOptions, describe } from './validate.js';
@@ -263,11 +263,13 @@ export class Kernel {
     return task;
   }
 
-  #schedule(): void {
+  // Run a slice soon: at once after the current host callback, or with `io`, after the host's
+  // pending I/O events (many sockets ready at once wake their tasks into one slice).
+  #schedule(io = false): void {
     if (this.#inSlice || this.#scheduled || !this.#running) return;
     this.#scheduled = true;
     this.selector.cancelWait();
-    soon(this.#runSlice);
+    (io ? afterIO : soon)(this.#runSlice);
   }
 
   readonly #runSlice = (): void => {
@@ -284,7 +286,8 @@ export class Kernel {
   // The scheduler: take a ready task, resume it, handle the trap it yields.
   #loop(): void {
     const timers = this.#timers;
-    const start = hostNow();
+    // The slice's clock starts at its second step: a lone wake-up reads no clock.
+    let start = -1;
     let untilCheck = CHECK_EVERY;
     for (;;) {
       if (this.#interrupt) {
@@ -299,6 +302,7 @@ export class Kernel {
       if (task !== null) {
         if ((this.#readyHead = task._qNext) === null) this.#readyTail = null;
         task._qNext = null;
+        if (start < 0 && untilCheck !== CHECK_EVERY) start = hostNow();
         if (this.#monitoring) this.#monitoredStep(task);
         else this.#step(task);
         if (--untilCheck === 0) {
@@ -474,13 +478,16 @@ export class Kernel {
     kqueue._push(task);
   }
 
-  /** @internal The external wait of `task` ended: resume it with `value`, or raise it. */
-  _wakeExternal(task: Task, value: unknown, failed: boolean): void {
+  /**
+   * @internal The external wait of `task` ended: resume it with `value`, or raise it. `io`:
+   * woken by I/O readiness (see `#schedule`).
+   */
+  _wakeExternal(task: Task, value: unknown, failed: boolean, io = false): void {
     if (task._waitKind !== WaitKind.EXTERNAL) return;
     this.#unblock(task, false);
     if (failed) this.#throwInto(task, value);
     else this.#makeReady(task, value);
-    this.#schedule();
+    this.#schedule(io);
   }
 
   /** @internal A trap handler answers at once: `task` goes to the back of the ready queue. */
@@ -519,7 +526,16 @@ export class Kernel {
         return;
       }
       const trap = r.value;
-      if (isTrap(trap) && trap.kind >= TrapKind.CURRENT) {
+      if (!isTrap(trap)) {
+        this.#throwInto(
+          task,
+          new TypeError(
+            `${task.name} yielded ${describe(trap)}, which is not a kernel trap: call coroutines with yield*, not yield`,
+          ),
+        );
+        return;
+      }
+      if (trap.kind >= TrapKind.CURRENT) {
         // Immediate traps (all answered by handlers): the task goes on at once.
         trap.h!(this, task, trap);
         continue;
@@ -535,16 +551,7 @@ export class Kernel {
     task._extra().runTime += hostNow() - start;
   }
 
-  #dispatch(task: Task, trap: unknown): void {
-    if (!isTrap(trap)) {
-      this.#throwInto(
-        task,
-        new TypeError(
-          `${task.name} yielded ${describe(trap)}, which is not a kernel trap: call coroutines with yield*, not yield`,
-        ),
-      );
-      return;
-    }
+  #dispatch(task: Task, trap: Trap): void {
     const kind = trap.kind;
     if (this.#monitoring) task._extra().where = traceOf(trap);
     if (BLOCKING[kind] === true) {

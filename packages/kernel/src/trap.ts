@@ -156,8 +156,10 @@ export function refused<T>(error: unknown): Coro<T> {
 
 /** @internal True when `value` is a trap from any copy of this package. */
 export function isTrap(value: unknown): value is Trap {
+  // This copy's traps by class (fast); another copy's by the registered brand.
   return (
-    value !== null && typeof value === 'object' && (value as { [BRAND]?: true })[BRAND] === true
+    value instanceof Trap ||
+    (value !== null && typeof value === 'object' && (value as { [BRAND]?: true })[BRAND] === true)
   );
 }
 
