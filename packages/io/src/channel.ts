@@ -15,8 +15,14 @@ export const EMPTY: Buffer = Buffer.alloc(0);
 // beyond what it reports.
 const CHUNK = 256 * 1024;
 const NEWLINE = 10;
-// Bytes a Channel queues before it pauses the Node stream (backpressure).
-const QUEUE_LIMIT = 64 * 1024;
+// A sized read finding a queued chunk at least this big returns it whole rather than joined
+// with the next ones.
+const WHOLE_CHUNK = 16 * 1024;
+// Bytes a Channel queues before it pauses the Node stream (backpressure); it resumes at half.
+// Four of Node's 64 KiB socket reads: a reader that takes one read's worth at a time while
+// data streams in crosses it rarely (at one read's worth, pause and resume, each a syscall
+// and a tick of Node's, came with most chunks).
+const QUEUE_LIMIT = 256 * 1024;
 
 function noop(): void {}
 
@@ -178,7 +184,9 @@ export class Channel implements ReadinessSource {
       if (first.length === max) this.shift();
       else this.chunks[this.head] = first.subarray(max);
       out = first.length === max ? first : first.subarray(0, max);
-    } else if (this.chunks.length - this.head === 1) {
+    } else if (this.chunks.length - this.head === 1 || (max >= 0 && first.length >= WHOLE_CHUNK)) {
+      // One chunk, or a big one: hand it over as it is (copying it would cost more than the
+      // next read; a read may return fewer bytes than are waiting, as an OS socket's may).
       this.shift();
       out = first;
     } else {
