@@ -22,6 +22,34 @@ checkNoLeaks();
 const b = (s: string) => Buffer.from(s);
 
 describe('Stream over Node streams', () => {
+  it('a sized read returns a big queued chunk whole and joins small ones; read() takes all', async () => {
+    function* main() {
+      const pipe = new PassThrough();
+      const stream = new Stream(pipe);
+      pipe.write(b('x'));
+      const out: (string | number)[] = [(yield* stream.read(1)).toString()]; // starts the flow
+      const big = Buffer.alloc(20 * 1024, 0x61);
+      pipe.write(big);
+      pipe.write(big);
+      pipe.write(b('abc'));
+      yield* sleep(1);
+      for (let i = 0; i < 3; i++) out.push((yield* stream.read(65536)).length);
+      pipe.write(b('de'));
+      pipe.write(b('fg'));
+      pipe.write(b('hi'));
+      yield* sleep(1);
+      out.push((yield* stream.read(65536)).toString());
+      pipe.write(big);
+      pipe.write(b('z'));
+      yield* sleep(1);
+      out.push((yield* stream.read()).length);
+      pipe.end();
+      out.push((yield* stream.read()).length);
+      return out;
+    }
+    expect(await run(main())).toEqual(['x', 20 * 1024, 20 * 1024, 3, 'defghi', 20 * 1024 + 1, 0]);
+  });
+
   it('read / read(n) / readline / readall and end of file', async () => {
     function* main() {
       const pipe = new PassThrough();

@@ -218,3 +218,76 @@ describe('futureWait', () => {
     ]);
   });
 });
+
+describe('when woken tasks run', () => {
+  // A readiness source woken by hand, as a socket's 'data' event would wake it.
+  function source(): ReadinessSource & { fire(): void } {
+    let wake: (() => void) | null = null;
+    return {
+      onReadable(w) {
+        wake = w;
+        return () => {
+          wake = null;
+        };
+      },
+      fire() {
+        const w = wake;
+        wake = null;
+        w?.();
+      },
+    };
+  }
+
+  it('I/O wake-ups of one host turn run together, after its microtasks, in the order they came', async () => {
+    const events: string[] = [];
+    const a = source();
+    const b = source();
+    function* waiter(name: string, src: ReadinessSource) {
+      events.push(`${name} waits`);
+      yield* readWait(src);
+      events.push(`${name} woke`);
+      yield* sleep(0);
+      events.push(`${name} again`);
+    }
+    function* main() {
+      const tb = yield* newTask(waiter('b', b));
+      const ta = yield* newTask(waiter('a', a));
+      setTimeout(() => {
+        events.push('host callback');
+        a.fire();
+        b.fire();
+        queueMicrotask(() => events.push('host microtask'));
+      }, 1);
+      yield* tb.join();
+      yield* ta.join();
+    }
+    await run(main());
+    expect(events).toEqual([
+      'b waits',
+      'a waits',
+      'host callback',
+      'host microtask',
+      'a woke',
+      'b woke',
+      'a again',
+      'b again',
+    ]);
+  });
+
+  it('a task woken by a settled promise runs before the host’s next macrotask', async () => {
+    const events: string[] = [];
+    let resolve: ((v: string) => void) | undefined;
+    function* main() {
+      setTimeout(() => {
+        events.push('host callback');
+        resolve?.('value');
+        setImmediate(() => events.push('host immediate'));
+      }, 1);
+      const v = yield* futureWait(new Promise<string>((r) => (resolve = r)));
+      events.push(`task got ${v}`);
+      yield* futureWait(new Promise((r) => setTimeout(r, 5)));
+    }
+    await run(main());
+    expect(events).toEqual(['host callback', 'task got value', 'host immediate']);
+  });
+});
