@@ -36,6 +36,11 @@ const MONITOR_PACKAGE = '@curio/monitor';
 const CHECK_EVERY = 64;
 // Longest stretch of task steps before the host gets a turn (I/O callbacks, timers).
 const SLICE_MS = 1;
+// With at least this many tasks waiting outside the kernel, a wake-up by I/O readiness waits
+// for the rest of the host's pending I/O events, so that the tasks they wake share one slice
+// (one host callback instead of one per event). With fewer, it runs at once, in a microtask:
+// a lone stream is not worth an extra turn of the host's event loop.
+const BATCH_WAITERS = 8;
 
 // Trap kinds that may block: a pending cancellation or an expired timeout is delivered there.
 const BLOCKING: readonly boolean[] = [];
@@ -263,13 +268,13 @@ export class Kernel {
     return task;
   }
 
-  // Run a slice soon: at once after the current host callback, or with `io`, after the host's
-  // pending I/O events (many sockets ready at once wake their tasks into one slice).
-  #schedule(io = false): void {
+  // Run a slice soon: at once after the current host callback, or with `batch`, after the
+  // host's pending I/O events (see BATCH_WAITERS).
+  #schedule(batch = false): void {
     if (this.#inSlice || this.#scheduled || !this.#running) return;
     this.#scheduled = true;
     this.selector.cancelWait();
-    (io ? afterIO : soon)(this.#runSlice);
+    (batch ? afterIO : soon)(this.#runSlice);
   }
 
   readonly #runSlice = (): void => {
@@ -480,14 +485,15 @@ export class Kernel {
 
   /**
    * @internal The external wait of `task` ended: resume it with `value`, or raise it. `io`:
-   * woken by I/O readiness (see `#schedule`).
+   * woken by I/O readiness (see BATCH_WAITERS).
    */
   _wakeExternal(task: Task, value: unknown, failed: boolean, io = false): void {
     if (task._waitKind !== WaitKind.EXTERNAL) return;
+    const batch = io && this.#externalWaits >= BATCH_WAITERS;
     this.#unblock(task, false);
     if (failed) this.#throwInto(task, value);
     else this.#makeReady(task, value);
-    this.#schedule(io);
+    this.#schedule(batch);
   }
 
   /** @internal A trap handler answers at once: `task` goes to the back of the ready queue. */

@@ -238,10 +238,13 @@ describe('when woken tasks run', () => {
     };
   }
 
-  it('I/O wake-ups of one host turn run together, after its microtasks, in the order they came', async () => {
+  // Tasks b and a wait on sources fired by one host callback, with `idle` more tasks waiting
+  // on sources that never fire; returns the order of events.
+  async function wakeOrder(idle: number): Promise<string[]> {
     const events: string[] = [];
     const a = source();
     const b = source();
+    const others = Array.from({ length: idle }, source);
     function* waiter(name: string, src: ReadinessSource) {
       events.push(`${name} waits`);
       yield* readWait(src);
@@ -250,6 +253,8 @@ describe('when woken tasks run', () => {
       events.push(`${name} again`);
     }
     function* main() {
+      const idlers = [];
+      for (const src of others) idlers.push(yield* newTask(readWait(src), { daemon: true }));
       const tb = yield* newTask(waiter('b', b));
       const ta = yield* newTask(waiter('a', a));
       setTimeout(() => {
@@ -262,7 +267,24 @@ describe('when woken tasks run', () => {
       yield* ta.join();
     }
     await run(main());
-    expect(events).toEqual([
+    return events;
+  }
+
+  it('with few tasks waiting outside, I/O wake-ups run in a microtask after the host callback', async () => {
+    expect(await wakeOrder(0)).toEqual([
+      'b waits',
+      'a waits',
+      'host callback',
+      'a woke',
+      'b woke',
+      'a again',
+      'b again',
+      'host microtask',
+    ]);
+  });
+
+  it('with 8 or more waiting, I/O wake-ups of one host turn share a slice after its microtasks', async () => {
+    expect(await wakeOrder(6)).toEqual([
       'b waits',
       'a waits',
       'host callback',
