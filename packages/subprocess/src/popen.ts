@@ -162,6 +162,9 @@ export class Popen implements AsyncContextManager<Popen> {
   private readonly child: ChildProcess;
   private readonly exited: Promise<number>;
   private readonly pipes: Array<Readable | Writable>;
+  // Settles once every pipe has emitted 'close': Node has closed its handle. (A destroyed
+  // socket reports `closed` before that, while its handle is still closing.)
+  private readonly pipesClosed: Promise<unknown>;
 
   constructor(args: string | readonly string[], options: PopenOptions = {}) {
     checkArgs('Popen', args);
@@ -212,6 +215,9 @@ export class Popen implements AsyncContextManager<Popen> {
       this.pipes.push(merged);
       out = merged;
     }
+    this.pipesClosed = Promise.all(
+      this.pipes.map((pipe) => new Promise<void>((resolve) => pipe.once('close', () => resolve()))),
+    );
     this.stdin = child.stdin === null ? null : new Stream(child.stdin);
     this.stdout = out === null ? null : new Stream(out);
     this.stderr = mergeErr || child.stderr === null ? null : new Stream(child.stderr);
@@ -377,13 +383,23 @@ export class Popen implements AsyncContextManager<Popen> {
         { code: 'CURIO_SUBPROCESS_NOT_REAPED' },
       );
     } finally {
-      this.closePipes();
+      yield* this.closePipes();
     }
   }
 
-  /** Destroys the pipes without waiting (after the process has ended). @internal */
-  closePipes(): void {
+  /**
+   * Destroy the pipes (after the process has ended) and wait until Node has closed them, so
+   * none is left among the program's handles when `run` returns or raises. Runs inside
+   * `disableCancellation`; bounded like the reaping (a pipe Node never closes is left to it).
+   * @internal
+   */
+  *closePipes(): Coro<void> {
     for (const pipe of this.pipes) pipe.destroy();
+    try {
+      yield* disableCancellation(futureWait(this.pipesClosed, { timeout: reapTimeout }));
+    } catch (err) {
+      if (!(err instanceof TaskTimeout)) throw err;
+    }
   }
 }
 

@@ -122,7 +122,7 @@ function* finish(
     yield* proc.killAndReap();
     throw err;
   }
-  proc.closePipes();
+  yield* proc.closePipes();
   const done = new CompletedProcess(proc.args, proc.returncode as number, stdout, stderr);
   if (check) done.checkReturncode();
   return done;
