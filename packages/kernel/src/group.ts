@@ -2,6 +2,7 @@ import type { AsyncContextManager } from './context.js';
 import { CancelledError, CurioError, TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import { KernelQueue } from './kqueue.js';
+import { disableCancellation } from './shield.js';
 import type { Task } from './task.js';
 import { type Coro, KERNEL_TRAP } from './trap.js';
 import { cancelTask, newTask, type SpawnOptions, waitOnQueue, wakeQueued } from './traps.js';
@@ -94,11 +95,17 @@ export class TaskGroup implements AsyncContextManager<TaskGroup> {
   }
 
   /**
-   * Cancel every task of the group that is still running and wait for them to end.
+   * Cancel every task of the group that is still running and wait for them to end. The
+   * teardown runs under {@link disableCancellation}: an expired `timeoutAfter` deadline or a
+   * cancel of the caller does not cut it short; it is delivered once every task has ended.
    * @example
    * yield* group.cancelRemaining();
    */
-  *cancelRemaining(): Coro<void> {
+  cancelRemaining(): Coro<void> {
+    return disableCancellation(this.cancelAll());
+  }
+
+  private *cancelAll(): Coro<void> {
     for (const task of [...this.live]) yield* cancelTask(task);
   }
 

@@ -14,8 +14,9 @@ export {
   type WaitSource,
   writeWait,
 } from './io-wait.js';
-export { Kernel, type KernelOptions, type MonitorFactory, type RunOptions } from './kernel.js';
+export { Kernel, type KernelOptions, type RunOptions } from './kernel.js';
 export { KernelQueue } from './kqueue.js';
+export type { MonitorFactory } from './monitor-loader.js';
 export { getKernel, run } from './run.js';
 export { HostSelector, type Selector, VirtualTimeSelector } from './selector.js';
 export { disableCancellation } from './shield.js';

@@ -1,6 +1,7 @@
 import { CancelledError, CurioError, kernelError, TaskError, TaskTimeout } from './errors.js';
 import { afterIO, host, hostNow, soon, yieldToHost } from './host.js';
 import { KernelQueue } from './kqueue.js';
+import { loadMonitor, type MonitorFactory } from './monitor-loader.js';
 import { HostSelector, type Selector } from './selector.js';
 import { TimerHeap } from './structures.js';
 import { Task, TaskFlag, TimerSlot, WaitKind } from './task.js';
@@ -9,16 +10,14 @@ import type { SpawnOptions } from './traps.js';
 import { checkSpawnOptions } from './traps.js';
 import { checkCoroutine, checkOptions, describe } from './validate.js';
 
-/** A monitor: a coroutine the kernel runs as a daemon task to let a person inspect it. */
-export type MonitorFactory = (kernel: Kernel) => Coro<void>;
-
 /** Options of `new Kernel()`. */
 export interface KernelOptions {
   /** Source of time and timer wake-ups. Default: {@link HostSelector}. */
   selector?: Selector;
   /**
-   * Run the monitor in the background: `true` loads the `@curio/monitor` package (a clear
-   * error names it when it is not installed), or pass a monitor factory yourself.
+   * Run the monitor in the background: `true` loads the `@curio/monitor` package as seen
+   * from the kernel, then from the program's entry script, never from the working directory
+   * (a clear error names it when it is not installed); or pass a monitor factory yourself.
    */
   withMonitor?: boolean | MonitorFactory;
 }
@@ -31,7 +30,6 @@ export interface RunOptions {
   logErrors?: boolean;
 }
 
-const MONITOR_PACKAGE = '@curio/monitor';
 // Steps between looks at the clock (timer expiry and the host's turn).
 const CHECK_EVERY = 64;
 // Longest stretch of task steps before the host gets a turn (I/O callbacks, timers).
@@ -73,23 +71,18 @@ export interface TimeoutScope {
   prevToken: unknown;
 }
 
-// Load @curio/monitor: first as seen from this package, then as seen from the program's
-// working directory (where the application declared it; needed when the kernel is linked
-// from elsewhere, as in a pnpm workspace). Uses only what the host offers at run time.
-async function importMonitor(): Promise<{ monitor?: MonitorFactory }> {
-  const specifier = MONITOR_PACKAGE;
-  try {
-    return await import(/* @vite-ignore */ specifier);
-  } catch (first) {
-    type ModuleApi = { createRequire(path: string): { resolve(id: string): string } };
-    const proc = host.process as
-      | { cwd?(): string; getBuiltinModule?(id: string): unknown }
-      | undefined;
-    const moduleApi = proc?.getBuiltinModule?.('module') as ModuleApi | undefined;
-    const cwd = proc?.cwd?.();
-    if (moduleApi === undefined || cwd === undefined) throw first;
-    const resolved = moduleApi.createRequire(`${cwd}/`).resolve(specifier);
-    return await import(/* @vite-ignore */ `file://${resolved}`);
+// The kernel whose tasks are running right now (inside a slice), if any.
+let activeKernel: Kernel | null = null;
+
+/**
+ * @internal Refuse to start a kernel from inside a running task: the inner kernel would
+ * block nothing and its failures would escape as unhandled rejections (curio refuses too).
+ */
+export function refuseNestedRun(fn: string): void {
+  if (activeKernel !== null) {
+    throw new CurioError(
+      `${fn}: called from inside a running task; a task cannot start a nested kernel (call the coroutine with yield*, or start it with yield* newTask(coro))`,
+    );
   }
 }
 
@@ -174,11 +167,17 @@ export class Kernel {
    * Run until every non-daemon task has ended. Resolves with `coro`'s result, or rejects
    * with its error. Without `coro`, runs the tasks added by `addTask`. If `stop()` ends the
    * run early, resolves with `undefined`; tasks stay where they are, and a later `run()`
-   * resumes them (resolving with the first `coro`'s result when it ends).
+   * resumes them (resolving with the first `coro`'s result when it ends). Called from inside
+   * a running task, it raises `CurioError` at once: kernels do not nest.
    * @example
    * const value = await new Kernel().run(main());
    */
-  async run<T>(coro?: Coro<T>, options?: RunOptions): Promise<T> {
+  run<T>(coro?: Coro<T>, options?: RunOptions): Promise<T> {
+    refuseNestedRun('Kernel.run');
+    return this.#run(coro, options);
+  }
+
+  async #run<T>(coro?: Coro<T>, options?: RunOptions): Promise<T> {
     if (this.#running) throw new CurioError('Kernel.run: this kernel is already running');
     if (coro !== undefined) checkCoroutine('Kernel.run', 'coro', coro);
     checkOptions('Kernel.run', options);
@@ -281,10 +280,13 @@ export class Kernel {
     this.#scheduled = false;
     if (!this.#running) return;
     this.#inSlice = true;
+    const outer = activeKernel;
+    activeKernel = this;
     try {
       this.#loop();
     } finally {
       this.#inSlice = false;
+      activeKernel = outer;
     }
   };
 
@@ -752,18 +754,7 @@ export class Kernel {
   }
 
   async #startMonitor(): Promise<void> {
-    let factory = this.#monitor;
-    if (typeof factory !== 'function') {
-      try {
-        factory = (await importMonitor()).monitor as MonitorFactory;
-        if (typeof factory !== 'function') throw new TypeError('it exports no "monitor" function');
-      } catch (cause) {
-        throw new CurioError(
-          `Kernel({ withMonitor: true }) needs the ${MONITOR_PACKAGE} package (npm install ${MONITOR_PACKAGE})`,
-          { cause },
-        );
-      }
-    }
+    const factory = await loadMonitor(this.#monitor as true | MonitorFactory);
     this.#monitorStarted = true;
     this._spawn(factory(this), true, 'monitor', null);
   }

@@ -1,16 +1,22 @@
-import { Kernel, type KernelOptions, type RunOptions } from './kernel.js';
+import { Kernel, type KernelOptions, type RunOptions, refuseNestedRun } from './kernel.js';
 import type { Coro } from './trap.js';
 import { KERNEL_TRAP } from './trap.js';
 
 /**
  * Make a kernel, run `coro` to completion, and shut the kernel down (cancelling any
- * daemon tasks left). Resolves with `coro`'s result or rejects with its error.
+ * daemon tasks left). Resolves with `coro`'s result or rejects with its error. Called from
+ * inside a running task, it raises `CurioError` at once: kernels do not nest.
  * @example
  * import { run, sleep } from '@curio/kernel';
  * function* main() { yield* sleep(100); return 'done'; }
  * console.log(await run(main()));
  */
-export async function run<T>(coro: Coro<T>, options?: RunOptions & KernelOptions): Promise<T> {
+export function run<T>(coro: Coro<T>, options?: RunOptions & KernelOptions): Promise<T> {
+  refuseNestedRun('run');
+  return runToEnd(coro, options);
+}
+
+async function runToEnd<T>(coro: Coro<T>, options?: RunOptions & KernelOptions): Promise<T> {
   const kernel = new Kernel({ selector: options?.selector, withMonitor: options?.withMonitor });
   try {
     return await kernel.run(coro, options);

@@ -165,6 +165,16 @@ describe('Kernel.run and run()', () => {
         })(),
       );
       errors.push((again as Error).message);
+      // From plain code outside the kernel's tasks (a host timer), run() on a running kernel.
+      errors.push(
+        yield* futureWait(
+          new Promise<string>((resolve) => {
+            setTimeout(() => {
+              kernel.run(sleep(1)).catch((err: Error) => resolve(err.message));
+            }, 0);
+          }),
+        ),
+      );
       const shut = yield* catching(
         (function* () {
           yield* futureWait(kernel.shutdown());
@@ -176,9 +186,61 @@ describe('Kernel.run and run()', () => {
     await kernel.shutdown();
     expect(errors).toEqual([
       'Kernel.addTask: the kernel is running; inside a task use yield* newTask(coro)',
+      'Kernel.run: called from inside a running task; a task cannot start a nested kernel (call the coroutine with yield*, or start it with yield* newTask(coro))',
       'Kernel.run: this kernel is already running',
       'Kernel.shutdown: refused while the kernel is running',
     ]);
+  });
+
+  it('run() inside a running task raises CurioError at the call; nothing else starts', async () => {
+    const events: string[] = [];
+    function* inner() {
+      events.push('inner ran');
+      throw new Error('inner failed');
+    }
+    function* main() {
+      for (const start of [() => run(inner()), () => new Kernel().run(inner())]) {
+        try {
+          start();
+          events.push('no error');
+        } catch (err) {
+          events.push(`${(err as Error).name}: ${(err as Error).message}`);
+        }
+      }
+      yield* sleep(5);
+      return 'main done';
+    }
+    expect(await vrun(main())).toBe('main done');
+    const why =
+      'called from inside a running task; a task cannot start a nested kernel (call the coroutine with yield*, or start it with yield* newTask(coro))';
+    expect(events).toEqual([`CurioError: run: ${why}`, `CurioError: Kernel.run: ${why}`]);
+  });
+
+  it('two kernels run side by side, each with its own tasks, talking through promises', async () => {
+    const events: string[] = [];
+    // One promise per message, in order; `send` resolves the next one.
+    function mailbox() {
+      const resolvers: ((v: number) => void)[] = [];
+      const promises = [0, 1, 2].map(() => new Promise<number>((r) => resolvers.push(r)));
+      let sent = 0;
+      return { promises, send: (v: number) => resolvers[sent++]?.(v) };
+    }
+    const toA = mailbox();
+    const toB = mailbox();
+    function* player(name: string, inbox: Promise<number>[], send: (v: number) => void) {
+      for (const p of inbox) {
+        const v = yield* futureWait(p);
+        events.push(`${name} got ${v}`);
+        yield* sleep(1);
+        send(v + 1);
+      }
+      return name;
+    }
+    const a = run(player('a', toA.promises, toB.send));
+    const b = new Kernel().run(player('b', toB.promises, toA.send));
+    toA.send(0);
+    expect(await Promise.all([a, b])).toEqual(['a', 'b']);
+    expect(events).toEqual(['a got 0', 'b got 1', 'a got 2', 'b got 3', 'a got 4', 'b got 5']);
   });
 
   it('shutdown cancels every remaining task, daemons included, even stubborn ones', async () => {

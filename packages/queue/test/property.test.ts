@@ -14,7 +14,11 @@ import {
 } from '@curio/kernel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns, propertyTimeout } from '../../../test-support/property.js';
 import { LifoQueue, PriorityQueue, Queue } from '../src/index.js';
+
+// Sized by run count (FAST_CHECK_RUNS for more), with a timeout only a hang can reach.
+const RUNS = propertyRuns();
 
 interface Producer {
   delays: number[]; // sleep before each put; one item per delay
@@ -150,7 +154,7 @@ function checkExactlyOnce(queue: Queue<number>, o: Outcome): void {
   expect(queue.qsize()).toBe(0);
 }
 
-describe('Queue properties', () => {
+describe('Queue properties', { timeout: propertyTimeout(RUNS) }, () => {
   it('FIFO: every item is got exactly once, in order per producer; join is exact', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
@@ -162,7 +166,7 @@ describe('Queue properties', () => {
           expect(mine).toEqual([...mine].sort((a, b) => a - b));
         }
       }),
-      { numRuns: 6000 },
+      { numRuns: RUNS },
     );
   });
 
@@ -172,7 +176,7 @@ describe('Queue properties', () => {
         const queue = new PriorityQueue<number>(s.maxsize);
         checkExactlyOnce(queue, await simulate(queue, s));
       }),
-      { numRuns: 2000 },
+      { numRuns: RUNS },
     );
   });
 
@@ -182,7 +186,7 @@ describe('Queue properties', () => {
         const queue = new LifoQueue<number>(s.maxsize);
         checkExactlyOnce(queue, await simulate(queue, s));
       }),
-      { numRuns: 2000 },
+      { numRuns: RUNS },
     );
   });
 });
