@@ -197,7 +197,8 @@ describe('SignalSet.wait', () => {
       }
     }
     await run(main(), { logErrors: false });
-    expect(events).toEqual(['listeners 1', 'cancelled', 'listeners 0', 'join: TaskError']);
+    // During the wait: the set's own listener (it queues) and the kernel's (it wakes the task).
+    expect(events).toEqual(['listeners 2', 'cancelled', 'listeners 0', 'join: TaskError']);
   });
 
   it('refuses a bad timeout', async () => {
@@ -205,7 +206,7 @@ describe('SignalSet.wait', () => {
       yield* new SignalSet('SIGUSR2').wait({ timeout: 'soon' as never });
     }
     await expect(run(main(), { logErrors: false })).rejects.toThrow(
-      'sigwait: timeout must be a number of milliseconds >= 0 or null, got "soon"',
+      'SignalSet.wait(options): options.timeout must be a number of milliseconds >= 0 or null, got "soon"',
     );
   });
 });
@@ -233,6 +234,160 @@ describe('SignalSet.ignore', () => {
     expect(process.listenerCount('SIGUSR2')).toBe(1);
     outer[Symbol.dispose]();
     expect(process.listenerCount('SIGUSR2')).toBe(0);
+  });
+
+  it('drops the signals that arrive while ignored: only the later ones are delivered', async () => {
+    const events: string[] = [];
+    function* main() {
+      yield* asyncWith(new SignalSet('SIGUSR2', 'SIGHUP'), function* (sigset) {
+        kill('SIGHUP');
+        yield* sleep(20);
+        {
+          using _ignored = sigset.ignore();
+          kill('SIGUSR2');
+          kill('SIGHUP');
+          kill('SIGUSR2');
+          // Node hands signals to JavaScript on its event loop: let it, while still ignoring.
+          yield* sleep(20);
+          events.push('3 sent while ignored');
+        }
+        kill('SIGUSR2');
+        yield* sleep(20);
+        kill('SIGHUP');
+        yield* sleep(20);
+        events.push('2 sent after');
+        for (let i = 0; i < 3; i++) events.push(yield* sigset.wait({ timeout: 1000 }));
+        try {
+          yield* sigset.wait({ timeout: 50 });
+        } catch (err) {
+          events.push(err instanceof TaskTimeout ? 'nothing more' : 'other error');
+        }
+      });
+    }
+    await run(main(), { logErrors: false });
+    expect(events).toEqual([
+      '3 sent while ignored',
+      '2 sent after',
+      'SIGHUP',
+      'SIGUSR2',
+      'SIGHUP',
+      'nothing more',
+    ]);
+  });
+
+  it('a wait sleeps through ignored signals and returns the next one', async () => {
+    const events: string[] = [];
+    const sigset = new SignalSet('SIGUSR2', 'SIGHUP');
+    function* sender() {
+      yield* sleep(20);
+      const ignored = sigset.ignore();
+      kill('SIGUSR2');
+      events.push('sent SIGUSR2 while ignored');
+      yield* sleep(20);
+      ignored[Symbol.dispose]();
+      kill('SIGHUP');
+      events.push('sent SIGHUP');
+    }
+    function* main() {
+      yield* newTask(sender());
+      events.push('waiting');
+      events.push(yield* sigset.wait({ timeout: 2000 }));
+    }
+    // Should the wait end early, SIGHUP must not end the test process.
+    const guard = () => {};
+    process.on('SIGHUP', guard);
+    try {
+      await run(main(), { logErrors: false });
+      expect([process.listenerCount('SIGUSR2'), process.listenerCount('SIGHUP')]).toEqual([0, 1]);
+    } finally {
+      process.removeListener('SIGHUP', guard);
+    }
+    expect(events).toEqual(['waiting', 'sent SIGUSR2 while ignored', 'sent SIGHUP', 'SIGHUP']);
+  });
+
+  it('ignored signals that wake a wait do not restart its timeout', async () => {
+    let sent = 0;
+    let sentBeforeTimeout = -1;
+    const sigset = new SignalSet('SIGUSR2');
+    function* sender() {
+      using _ignored = sigset.ignore();
+      for (; sent < 10; sent++) {
+        yield* sleep(30);
+        kill('SIGUSR2');
+      }
+      yield* sleep(20);
+    }
+    function* main() {
+      const task = yield* newTask(sender());
+      try {
+        yield* sigset.wait({ timeout: 100 });
+      } catch (err) {
+        if (err instanceof TaskTimeout) sentBeforeTimeout = sent;
+      }
+      yield* task.join();
+    }
+    await run(main(), { logErrors: false });
+    // About 3 at 30 ms apart; a timeout restarted at every wake-up would outlast all 10.
+    expect(sentBeforeTimeout).toBeGreaterThanOrEqual(0);
+    expect(sentBeforeTimeout).toBeLessThan(10);
+  });
+
+  it('an ignored signal is dropped for every SignalSet, but plain process listeners see it', async () => {
+    const seen: string[] = [];
+    const other = () => seen.push('process listener');
+    process.on('SIGUSR2', other);
+    try {
+      function* main() {
+        yield* asyncWith(new SignalSet('SIGUSR2'), function* (watching) {
+          {
+            using _ignored = new SignalSet('SIGUSR2').ignore();
+            kill('SIGUSR2');
+            yield* sleep(20);
+          }
+          kill('SIGUSR2');
+          seen.push(`set: ${yield* watching.wait({ timeout: 1000 })}`);
+          try {
+            yield* watching.wait({ timeout: 50 });
+          } catch (err) {
+            seen.push(err instanceof TaskTimeout ? 'set: nothing more' : 'other error');
+          }
+        });
+      }
+      await run(main(), { logErrors: false });
+    } finally {
+      process.removeListener('SIGUSR2', other);
+    }
+    expect(seen).toEqual([
+      'process listener',
+      'process listener',
+      'set: SIGUSR2',
+      'set: nothing more',
+    ]);
+  });
+
+  it('nested ignores: a signal stays ignored until the last one is disposed', async () => {
+    const received: string[] = [];
+    function* main() {
+      yield* asyncWith(new SignalSet('SIGUSR2'), function* (sigset) {
+        const outer = sigset.ignore();
+        const inner = sigset.ignore();
+        inner[Symbol.dispose]();
+        inner[Symbol.dispose]();
+        kill('SIGUSR2'); // dropped: outer still ignores it
+        yield* sleep(20);
+        outer[Symbol.dispose]();
+        kill('SIGUSR2');
+        yield* sleep(20);
+        received.push(yield* sigset.wait({ timeout: 1000 }));
+        try {
+          yield* sigset.wait({ timeout: 50 });
+        } catch (err) {
+          received.push(err instanceof TaskTimeout ? 'nothing more' : 'other error');
+        }
+      });
+    }
+    await run(main(), { logErrors: false });
+    expect(received).toEqual(['SIGUSR2', 'nothing more']);
   });
 
   it('keeps a child process alive through a SIGTERM, and the default returns after', () => {
