@@ -1,16 +1,22 @@
 // The manual's subprocess example: stream `ping`'s output line by line as it arrives, and
-// stop cleanly on Ctrl-C (SIGINT) through a SignalSet.
+// stop cleanly on Ctrl-C (SIGINT) through a SignalSet. Where ping is not installed, a Node
+// stand-in prints the same kind of lines; the first line of output says which one runs.
 //
 //   node dist/ping.js                          # ping -c 3 -i 0.2 127.0.0.1
+//   CURIO_PING=/bin/ping node dist/ping.js     # the ping program (a missing one: the stand-in)
 //   node dist/ping.js node -e "..."            # any other command, from the arguments
 //   CURIO_PING_CMD='["node","-e","..."]' node dist/ping.js   # or from the environment
 import { asyncFor, asyncWith, type Coro, newTask, run } from '@curio/kernel';
 import { SignalSet } from '@curio/signal';
 import { PIPE, Popen } from '@curio/subprocess';
+import { pingStandIn } from './ping-stand-in.js';
 
-const DEFAULT_COMMAND = ['ping', '-c', '3', '-i', '0.2', '127.0.0.1'];
+const HOST = '127.0.0.1';
+const COUNT = 3;
+const INTERVAL_SECONDS = 0.2;
 
-function command(): string[] {
+// A command given in the arguments or in CURIO_PING_CMD, else null (ping itself).
+function givenCommand(): string[] | null {
   const fromArgs = process.argv.slice(2);
   if (fromArgs.length > 0 && process.argv[1]?.endsWith('ping.js')) return fromArgs;
   const fromEnv = process.env.CURIO_PING_CMD;
@@ -19,18 +25,23 @@ function command(): string[] {
       ? (JSON.parse(fromEnv) as string[])
       : fromEnv.split(/\s+/);
   }
-  return DEFAULT_COMMAND;
+  return null;
 }
 
-function start(args: string[]): Popen | null {
+function start(): Popen {
+  const given = givenCommand();
+  if (given !== null) return new Popen(given, { stdout: PIPE });
+  const ping = process.env.CURIO_PING || 'ping';
   try {
-    return new Popen(args, { stdout: PIPE });
+    const child = new Popen([ping, '-c', `${COUNT}`, '-i', `${INTERVAL_SECONDS}`, HOST], {
+      stdout: PIPE,
+    });
+    console.log('using system ping');
+    return child;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || args[0] !== 'ping') throw err;
-    console.log(
-      'ping is not installed: install the iputils-ping package (Debian/Ubuntu: apt-get install iputils-ping)',
-    );
-    return null;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    console.log('ping not found: using a Node stand-in');
+    return new Popen(pingStandIn(HOST, COUNT, INTERVAL_SECONDS), { stdout: PIPE });
   }
 }
 
@@ -50,8 +61,7 @@ function* stream(child: Popen): Coro<number> {
 }
 
 function* main(): Coro<void> {
-  const child = start(command());
-  if (child === null) return;
+  const child = start();
   yield* asyncWith(new SignalSet('SIGINT'), function* (sigset) {
     const streamer = yield* newTask(stream(child));
     const interrupter = yield* newTask(
