@@ -1,6 +1,8 @@
+import * as net from 'node:net';
 import type { Address, Socket } from '@curio/io';
 import {
   type AsyncContextManager,
+  CancelledError,
   type Coro,
   CurioError,
   cancelTask,
@@ -10,6 +12,8 @@ import {
   newTask,
   rescheduleTasks,
   type Task,
+  TaskTimeout,
+  timeoutAfter,
   waitOnQueue,
 } from '@curio/kernel';
 import {
@@ -29,6 +33,7 @@ import {
   checkPath,
   checkPort,
   checkServerSsl,
+  checkTimeoutOption,
   describe,
 } from './validate.js';
 
@@ -48,6 +53,19 @@ export interface ServerOptions {
   ssl?: SSLContext;
   /** Allow reusing an address in TIME_WAIT (default true; Node always does for TCP). */
   reuseAddress?: boolean;
+  /**
+   * Close a client's connection once nothing has been received from it or sent to it for
+   * this many ms (every read and write restarts the clock; with `ssl`, it starts after the
+   * handshake). The handler's pending or next `recv`/`sendall` then raises an `ETIMEDOUT`
+   * error; let through, it ends the connection quietly. Default `null`: no limit.
+   */
+  idleTimeout?: number | null;
+  /**
+   * With `ssl`: ms a client has to complete the TLS handshake (default 10000; `null`: no
+   * limit). A client that fails it or runs out of time is dropped, and one line is logged
+   * with `console.warn`.
+   */
+  sslHandshakeTimeout?: number | null;
 }
 
 /** Options of `createUnixServer` and `runUnixServer`. */
@@ -56,16 +74,42 @@ export interface UnixServerOptions {
   backlog?: number;
   /** Speak TLS with this context (it must hold a certificate: `loadCertChain`). */
   ssl?: SSLContext;
+  /**
+   * Close a client's connection once nothing has been received from it or sent to it for
+   * this many ms (every read and write restarts the clock; with `ssl`, it starts after the
+   * handshake). The handler's pending or next `recv`/`sendall` then raises an `ETIMEDOUT`
+   * error; let through, it ends the connection quietly. Default `null`: no limit.
+   */
+  idleTimeout?: number | null;
+  /**
+   * With `ssl`: ms a client has to complete the TLS handshake (default 10000; `null`: no
+   * limit). A client that fails it or runs out of time is dropped, and one line is logged
+   * with `console.warn`.
+   */
+  sslHandshakeTimeout?: number | null;
+}
+
+/** @internal What a Server does with each connection, from the checked options. */
+export interface ClientSettings {
+  ssl: SSLContext | undefined;
+  /** ms of inactivity before a connection is closed; undefined: no limit. */
+  idleTimeout: number | undefined;
+  /** ms the TLS handshake may take; undefined: no limit. */
+  sslHandshakeTimeout: number | undefined;
 }
 
 const DEFAULT_BACKLOG = 100;
+const DEFAULT_SSL_HANDSHAKE_TIMEOUT = 10_000;
 
 /**
  * A listening server: `serveForever()` accepts connections and runs `clientConnectedTask`
  * for each in its own task; `close()` stops it. Made by `createServer` / `createUnixServer`.
  *
  * Each client's socket is closed when its handler ends. A handler that crashes is logged by
- * the kernel (unless `run(..., { logErrors: false })`) and affects no other client. When the
+ * the kernel (unless `run(..., { logErrors: false })`) and affects no other client; one that
+ * fails only because its client went away (the connection's own error: a reset, a broken
+ * pipe, the `idleTimeout`) ends quietly. A TLS client that fails the handshake or does not
+ * finish it within `sslHandshakeTimeout` is dropped with one `console.warn` line. When the
  * serving task is cancelled or the server is closed, the listening socket is closed, every
  * client task is cancelled and waited for, and `serveForever` returns (or re-raises the
  * cancellation). Also an async context manager that closes the server on exit.
@@ -84,6 +128,8 @@ export class Server implements AsyncContextManager<Server> {
   /** The address the server listens on: `[host, port]` (4 items for IPv6) or a Unix path. */
   readonly address: Address;
   private readonly handler: ClientConnectedTask;
+  private readonly idleTimeout: number | undefined;
+  private readonly sslHandshakeTimeout: number | undefined;
   // Invariant: the tasks of the clients whose handlers have not ended.
   private readonly clientTasks = new Set<Task>();
   // Tasks in `close()` waiting for serveForever to finish its cleanup.
@@ -93,10 +139,12 @@ export class Server implements AsyncContextManager<Server> {
   private isClosed = false;
 
   /** @internal Use `createServer` / `createUnixServer`. */
-  constructor(sock: Socket, clientConnectedTask: ClientConnectedTask, ssl?: SSLContext) {
+  constructor(sock: Socket, clientConnectedTask: ClientConnectedTask, settings: ClientSettings) {
     this.socket = sock;
     this.handler = clientConnectedTask;
-    this.ssl = ssl;
+    this.ssl = settings.ssl;
+    this.idleTimeout = settings.idleTimeout;
+    this.sslHandshakeTimeout = settings.sslHandshakeTimeout;
     this.address = sock.getsockname();
   }
 
@@ -134,9 +182,8 @@ export class Server implements AsyncContextManager<Server> {
           throw err;
         }
         const [client, address] = connection;
-        yield* newTask(this.runClient(client, address), {
-          name: `${this.handler.name || 'client'}(${formatAddress(address)})`,
-        });
+        const name = `${this.handler.name || 'client'}(${formatAddress(address)})`;
+        yield* newTask(this.runClient(client, address, name), { name });
       }
     } finally {
       this.serving = false;
@@ -144,20 +191,44 @@ export class Server implements AsyncContextManager<Server> {
     }
   }
 
-  private *runClient(client: Socket, address: Address): Coro<void> {
+  private *runClient(client: Socket, address: Address, name: string): Coro<void> {
     const me = yield* currentTask();
     this.clientTasks.add(me);
     let sock = client;
     try {
       if (this.ssl !== undefined) {
         sock = this.ssl.wrapSocket(client, { serverSide: true });
-        yield* sock.doHandshake();
+        if (!(yield* this.handshake(sock, name))) return;
       }
-      yield* this.handler(sock, address);
+      if (this.idleTimeout !== undefined) closeWhenIdle(sock, this.idleTimeout, name);
+      try {
+        yield* this.handler(sock, address);
+      } catch (err) {
+        if (!isConnectionError(sock, err)) throw err;
+      }
     } finally {
       this.clientTasks.delete(me);
       yield* sock.close();
       if (sock !== client) yield* client.close();
+    }
+  }
+
+  // The TLS handshake within sslHandshakeTimeout: false, with one line logged, if the client
+  // failed it or ran out of time. Cancellation goes through.
+  private *handshake(sock: Socket, name: string): Coro<boolean> {
+    const limit = this.sslHandshakeTimeout;
+    try {
+      if (limit === undefined) yield* sock.doHandshake();
+      else yield* timeoutAfter(limit, sock.doHandshake());
+      return true;
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      const why =
+        err instanceof TaskTimeout
+          ? `timed out after ${limit} ms (sslHandshakeTimeout)`
+          : `failed: ${handshakeFailure(err)}`;
+      console.warn(`curio: ${name}: TLS handshake ${why}; connection closed`);
+      return false;
     }
   }
 
@@ -219,6 +290,33 @@ function formatAddress(address: Address): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+// Close `sock` after `ms` without a byte received or sent: Node's inactivity timer destroys
+// it with an ETIMEDOUT error, which the handler's pending or next recv/sendall raises.
+function closeWhenIdle(sock: Socket, ms: number, name: string): void {
+  const raw = sock.raw;
+  if (!(raw instanceof net.Socket)) return;
+  raw.setTimeout(ms, () => {
+    const message = `${name}: nothing received or sent for ${ms} ms (idleTimeout): connection closed`;
+    raw.destroy(Object.assign(new Error(message), { code: 'ETIMEDOUT' }));
+  });
+}
+
+// True if `err` is the client connection's own failure (the error its Node socket was
+// destroyed with: a reset, a broken pipe, the idle timeout): the client went away.
+function isConnectionError(sock: Socket, err: unknown): boolean {
+  const raw = sock.raw;
+  return raw instanceof net.Socket && raw.errored != null && raw.errored === err;
+}
+
+// Why a handshake failed, on one line: OpenSSL's reason or the error's message, and its code.
+function handshakeFailure(err: unknown): string {
+  const reason = (err as { cause?: { reason?: unknown } } | null)?.cause?.reason;
+  const code = (err as { code?: unknown } | null)?.code;
+  let text = typeof reason === 'string' ? reason : err instanceof Error ? err.message : String(err);
+  text = text.replace(/^TLS handshake: /, '').replace(/\s*\n\s*/g, ' ');
+  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
+}
+
 function checkHandler(fn: string, handler: unknown): asserts handler is ClientConnectedTask {
   if (typeof handler !== 'function') {
     throw new TypeError(
@@ -264,12 +362,34 @@ export function createServer(
       `${fn}: options.reuseAddress must be a boolean, got ${describe(reuseAddress)}`,
     );
   }
-  const ssl = checkServerSsl(fn, options?.ssl);
+  const settings = checkClientSettings(fn, options);
   const sock = socket(family, SOCK_STREAM);
   if (reuseAddress) sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
   sock.bind([host, port]);
   sock.listen(backlog);
-  return new Server(sock, clientConnectedTask, ssl);
+  return new Server(sock, clientConnectedTask, settings);
+}
+
+// The options every server shares: TLS and the per-connection time limits.
+function checkClientSettings(
+  fn: string,
+  options: ServerOptions | UnixServerOptions | undefined,
+): ClientSettings {
+  const ssl = checkServerSsl(fn, options?.ssl);
+  const idleTimeout = checkTimeoutOption(fn, 'idleTimeout', options?.idleTimeout, undefined);
+  const handshake = options?.sslHandshakeTimeout;
+  if (handshake !== undefined && handshake !== null && ssl === undefined) {
+    throw new TypeError(
+      `${fn}: options.sslHandshakeTimeout is only meaningful with options.ssl, got ${describe(handshake)} without ssl`,
+    );
+  }
+  const sslHandshakeTimeout = checkTimeoutOption(
+    fn,
+    'sslHandshakeTimeout',
+    handshake,
+    DEFAULT_SSL_HANDSHAKE_TIMEOUT,
+  );
+  return { ssl, idleTimeout, sslHandshakeTimeout };
 }
 
 /**
@@ -290,11 +410,11 @@ export function createUnixServer(
   checkOptions(fn, options);
   const backlog = options?.backlog ?? DEFAULT_BACKLOG;
   checkBacklog(fn, backlog);
-  const ssl = checkServerSsl(fn, options?.ssl);
+  const settings = checkClientSettings(fn, options);
   const sock = socket(AF_UNIX, SOCK_STREAM);
   sock.bind(path);
   sock.listen(backlog);
-  return new Server(sock, clientConnectedTask, ssl);
+  return new Server(sock, clientConnectedTask, settings);
 }
 
 /**

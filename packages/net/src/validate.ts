@@ -72,3 +72,26 @@ export function checkBacklog(fn: string, backlog: unknown): asserts backlog is n
     throw new TypeError(`${fn}: options.backlog must be an integer >= 0, got ${describe(backlog)}`);
   }
 }
+
+// Node's timers (the socket inactivity timer among them) take at most 2^31 - 1 ms.
+const TIMER_MAX = 2 ** 31 - 1;
+
+/**
+ * A timeout option in ms: a number > 0 (at most 2^31 - 1), or `null` / `Infinity` for no
+ * limit (returned as undefined); `fallback` when not given. @internal
+ */
+export function checkTimeoutOption(
+  fn: string,
+  name: string,
+  value: unknown,
+  fallback: number | undefined,
+): number | undefined {
+  if (value === undefined) return fallback;
+  if (value === null || value === Number.POSITIVE_INFINITY) return undefined;
+  if (typeof value !== 'number' || !(value > 0) || value > TIMER_MAX) {
+    throw new TypeError(
+      `${fn}: options.${name} must be a number of milliseconds > 0 and <= ${TIMER_MAX} (null or Infinity: no limit), got ${describe(value)}`,
+    );
+  }
+  return value;
+}

@@ -28,6 +28,12 @@ import { echo, exchange, leftoverSockets, settle } from './helpers.js';
 const certs = makeTestCerts();
 afterAll(() => certs.cleanup());
 
+function tlsContext() {
+  const ctx = createDefaultContext(Purpose.CLIENT_AUTH);
+  ctx.loadCertChain(certs.localhost.certFile, certs.localhost.keyFile);
+  return ctx;
+}
+
 let unixCount = 0;
 function unixPath(): string {
   return join(tmpdir(), `curio-net-${process.pid}-${unixCount++}.sock`);
@@ -321,6 +327,68 @@ describe('createServer / serveForever', () => {
       [() => createUnixServer(unixPath(), null as never), /clientConnectedTask must be/],
     ];
     for (const [f, re] of bad) expect(f).toThrow(re);
+  });
+
+  it('refuses bad time limits with a TypeError naming the option and the value', () => {
+    const bad: [() => unknown, RegExp][] = [
+      ...[0, -1, Number.NaN, 2 ** 31, '1000', true].map((value): [() => unknown, RegExp] => [
+        () => createServer('127.0.0.1', 0, echo, { idleTimeout: value as never }),
+        new RegExp(
+          `^createServer: options\\.idleTimeout must be a number of milliseconds > 0 and <= 2147483647 \\(null or Infinity: no limit\\), got ${typeof value === 'string' ? '"1000"' : String(value)}$`,
+        ),
+      ]),
+      [
+        () => createUnixServer(unixPath(), echo, { idleTimeout: -5 }),
+        /^createUnixServer: options\.idleTimeout must be a number of milliseconds > 0/,
+      ],
+      [
+        () => createServer('127.0.0.1', 0, echo, { sslHandshakeTimeout: 5000 }),
+        /^createServer: options\.sslHandshakeTimeout is only meaningful with options\.ssl, got 5000 without ssl$/,
+      ],
+      [
+        () => createServer('127.0.0.1', 0, echo, { ssl: tlsContext(), sslHandshakeTimeout: 0 }),
+        /^createServer: options\.sslHandshakeTimeout must be a number of milliseconds > 0 .*, got 0$/,
+      ],
+      [
+        () =>
+          createUnixServer(unixPath(), echo, {
+            ssl: tlsContext(),
+            sslHandshakeTimeout: 'x' as never,
+          }),
+        /^createUnixServer: options\.sslHandshakeTimeout must be .*, got "x"$/,
+      ],
+    ];
+    for (const [f, re] of bad) {
+      expect(f).toThrow(re);
+      expect(f).toThrow(TypeError);
+    }
+  });
+
+  it('accepts time limits: a number of ms, or null / Infinity for none', async () => {
+    const made: string[] = [];
+    await run(
+      (function* () {
+        for (const options of [
+          { idleTimeout: 1 },
+          { idleTimeout: 2 ** 31 - 1 },
+          { idleTimeout: null },
+          { idleTimeout: Number.POSITIVE_INFINITY },
+          { ssl: tlsContext(), sslHandshakeTimeout: 250 },
+          { ssl: tlsContext(), sslHandshakeTimeout: null },
+          { sslHandshakeTimeout: null },
+        ]) {
+          const server = createServer('127.0.0.1', 0, echo, options);
+          made.push(Object.keys(options).join('+'));
+          yield* server.close();
+        }
+      })(),
+    );
+    expect(made).toEqual([
+      ...new Array(4).fill('idleTimeout'),
+      ...new Array(2).fill('ssl+sslHandshakeTimeout'),
+      'sslHandshakeTimeout',
+    ]);
+    expect(await leftoverSockets()).toEqual([]);
   });
 
   it('reports an address in use', async () => {
