@@ -71,3 +71,6 @@ export function* settle(body: Coro<unknown>): Coro<string> {
     return `${e.name}${e.code ? ` ${e.code}` : ''}`;
   }
 }
+
+/** CURIO_STRESS=1 (set by the stress script) runs the load and fault tests at full size. */
+export const STRESS = process.env.CURIO_STRESS === '1';
