@@ -3,5 +3,5 @@ import { browserTestOptions } from '../../scripts/vitest-browser.mjs';
 
 // The kernel's test suite in headless Chromium (the kernel imports nothing from Node).
 export default defineConfig({
-  test: browserTestOptions({}),
+  test: { ...browserTestOptions({}), setupFiles: ['test/setup.ts'] },
 });

@@ -2,21 +2,29 @@
 // waits on a promise does not bundle it.
 import { CurioError } from './errors.js';
 import { host } from './host.js';
-import type { ExternalWait, Kernel } from './kernel.js';
-import type { Task, TimeoutOptions } from './task.js';
-import { type Coro, callWith, refused, type Trap, TrapKind } from './trap.js';
+import type { Kernel } from './kernel.js';
+import type { Task, TimeoutOptions, Waiter } from './task.js';
+import { type Coro, defineTrap, type Trap, TrapMode } from './trap.js';
 import { checkTimeout, describe } from './validate.js';
 
-// One promise wait; withdrawing (cancel or timeout) aborts the factory's signal.
-class FutureWait implements ExternalWait {
+type Future<T> = PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>);
+
+// One promise wait; withdrawing (cancel or timeout) aborts the factory's signal. The promise
+// may still settle after that: the kernel ignores that late wake.
+class FutureWait implements Waiter {
+  readonly external = true;
+  readonly lateWakes = true;
   constructor(readonly controller: AbortController | null) {}
   withdraw(): void {
     this.controller?.abort();
   }
 }
 
-function futureWaitHandler(kernel: Kernel, task: Task, trap: Trap): void {
-  const future = trap.a;
+function futureWaitHandler(
+  kernel: Kernel,
+  task: Task,
+  { a: future, b: options }: Trap<Future<unknown>, TimeoutOptions | undefined>,
+): unknown {
   let promise: PromiseLike<unknown>;
   let controller: AbortController | null = null;
   if (typeof future === 'function') {
@@ -27,29 +35,44 @@ function futureWaitHandler(kernel: Kernel, task: Task, trap: Trap): void {
       );
     }
     controller = new Controller();
-    promise = (future as (signal: AbortSignal) => PromiseLike<unknown>)(controller.signal);
+    promise = future(controller.signal);
     if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
       throw new TypeError(
         `futureWait(factory): the factory must return a Promise, got ${describe(promise)}`,
       );
     }
   } else {
-    promise = future as PromiseLike<unknown>;
+    promise = future;
   }
   const wait = new FutureWait(controller);
-  kernel._blockExternal(task, 'FUTURE_WAIT', wait, trap.b as number | undefined);
-  const settle = (failed: boolean, value: unknown) => {
-    if (task._waitObj === wait) kernel._wakeExternal(task, value, failed);
-  };
+  const suspended = kernel._suspend(task, 'FUTURE_WAIT', wait, options?.timeout ?? undefined);
   try {
     promise.then(
-      (value) => settle(false, value),
-      (err) => settle(true, err),
+      (value) => kernel._wake(task, wait, value),
+      (err) => kernel._wake(task, wait, err, true),
     );
   } catch (err) {
-    settle(true, err);
+    kernel._wake(task, wait, err, true);
   }
+  return suspended;
 }
+
+const futureTrap = /* @__PURE__ */ defineTrap<unknown, Future<unknown>, TimeoutOptions | undefined>(
+  'future_wait',
+  TrapMode.BLOCK,
+  futureWaitHandler,
+  (future, options) => {
+    const ok =
+      typeof future === 'function' ||
+      (future !== null && typeof future === 'object' && typeof future.then === 'function');
+    if (!ok) {
+      throw new TypeError(
+        `futureWait(future): future must be a Promise or a function (signal) => Promise, got ${describe(future)}`,
+      );
+    }
+    checkTimeout('futureWait', options?.timeout);
+  },
+);
 
 /**
  * Sleep until a Promise settles; returns its value or raises its error. Given a function,
@@ -57,24 +80,6 @@ function futureWaitHandler(kernel: Kernel, task: Task, trap: Trap): void {
  * @example
  * const text = yield* futureWait((signal) => fetch(url, { signal }).then((r) => r.text()));
  */
-export function futureWait<T>(
-  future: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
-  options?: TimeoutOptions,
-): Coro<T> {
-  try {
-    const ok =
-      typeof future === 'function' ||
-      (future !== null &&
-        typeof future === 'object' &&
-        typeof (future as PromiseLike<T>).then === 'function');
-    if (!ok) {
-      throw new TypeError(
-        `futureWait(future): future must be a Promise or a function (signal) => Promise, got ${describe(future)}`,
-      );
-    }
-    const timeout = checkTimeout('futureWait', options?.timeout);
-    return callWith(futureWaitHandler, TrapKind.FUTURE_WAIT, future, timeout);
-  } catch (err) {
-    return refused(err);
-  }
+export function futureWait<T>(future: Future<T>, options?: TimeoutOptions): Coro<T> {
+  return futureTrap(future, options, undefined) as Coro<T>;
 }

@@ -1,11 +1,17 @@
 import type { AsyncContextManager } from './context.js';
 import { CancelledError, CurioError, TaskError } from './errors.js';
-import type { Kernel } from './kernel.js';
 import { KernelQueue } from './kqueue.js';
 import { disableCancellation } from './shield.js';
 import type { Task } from './task.js';
-import { type Coro, KERNEL_TRAP } from './trap.js';
-import { cancelTask, newTask, type SpawnOptions, waitOnQueue, wakeQueued } from './traps.js';
+import type { Coro } from './trap.js';
+import {
+  cancelTask,
+  getKernel,
+  newTask,
+  type SpawnOptions,
+  waitOnQueue,
+  wakeQueued,
+} from './traps.js';
 import { checkTimeout } from './validate.js';
 
 /**
@@ -42,7 +48,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup> {
     if (task.terminated) {
       this.record(task);
     } else {
-      task._extra().group = this;
+      task._extra().watcher = this;
       this.live.add(task);
     }
     return task;
@@ -74,7 +80,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup> {
    */
   *join(options?: { timeout?: number | null }): Coro<void> {
     const timeout = checkTimeout('TaskGroup.join', options?.timeout);
-    const kernel = (yield KERNEL_TRAP) as Kernel;
+    const kernel = yield* getKernel();
     const deadline = timeout === undefined ? undefined : kernel.selector.now() + timeout;
     try {
       while (this.live.size > 0 && this.firstError === null) {

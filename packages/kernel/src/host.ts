@@ -70,3 +70,77 @@ export const soon: (fn: () => void) => void = (() => {
  */
 export const afterIO: (fn: () => void) => void =
   typeof host.setImmediate === 'function' ? yieldToHost : soon;
+
+// ---- how a kernel shares the host's event loop (policy, kept out of the scheduler) ------
+
+// Steps between looks at the clock (timer expiry and the host's turn).
+const CHECK_EVERY = 64;
+// Longest stretch of task steps before the host gets a turn (I/O callbacks, timers).
+const SLICE_MS = 1;
+// With at least this many tasks waiting outside the kernel, a wake-up by I/O readiness waits
+// for the rest of the host's pending I/O events, so that the tasks they wake share one slice
+// (one host callback instead of one per event). With fewer, it runs at once, in a microtask:
+// a lone stream is not worth an extra turn of the host's event loop.
+const BATCH_WAITERS = 8;
+
+/**
+ * @internal When a kernel runs a slice of task steps, when it gives the host a turn, and when
+ * it holds the host open. One per kernel; `runSlice` runs the scheduler's loop.
+ */
+export class HostTurns {
+  #scheduled = false;
+  #start = -1;
+  #untilCheck = CHECK_EVERY;
+  #keepAlive: unknown = undefined;
+  readonly #run: () => void;
+
+  constructor(runSlice: () => void) {
+    this.#run = () => {
+      this.#scheduled = false;
+      this.#start = -1;
+      this.#untilCheck = CHECK_EVERY;
+      runSlice();
+    };
+  }
+
+  /**
+   * Run a slice soon: after the current host callback; or, when woken by I/O readiness while
+   * `ioWaiters` tasks wait outside the kernel (see BATCH_WAITERS), after the host's pending
+   * I/O events.
+   */
+  request(ioWaiters = 0): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    (ioWaiters >= BATCH_WAITERS ? afterIO : soon)(this.#run);
+  }
+
+  /**
+   * Count a task step. True every CHECK_EVERY steps: time to expire timers and ask
+   * `yieldIfDue`. The slice's clock starts after its first step: a lone wake-up reads no clock.
+   */
+  stepped(): boolean {
+    const left = --this.#untilCheck;
+    if (left === CHECK_EVERY - 1 && this.#start < 0) this.#start = hostNow();
+    if (left !== 0) return false;
+    this.#untilCheck = CHECK_EVERY;
+    return true;
+  }
+
+  /** True when the slice has run long enough: the host gets a turn (the slice goes on after). */
+  yieldIfDue(): boolean {
+    if (hostNow() - this.#start < SLICE_MS) return false;
+    this.#scheduled = true;
+    yieldToHost(this.#run);
+    return true;
+  }
+
+  /** Hold the host's event loop open (or let it go) while tasks wait on what no handle holds. */
+  keepAlive(on: boolean): void {
+    if (on && this.#keepAlive === undefined) {
+      this.#keepAlive = host.setInterval(() => {}, 1 << 30);
+    } else if (!on && this.#keepAlive !== undefined) {
+      host.clearInterval(this.#keepAlive);
+      this.#keepAlive = undefined;
+    }
+  }
+}

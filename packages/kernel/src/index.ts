@@ -17,7 +17,7 @@ export {
 export { Kernel, type KernelOptions, type RunOptions } from './kernel.js';
 export { KernelQueue } from './kqueue.js';
 export type { MonitorFactory } from './monitor-loader.js';
-export { getKernel, run } from './run.js';
+export { run } from './run.js';
 export { HostSelector, type Selector, VirtualTimeSelector } from './selector.js';
 export { disableCancellation } from './shield.js';
 export { type SignalSetLike, sigunwatch, sigwait, sigwatch } from './signals.js';
@@ -27,6 +27,7 @@ export { type Coro, Trap } from './trap.js';
 export {
   cancelTask,
   currentTask,
+  getKernel,
   joinTask,
   newTask,
   type RescheduleOptions,

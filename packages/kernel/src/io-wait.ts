@@ -1,9 +1,9 @@
 // readWait / writeWait: the I/O traps. Kept apart from the scheduler so a program that never
 // waits on I/O does not bundle them.
 import { CurioError } from './errors.js';
-import type { ExternalWait, Kernel } from './kernel.js';
-import type { Task, TimeoutOptions } from './task.js';
-import { type Coro, callWith, refused, type Trap, TrapKind } from './trap.js';
+import type { Kernel } from './kernel.js';
+import type { Task, TimeoutOptions, Waiter } from './task.js';
+import { type Coro, defineTrap, SUSPENDED, type Trap, TrapMode } from './trap.js';
 import { checkTimeout, describe } from './validate.js';
 
 /**
@@ -33,103 +33,108 @@ export interface StreamLike {
 /** What `readWait` / `writeWait` accept. */
 export type WaitSource = StreamLike | ReadinessSource;
 
+// One side (read or write) of a watched Node stream: at most one task waits on it at a time.
+class StreamSide implements Waiter {
+  readonly external = true;
+  readonly io = true;
+  task: Task | null = null;
+  withdraw(): void {
+    this.task = null;
+  }
+  // The stream is ready: wake the waiting task, if any.
+  readonly ready = (): void => {
+    const task = this.task;
+    if (task === null) return;
+    this.task = null;
+    task._kernel._wake(task, this, undefined);
+  };
+}
+
 // Readiness of one Node stream. Listeners stay attached for the stream's life, so waiting
-// costs no listener churn; at most one reader and one writer wait at a time.
+// costs no listener churn.
 class StreamWatcher {
-  reader: Task | null = null;
-  writer: Task | null = null;
-  readonly readSide: ExternalWait = { withdraw: () => (this.reader = null) };
-  readonly writeSide: ExternalWait = { withdraw: () => (this.writer = null) };
+  readonly reader = new StreamSide();
+  readonly writer = new StreamSide();
   constructor(stream: StreamLike) {
-    const wakeReader = () => {
-      const t = this.reader;
-      if (t === null) return;
-      this.reader = null;
-      t._kernel._wakeExternal(t, undefined, false, true);
+    const { reader, writer } = this;
+    const both = () => {
+      reader.ready();
+      writer.ready();
     };
-    const wakeWriter = () => {
-      const t = this.writer;
-      if (t === null) return;
-      this.writer = null;
-      t._kernel._wakeExternal(t, undefined, false, true);
-    };
-    const wakeBoth = () => {
-      wakeReader();
-      wakeWriter();
-    };
-    stream.on('readable', wakeReader);
-    stream.on('drain', wakeWriter);
-    stream.on('end', wakeBoth);
-    stream.on('finish', wakeWriter);
-    stream.on('error', wakeBoth);
-    stream.on('close', wakeBoth);
+    stream.on('readable', reader.ready);
+    stream.on('drain', writer.ready);
+    stream.on('end', both);
+    stream.on('finish', writer.ready);
+    stream.on('error', both);
+    stream.on('close', both);
   }
 }
 const watchers = new WeakMap<object, StreamWatcher>();
 
-// A wait on a custom readiness source: withdrawing calls the source's canceller.
-class CustomWait implements ExternalWait {
+// A wait on a custom readiness source: withdrawing calls the source's canceller. A source may
+// still call `wake` after that (it races the cancel): the kernel ignores such late wakes.
+class CustomWait implements Waiter {
+  readonly external = true;
+  readonly io = true;
+  readonly lateWakes = true;
   cancel: (() => void) | null = null;
   withdraw(): void {
     this.cancel?.();
   }
 }
 
-function ioWait(kernel: Kernel, task: Task, trap: Trap): void {
-  const source = trap.a as StreamLike & ReadinessSource;
-  const timeout = trap.b as number | undefined;
-  const forRead = trap.kind === TrapKind.READ_WAIT;
+type Source = StreamLike & ReadinessSource;
+
+function ioWait(
+  kernel: Kernel,
+  task: Task,
+  trap: Trap<Source, TimeoutOptions | undefined, boolean>,
+): unknown {
+  const { a: source, b: options, c: forRead } = trap;
+  const timeout = options?.timeout ?? undefined;
   const state = forRead ? 'READ_WAIT' : 'WRITE_WAIT';
   const custom = forRead ? source.onReadable : source.onWritable;
   if (typeof custom === 'function') {
     const wait = new CustomWait();
-    kernel._blockExternal(task, state, wait, timeout);
+    kernel._suspend(task, state, wait, timeout);
     let cancel: unknown;
     try {
-      cancel = custom.call(source, () => {
-        if (task._waitObj === wait) kernel._wakeExternal(task, undefined, false, true);
-      });
+      cancel = custom.call(source, () => kernel._wake(task, wait, undefined));
     } catch (err) {
-      // Already woken: the task is on the ready queue and must not get a second resume.
-      if (task._waitObj !== wait) return;
-      kernel._wakeExternal(task, err, true);
-      return;
+      kernel._wake(task, wait, err, true);
+      return SUSPENDED;
     }
-    if (task._waitObj !== wait) return; // woken during the call
     if (typeof cancel !== 'function') {
       const method = forRead ? 'onReadable' : 'onWritable';
-      kernel._wakeExternal(
+      kernel._wake(
         task,
+        wait,
         new TypeError(`${method}(wake) must return a function that withdraws the wait`),
         true,
       );
-      return;
+    } else {
+      wait.cancel = cancel as () => void;
     }
-    wait.cancel = cancel as () => void;
-    return;
+    return SUSPENDED;
   }
   // A Node stream: ready now, or wait for its events.
   const readyNow = forRead
     ? (source.readableLength ?? 0) > 0 || source.readableEnded === true || source.destroyed === true
     : source.writableNeedDrain !== true || source.destroyed === true;
-  if (readyNow) {
-    kernel._resume(task, undefined);
-    return;
-  }
+  if (readyNow) return undefined;
   let watcher = watchers.get(source);
   if (watcher === undefined) {
     watcher = new StreamWatcher(source);
     watchers.set(source, watcher);
   }
-  const other = forRead ? watcher.reader : watcher.writer;
-  if (other !== null && other !== task) {
+  const side = forRead ? watcher.reader : watcher.writer;
+  if (side.task !== null && side.task !== task) {
     throw new CurioError(
-      `${forRead ? 'readWait' : 'writeWait'}: ${other.name} is already waiting on this source`,
+      `${forRead ? 'readWait' : 'writeWait'}: ${side.task.name} is already waiting on this source`,
     );
   }
-  if (forRead) watcher.reader = task;
-  else watcher.writer = task;
-  kernel._blockExternal(task, state, forRead ? watcher.readSide : watcher.writeSide, timeout);
+  side.task = task;
+  return kernel._suspend(task, state, side, timeout);
 }
 
 function checkSource(fn: string, source: unknown, method: 'onReadable' | 'onWritable'): void {
@@ -146,6 +151,28 @@ function checkSource(fn: string, source: unknown, method: 'onReadable' | 'onWrit
   }
 }
 
+function checkWait(
+  fn: string,
+  method: 'onReadable' | 'onWritable',
+  source: Source,
+  options?: TimeoutOptions,
+): void {
+  checkSource(fn, source, method);
+  checkTimeout(fn, options?.timeout);
+}
+const readTrap = /* @__PURE__ */ defineTrap<void, Source, TimeoutOptions | undefined, boolean>(
+  'read_wait',
+  TrapMode.BLOCK,
+  ioWait,
+  (source, options) => checkWait('readWait', 'onReadable', source, options),
+);
+const writeTrap = /* @__PURE__ */ defineTrap<void, Source, TimeoutOptions | undefined, boolean>(
+  'write_wait',
+  TrapMode.BLOCK,
+  ioWait,
+  (source, options) => checkWait('writeWait', 'onWritable', source, options),
+);
+
 /**
  * Sleep until reading `source` would make progress (data, end of file or an error).
  * Does no I/O itself. Only one task may wait to read a source at a time.
@@ -153,12 +180,7 @@ function checkSource(fn: string, source: unknown, method: 'onReadable' | 'onWrit
  * while ((chunk = stream.read()) === null) yield* readWait(stream);
  */
 export function readWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
-  try {
-    checkSource('readWait', source, 'onReadable');
-    return callWith(ioWait, TrapKind.READ_WAIT, source, checkTimeout('readWait', options?.timeout));
-  } catch (err) {
-    return refused(err);
-  }
+  return readTrap(source as Source, options, true);
 }
 
 /**
@@ -167,15 +189,5 @@ export function readWait(source: WaitSource, options?: TimeoutOptions): Coro<voi
  * if (!stream.write(data)) yield* writeWait(stream);
  */
 export function writeWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
-  try {
-    checkSource('writeWait', source, 'onWritable');
-    return callWith(
-      ioWait,
-      TrapKind.WRITE_WAIT,
-      source,
-      checkTimeout('writeWait', options?.timeout),
-    );
-  } catch (err) {
-    return refused(err);
-  }
+  return writeTrap(source as Source, options, false);
 }

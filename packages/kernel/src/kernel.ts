@@ -1,13 +1,14 @@
-import { CancelledError, CurioError, kernelError, TaskError, TaskTimeout } from './errors.js';
-import { afterIO, host, hostNow, soon, yieldToHost } from './host.js';
-import { KernelQueue } from './kqueue.js';
+// The kernel: the scheduler loop, one suspend and one wake, one cancel path, and the end of a
+// task. What each trap does is in the trap table (traps.ts); how the kernel shares the host's
+// event loop is in host.ts. A map for contributors: docs/internals.md.
+import { CancelledError, CurioError, kernelError, TaskTimeout } from './errors.js';
+import { HostTurns, host, hostNow } from './host.js';
 import { loadMonitor, type MonitorFactory } from './monitor-loader.js';
 import { HostSelector, type Selector } from './selector.js';
 import { TimerHeap } from './structures.js';
-import { Task, TaskFlag, TimerSlot, WaitKind } from './task.js';
-import { type Coro, isTrap, type Trap, TrapKind, traceOf, traceTraps } from './trap.js';
-import type { SpawnOptions } from './traps.js';
-import { checkSpawnOptions } from './traps.js';
+import { Task, TaskFlag, TimerSlot, type Waiter } from './task.js';
+import { type Coro, isTrap, SUSPENDED, TrapMode, traceOf, traceTraps } from './trap.js';
+import { checkSpawnOptions, joinFailure, type SpawnOptions } from './traps.js';
 import { checkCoroutine, checkOptions, describe } from './validate.js';
 
 /** Options of `new Kernel()`. */
@@ -30,46 +31,8 @@ export interface RunOptions {
   logErrors?: boolean;
 }
 
-// Steps between looks at the clock (timer expiry and the host's turn).
-const CHECK_EVERY = 64;
-// Longest stretch of task steps before the host gets a turn (I/O callbacks, timers).
-const SLICE_MS = 1;
-// With at least this many tasks waiting outside the kernel, a wake-up by I/O readiness waits
-// for the rest of the host's pending I/O events, so that the tasks they wake share one slice
-// (one host callback instead of one per event). With fewer, it runs at once, in a microtask:
-// a lone stream is not worth an extra turn of the host's event loop.
-const BATCH_WAITERS = 8;
-
-// Trap kinds that may block: a pending cancellation or an expired timeout is delivered there.
-const BLOCKING: readonly boolean[] = [];
-for (const k of [
-  TrapKind.SLEEP,
-  TrapKind.JOIN,
-  TrapKind.CANCEL,
-  TrapKind.READ_WAIT,
-  TrapKind.WRITE_WAIT,
-  TrapKind.FUTURE_WAIT,
-  TrapKind.QUEUE_WAIT,
-  TrapKind.SIGWAIT,
-]) {
-  (BLOCKING as boolean[])[k] = true;
-}
-
-/**
- * @internal Something outside the kernel a task waits on (I/O readiness, a promise, a signal):
- * `withdraw` undoes the wait on cancel or timeout; `keepAlive` holds the host's event loop
- * open while a task waits (for waits that no host handle keeps alive, like signals).
- */
-export interface ExternalWait {
-  withdraw(task: Task): void;
-  readonly keepAlive?: boolean;
-}
-
-/** A timeoutAfter scope, as the kernel records it on the task. @internal */
-export interface TimeoutScope {
-  prevDeadline: number;
-  prevToken: unknown;
-}
+/** @internal What a sleeping task waits on: nothing but its deadline. */
+export const SLEEPING: Waiter = { withdraw() {} };
 
 // The kernel whose tasks are running right now (inside a slice), if any.
 let activeKernel: Kernel | null = null;
@@ -81,7 +44,7 @@ let activeKernel: Kernel | null = null;
 export function refuseNestedRun(fn: string): void {
   if (activeKernel !== null) {
     throw new CurioError(
-      `${fn}: called from inside a running task; a task cannot start a nested kernel (call the coroutine with yield*, or start it with yield* newTask(coro))`,
+      `${fn}: a task cannot start a nested kernel: yield* the coroutine, or yield* newTask(coro)`,
     );
   }
 }
@@ -98,27 +61,26 @@ export class Kernel {
   readonly selector: Selector;
   readonly #monitor: boolean | MonitorFactory;
   #monitorStarted = false;
-  // The ready queue, linked through Task._qNext (a ready task waits on no KernelQueue).
-  // Invariant: every task in it has _waitKind NONE and appears there once.
+  readonly #turns = new HostTurns(() => this.#runSlice());
+  readonly #wakeFromHost = (): void => this.#schedule();
+  // The ready queue, linked through Task._readyNext. Invariant: every task in it has no
+  // waiter and appears there once.
   #readyHead: Task | null = null;
   #readyTail: Task | null = null;
   // Invariant: a task is in `timers` iff it is blocked with a finite deadline.
   readonly #timers = new TimerHeap();
-  // Every task that has not ended, by id.
   // Invariant: liveHead.._nextLive links the liveCount tasks that have not ended, oldest first.
   #liveHead: Task | null = null;
   #liveTail: Task | null = null;
   #liveCount = 0;
   #running = false;
   #inSlice = false;
-  #scheduled = false;
   #interrupt = false;
   #stopRequested = false;
   #shuttingDown = false;
   #jobs = 0; // non-daemon tasks not yet ended
   #externalWaits = 0; // tasks blocked on I/O, promises or signals
   #keepAliveWaits = 0; // of those, waits no host handle keeps alive
-  #keepAlive: unknown = undefined;
   #mainTask: Task | null = null;
   #settle: ((ok: boolean, value: unknown) => void) | null = null;
   #logErrors = true;
@@ -183,16 +145,13 @@ export class Kernel {
     checkOptions('Kernel.run', options);
     this.#logErrors = options?.logErrors ?? true;
     this.#pdb = options?.pdb ?? false;
-    if (this.#monitor !== false && !this.#monitorStarted) await this.#startMonitor();
+    if (this.#monitor !== false && !this.#monitorStarted) {
+      const factory = await loadMonitor(this.#monitor);
+      this.#monitorStarted = true;
+      this._spawn(factory(this), true, 'monitor', null);
+    }
     if (coro !== undefined) this.#mainTask = this._spawn(coro as Coro, false, undefined, null);
-    return new Promise<T>((resolve, reject) => {
-      if (this.#jobs === 0) return resolve(undefined as T);
-      this.#settle = (ok, value) => (ok ? resolve(value as T) : reject(value));
-      this.#running = true;
-      this.#interrupt = false;
-      this.#stopRequested = false;
-      this.#schedule();
-    });
+    return this.#runUntil<T>(this.#jobs === 0);
   }
 
   /**
@@ -216,7 +175,7 @@ export class Kernel {
   stop(): void {
     this.#stopRequested = true;
     this.#interrupt = true;
-    if (this.#running && !this.#inSlice) this.#schedule();
+    this.#schedule();
   }
 
   /**
@@ -231,21 +190,33 @@ export class Kernel {
       this.#shuttingDown = true;
       try {
         this.#cancelAll();
-        await new Promise<void>((resolve, reject) => {
-          this.#settle = (ok, value) => (ok ? resolve() : reject(value));
-          this.#running = true;
-          this.#interrupt = false;
-          this.#schedule();
-        });
+        await this.#runUntil<void>(false);
       } finally {
         this.#shuttingDown = false;
       }
     }
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
-    this.#setKeepAlive(false);
+    this.#turns.keepAlive(false);
   }
 
-  // ---- scheduling -------------------------------------------------------------------
+  // Run slices until #finish settles the promise (at once when `done`).
+  #runUntil<T>(done: boolean): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (done) return resolve(undefined as T);
+      this.#settle = (ok, value) => (ok ? resolve(value as T) : reject(value));
+      this.#running = true;
+      this.#interrupt = false;
+      this.#stopRequested = false;
+      this.#schedule();
+    });
+  }
+
+  /** @internal Run `cleanup` when the kernel shuts down (extensions release host resources). */
+  _onShutdown(cleanup: () => void): void {
+    this.#cleanups.push(cleanup);
+  }
+
+  // ---- the scheduler ----------------------------------------------------------------
 
   /** @internal Make a task of `coro`, ready to run. */
   _spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
@@ -262,40 +233,34 @@ export class Kernel {
       if (first !== null) first._prevSibling = task;
       parent._firstChild = task;
     }
-    task.state = 'READY';
-    this.#pushReady(task);
+    this.#makeReady(task, undefined);
     return task;
   }
 
-  // Run a slice soon: at once after the current host callback, or with `batch`, after the
-  // host's pending I/O events (see BATCH_WAITERS).
-  #schedule(batch = false): void {
-    if (this.#inSlice || this.#scheduled || !this.#running) return;
-    this.#scheduled = true;
+  // Run a slice soon, unless one is running (see HostTurns.request for `ioWaiters`).
+  #schedule(ioWaiters = 0): void {
+    if (this.#inSlice || !this.#running) return;
     this.selector.cancelWait();
-    (batch ? afterIO : soon)(this.#runSlice);
+    this.#turns.request(ioWaiters);
   }
 
-  readonly #runSlice = (): void => {
-    this.#scheduled = false;
+  #runSlice(): void {
     if (!this.#running) return;
+    // Slices never nest: one kernel's wake-ups of another's tasks only request a slice.
     this.#inSlice = true;
-    const outer = activeKernel;
     activeKernel = this;
     try {
       this.#loop();
     } finally {
       this.#inSlice = false;
-      activeKernel = outer;
+      activeKernel = null;
     }
-  };
+  }
 
-  // The scheduler: take a ready task, resume it, handle the trap it yields.
+  // The loop: take a ready task, resume it, handle the trap it yields.
   #loop(): void {
     const timers = this.#timers;
-    // The slice's clock starts at its second step: a lone wake-up reads no clock.
-    let start = -1;
-    let untilCheck = CHECK_EVERY;
+    const turns = this.#turns;
     for (;;) {
       if (this.#interrupt) {
         this.#interrupt = false;
@@ -307,19 +272,13 @@ export class Kernel {
       }
       const task = this.#readyHead;
       if (task !== null) {
-        if ((this.#readyHead = task._qNext) === null) this.#readyTail = null;
-        task._qNext = null;
-        if (start < 0 && untilCheck !== CHECK_EVERY) start = hostNow();
+        if ((this.#readyHead = task._readyNext) === null) this.#readyTail = null;
+        task._readyNext = null;
         if (this.#monitoring) this.#monitoredStep(task);
         else this.#step(task);
-        if (--untilCheck === 0) {
-          untilCheck = CHECK_EVERY;
+        if (turns.stepped()) {
           if (timers.size > 0) this.#expireTimers();
-          if (hostNow() - start >= SLICE_MS) {
-            this.#scheduled = true;
-            yieldToHost(this.#runSlice);
-            return;
-          }
+          if (turns.yieldIfDue()) return;
         }
         continue;
       }
@@ -329,187 +288,7 @@ export class Kernel {
     }
   }
 
-  // Nothing is ready. Returns true if the selector advanced time (go on at once).
-  #idle(): boolean {
-    const deadline = this.#timers.peekDeadline();
-    if (deadline === Infinity && this.#externalWaits === 0) {
-      if (this.#shuttingDown) {
-        this.#cancelAll(true);
-        return this.#readyHead !== null;
-      }
-      this.#deadlock();
-      return false;
-    }
-    if (this.selector.wait(deadline, this.#externalWaits, this.#wakeFromHost)) return true;
-    this.#setKeepAlive(this.#keepAliveWaits > 0);
-    return false;
-  }
-
-  #liveTasks(): Task[] {
-    const list: Task[] = [];
-    for (let t = this.#liveHead; t !== null; t = t._nextLive) list.push(t);
-    return list;
-  }
-
-  readonly #wakeFromHost = (): void => {
-    this.#schedule();
-  };
-
-  #deadlock(): void {
-    const blocked = this.#liveTasks()
-      .slice(0, 10)
-      .map((t) => `${t.name} (${t.state})`)
-      .join(', ');
-    this.#finish(
-      false,
-      new CurioError(`deadlock: every task is blocked and nothing can wake them: ${blocked}`),
-    );
-  }
-
-  #finish(ok: boolean, value: unknown): void {
-    this.#running = false;
-    this.#interrupt = true;
-    this.selector.cancelWait();
-    this.#setKeepAlive(false);
-    const settle = this.#settle;
-    this.#settle = null;
-    settle?.(ok, value);
-  }
-
-  #setKeepAlive(on: boolean): void {
-    if (on && this.#keepAlive === undefined) {
-      this.#keepAlive = host.setInterval(() => {}, 1 << 30);
-    } else if (!on && this.#keepAlive !== undefined) {
-      host.clearInterval(this.#keepAlive);
-      this.#keepAlive = undefined;
-    }
-  }
-
-  #expireTimers(): boolean {
-    const timers = this.#timers;
-    const now = this.selector.now();
-    let fired = false;
-    while (timers.peekDeadline() <= now) {
-      const slot = timers.pop()!;
-      const task = slot.task;
-      fired = true;
-      if (task._waitKind === WaitKind.SLEEP && slot.trapDeadline <= slot.scopeDeadline) {
-        this.#unblock(task);
-        this.#makeReady(task, undefined);
-      } else {
-        const scoped = slot.scopeDeadline <= slot.trapDeadline;
-        const err = kernelError(
-          TaskTimeout,
-          scoped ? 'timeoutAfter: deadline expired' : `${task.state} timed out`,
-        );
-        if (scoped) err.scope = slot.scopeToken;
-        this.#unblock(task);
-        this.#throwInto(task, err);
-      }
-    }
-    return fired;
-  }
-
-  #makeReady(task: Task, value: unknown): void {
-    task._send = value;
-    task.state = 'READY';
-    this.#pushReady(task);
-  }
-
-  #throwInto(task: Task, err: unknown): void {
-    task._send = err;
-    task._flags |= TaskFlag.SEND_EXC;
-    task.state = 'READY';
-    this.#pushReady(task);
-  }
-
-  #pushReady(task: Task): void {
-    const tail = this.#readyTail;
-    if (tail === null) this.#readyHead = task;
-    else tail._qNext = task;
-    this.#readyTail = task;
-  }
-
-  // Park `task`: record what it waits on and arm its deadline (trap timeout or scope).
-  #block(
-    task: Task,
-    kind: WaitKind,
-    state: string,
-    obj: unknown,
-    timeout: number | undefined,
-  ): void {
-    task._waitKind = kind;
-    task._waitObj = obj;
-    task.state = state;
-    const timer = task._timer;
-    if (timeout === undefined && (timer === null || timer.scopeDeadline === Infinity)) return;
-    const slot = timer ?? (task._timer = new TimerSlot(task));
-    const trapDeadline = timeout === undefined ? Infinity : this.selector.now() + timeout;
-    slot.trapDeadline = trapDeadline;
-    const deadline = Math.min(trapDeadline, slot.scopeDeadline);
-    if (deadline !== Infinity) this.#timers.insert(slot, deadline);
-  }
-
-  // The one cancel path: withdraw whatever `task` is blocked on. `withdraw` is false when
-  // an external wait has already ended by itself (data arrived, the promise settled).
-  #unblock(task: Task, withdraw = true): void {
-    const obj = task._waitObj;
-    switch (task._waitKind) {
-      case WaitKind.QUEUE:
-        (obj as KernelQueue)._remove(task);
-        break;
-      case WaitKind.EXTERNAL: {
-        const wait = obj as ExternalWait;
-        this.#externalWaits--;
-        if (wait.keepAlive === true) this.#keepAliveWaits--;
-        if (withdraw) wait.withdraw(task);
-        break;
-      }
-    }
-    const timer = task._timer;
-    if (timer !== null && timer.index >= 0) this.#timers.remove(timer);
-    task._waitKind = WaitKind.NONE;
-    task._waitObj = null;
-  }
-
-  /** @internal Park `task` on something outside the kernel (see `ExternalWait`). */
-  _blockExternal(task: Task, state: string, wait: ExternalWait, timeout: number | undefined): void {
-    this.#block(task, WaitKind.EXTERNAL, state, wait, timeout);
-    this.#externalWaits++;
-    if (wait.keepAlive === true) this.#keepAliveWaits++;
-  }
-
-  /** @internal Park `task` on `kqueue`, last in line. */
-  _blockQueue(task: Task, state: string, kqueue: KernelQueue, timeout: number | undefined): void {
-    this.#block(task, WaitKind.QUEUE, state, kqueue, timeout);
-    kqueue._push(task);
-  }
-
-  /**
-   * @internal The external wait of `task` ended: resume it with `value`, or raise it. `io`:
-   * woken by I/O readiness (see BATCH_WAITERS).
-   */
-  _wakeExternal(task: Task, value: unknown, failed: boolean, io = false): void {
-    if (task._waitKind !== WaitKind.EXTERNAL) return;
-    const batch = io && this.#externalWaits >= BATCH_WAITERS;
-    this.#unblock(task, false);
-    if (failed) this.#throwInto(task, value);
-    else this.#makeReady(task, value);
-    this.#schedule(batch);
-  }
-
-  /** @internal A trap handler answers at once: `task` goes to the back of the ready queue. */
-  _resume(task: Task, value: unknown): void {
-    this.#makeReady(task, value);
-  }
-
-  /** @internal Run `cleanup` when the kernel shuts down (extensions release host resources). */
-  _onShutdown(cleanup: () => void): void {
-    this.#cleanups.push(cleanup);
-  }
-
-  // ---- running a task ---------------------------------------------------------------
-
+  // Resume `task` and answer its traps until it blocks, switches or ends.
   #step(task: Task): void {
     task.state = 'RUNNING';
     task.cycles++;
@@ -543,13 +322,26 @@ export class Kernel {
         );
         return;
       }
-      if (trap.kind >= TrapKind.CURRENT) {
-        // Immediate traps (all answered by handlers): the task goes on at once.
-        trap.h!(this, task, trap);
-        continue;
+      const spec = trap.spec;
+      const mode = spec.mode;
+      if (mode !== TrapMode.IMMEDIATE) {
+        if (this.#monitoring) task._extra().where = traceOf(trap);
+        if (mode === TrapMode.BLOCK && this.#deliverPending(task)) return;
       }
-      this.#dispatch(task, trap);
-      return;
+      let answer: unknown;
+      try {
+        answer = spec.handle(this, task, trap);
+      } catch (err) {
+        // The handler refused the request before changing any state: the task gets the error.
+        this.#throwInto(task, err);
+        return;
+      }
+      if (answer === SUSPENDED) return;
+      if (mode !== TrapMode.IMMEDIATE) {
+        this.#makeReady(task, answer);
+        return;
+      }
+      task._send = answer;
     }
   }
 
@@ -559,120 +351,171 @@ export class Kernel {
     task._extra().runTime += hostNow() - start;
   }
 
-  #dispatch(task: Task, trap: Trap): void {
-    const kind = trap.kind;
-    if (this.#monitoring) task._extra().where = traceOf(trap);
-    if (BLOCKING[kind] === true) {
-      const flags = task._flags;
-      if ((flags & (TaskFlag.CANCEL | TaskFlag.SHIELDED)) === TaskFlag.CANCEL) {
-        const err = task._outcome;
-        task._flags &= ~TaskFlag.CANCEL;
-        task._outcome = undefined;
-        this.#throwInto(task, err);
-        return;
-      }
-      const timer = task._timer;
-      if (
-        timer !== null &&
-        timer.scopeDeadline !== Infinity &&
-        this.selector.now() >= timer.scopeDeadline
-      ) {
-        const err = kernelError(TaskTimeout, 'timeoutAfter: deadline expired');
-        err.scope = timer.scopeToken;
-        this.#throwInto(task, err);
-        return;
-      }
-    }
-    try {
-      const handler = trap.h;
-      if (handler !== undefined) {
-        handler(this, task, trap);
-        return;
-      }
-      switch (kind) {
-        case TrapKind.SLEEP: {
-          const ms = trap.a as number;
-          if (ms === 0) this.#makeReady(task, undefined);
-          else this.#block(task, WaitKind.SLEEP, 'SLEEP', null, ms);
-          return;
-        }
-        case TrapKind.JOIN:
-          this.#trapJoin(task, trap.a as Task, trap.b as number | undefined);
-          return;
-        case TrapKind.CANCEL:
-          this.#trapCancel(task, trap.a as Task, trap.b as number | undefined, trap.c);
-          return;
-        default:
-          throw new TypeError(`${task.name} yielded an unknown trap kind ${kind}`);
-      }
-    } catch (err) {
-      // A handler refused the request before changing any state: the task gets the error.
-      this.#throwInto(task, err);
-    }
+  #makeReady(task: Task, value: unknown): void {
+    task._send = value;
+    task.state = 'READY';
+    const tail = this.#readyTail;
+    if (tail === null) this.#readyHead = task;
+    else tail._readyNext = task;
+    this.#readyTail = task;
   }
 
-  #checkOwnTask(fn: string, task: Task, target: Task): void {
-    if (target._kernel !== this) {
-      throw new CurioError(`${fn}: ${target.name} belongs to another kernel`);
-    }
-    if (target === task) {
-      throw new CurioError(
-        `${fn}: ${task.name} cannot ${fn === 'joinTask' ? 'join' : 'cancel'} itself`,
+  #throwInto(task: Task, err: unknown): void {
+    task._flags |= TaskFlag.SEND_EXC;
+    this.#makeReady(task, err);
+  }
+
+  // Nothing is ready. Returns true if the selector advanced time (go on at once).
+  #idle(): boolean {
+    const deadline = this.#timers.peekDeadline();
+    if (deadline === Infinity && this.#externalWaits === 0) {
+      if (this.#shuttingDown) {
+        this.#cancelAll(true);
+        return this.#readyHead !== null;
+      }
+      const blocked = [...this.tasks.values()]
+        .slice(0, 10)
+        .map((t) => `${t.name} (${t.state})`)
+        .join(', ');
+      this.#finish(
+        false,
+        new CurioError(`deadlock: every task is blocked and nothing can wake them: ${blocked}`),
       );
+      return false;
     }
+    if (this.selector.wait(deadline, this.#externalWaits, this.#wakeFromHost)) return true;
+    this.#turns.keepAlive(this.#keepAliveWaits > 0);
+    return false;
   }
 
-  #trapJoin(task: Task, target: Task, timeout: number | undefined): void {
-    this.#checkOwnTask('joinTask', task, target);
-    if (target.terminated) {
-      this.#deliverJoin(task, target);
-      return;
-    }
-    this._blockQueue(task, 'TASK_JOIN', (target._joiners ??= new KernelQueue()), timeout);
+  #finish(ok: boolean, value: unknown): void {
+    this.#running = false;
+    this.#interrupt = true;
+    this.selector.cancelWait();
+    this.#turns.keepAlive(false);
+    const settle = this.#settle;
+    this.#settle = null;
+    settle?.(ok, value);
   }
 
-  #deliverJoin(task: Task, target: Task): void {
-    if ((target._flags & TaskFlag.FAILED) !== 0) {
-      const cause = target._outcome;
-      const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describe(cause);
-      this.#throwInto(task, kernelError(TaskError, `${target.name} failed: ${what}`, { cause }));
-    } else {
-      this.#makeReady(task, target._outcome);
+  // ---- suspend, wake, cancel ----------------------------------------------------------
+
+  /**
+   * @internal Block `task` on `waiter` in state `state`, with a deadline `timeout` ms away (or
+   * the task's `timeoutAfter` deadline, whichever comes first). Trap handlers return this.
+   */
+  _suspend(
+    task: Task,
+    state: string,
+    waiter: Waiter,
+    timeout: number | undefined,
+  ): typeof SUSPENDED {
+    task._waiter = waiter;
+    task.state = state;
+    if (waiter.external === true) {
+      this.#externalWaits++;
+      if (waiter.keepAlive === true) this.#keepAliveWaits++;
     }
+    const timer = task._timer;
+    if (timeout === undefined && (timer === null || timer.scopeDeadline === Infinity)) {
+      return SUSPENDED;
+    }
+    const slot = timer ?? (task._timer = new TimerSlot(task));
+    const trapDeadline = timeout === undefined ? Infinity : this.selector.now() + timeout;
+    slot.trapDeadline = trapDeadline;
+    const deadline = Math.min(trapDeadline, slot.scopeDeadline);
+    if (deadline !== Infinity) this.#timers.insert(slot, deadline);
+    return SUSPENDED;
   }
 
-  #trapCancel(task: Task, target: Task, timeout: number | undefined, exc: unknown): void {
-    this.#checkOwnTask('cancelTask', task, target);
-    if (target.terminated) {
-      this.#makeReady(task, undefined);
-      return;
-    }
-    let err: unknown;
-    if (exc === undefined) err = kernelError(CancelledError, `${target.name} cancelled`);
-    else if (typeof exc === 'function')
-      err = kernelError(exc as new (m: string) => unknown, `${target.name} cancelled`);
-    else err = exc;
-    this.#requestCancel(target, err);
-    this._blockQueue(task, 'CANCEL_WAIT', (target._joiners ??= new KernelQueue()), timeout);
+  /**
+   * @internal The one wake: end `task`'s wait on `waiter` and resume it with `value` (or raise
+   * it, when `failed`). A wake that comes after the wait ended (a cancel or timeout withdrew
+   * it) is ignored here, and only here: returns false.
+   */
+  _wake(task: Task, waiter: Waiter, value: unknown, failed = false): boolean {
+    if (task._waiter !== waiter) return false;
+    const ioWaiters = waiter.io === true ? this.#externalWaits : 0;
+    this.#endWait(task, waiter);
+    if (failed) this.#throwInto(task, value);
+    else this.#makeReady(task, value);
+    this.#schedule(ioWaiters);
+    return true;
   }
 
-  // Deliver `err` now if `target` is blocked, else at its next blocking trap.
-  #requestCancel(target: Task, err: unknown, force = false): void {
-    const shielded = (target._flags & TaskFlag.SHIELDED) !== 0 && !force;
-    if (target._waitKind !== WaitKind.NONE && !shielded) {
-      this.#unblock(target);
+  #endWait(task: Task, waiter: Waiter): void {
+    task._waiter = null;
+    if (waiter.external === true) {
+      this.#externalWaits--;
+      if (waiter.keepAlive === true) this.#keepAliveWaits--;
+    }
+    const timer = task._timer;
+    if (timer !== null && timer.index >= 0) this.#timers.remove(timer);
+  }
+
+  /**
+   * @internal The one cancel path: raise `err` in `target` now if it is blocked (its wait is
+   * withdrawn), else at its next blocking trap. Inside `disableCancellation` it waits too,
+   * unless `force` (a timeout set inside the shield, or the last resort of shutdown).
+   */
+  _requestCancel(target: Task, err: unknown, force = false): void {
+    const waiter = target._waiter;
+    if (waiter !== null && (force || (target._flags & TaskFlag.SHIELDED) === 0)) {
+      this.#endWait(target, waiter);
+      waiter.withdraw(target);
       this.#throwInto(target, err);
-    } else if ((target._flags & TaskFlag.CANCEL) === 0) {
-      target._flags |= TaskFlag.CANCEL;
-      target._outcome = err;
+    } else if (target._pendingCancel === undefined) {
+      target._pendingCancel = err;
     }
+  }
+
+  // At a blocking trap: raise a pending cancel or an expired timeoutAfter deadline, if any.
+  #deliverPending(task: Task): boolean {
+    const pending = task._pendingCancel;
+    if (pending !== undefined && (task._flags & TaskFlag.SHIELDED) === 0) {
+      task._pendingCancel = undefined;
+      this.#throwInto(task, pending);
+      return true;
+    }
+    const timer = task._timer;
+    if (timer === null) return false;
+    const deadline = timer.scopeDeadline;
+    if (deadline === Infinity || deadline > this.selector.now()) return false;
+    const err = kernelError(TaskTimeout, 'timeoutAfter: deadline expired');
+    err.scope = timer.scopeToken;
+    this.#throwInto(task, err);
+    return true;
+  }
+
+  // Wake the sleepers whose time has come; a timeout is a cancel request with TaskTimeout.
+  #expireTimers(): boolean {
+    const timers = this.#timers;
+    const now = this.selector.now();
+    let fired = false;
+    while (timers.peekDeadline() <= now) {
+      const slot = timers.pop()!;
+      const task = slot.task;
+      fired = true;
+      if (task._waiter === SLEEPING && slot.trapDeadline <= slot.scopeDeadline) {
+        this._wake(task, SLEEPING, undefined);
+        continue;
+      }
+      const scoped = slot.scopeDeadline <= slot.trapDeadline;
+      const err = kernelError(
+        TaskTimeout,
+        scoped ? 'timeoutAfter: deadline expired' : `${task.state} timed out`,
+      );
+      if (scoped) err.scope = slot.scopeToken;
+      this._requestCancel(task, err, true);
+    }
+    return fired;
   }
 
   // Shutdown cancels every task; `force` also reaches tasks in disableCancellation (used
   // only when nothing else could ever end them).
   #cancelAll(force = false): void {
-    for (const task of this.#liveTasks().reverse()) {
-      this.#requestCancel(
+    for (const task of [...this.tasks.values()].reverse()) {
+      this._requestCancel(
         task,
         kernelError(CancelledError, `${task.name} cancelled by kernel shutdown`),
         force,
@@ -680,26 +523,42 @@ export class Kernel {
     }
   }
 
-  /**
-   * @internal Wake `task`, taken off a kernel queue, with `value` or raising `exc` (an error
-   * or an error class). The queue may be shared with another kernel: the task's own wakes it.
-   */
-  _wakeQueued(task: Task, value: unknown, exc: unknown): void {
-    this.#unblock(task);
-    if (exc === undefined) this.#makeReady(task, value);
-    else this.#throwInto(task, typeof exc === 'function' ? new (exc as new () => unknown)() : exc);
-    this.#schedule();
-  }
-
-  // ---- ending a task ----------------------------------------------------------------
+  // ---- the end of a task --------------------------------------------------------------
 
   #terminate(task: Task, outcome: unknown, failed: boolean): void {
     task.state = 'TERMINATED';
     task._flags =
       (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
     task._outcome = outcome;
+    task._pendingCancel = undefined;
     const timer = task._timer;
     if (timer !== null) timer.scopeDeadline = Infinity;
+    this.#unlink(task);
+    const watcher = task._extras?.watcher ?? null;
+    if (failed && !(outcome instanceof CancelledError) && task !== this.#mainTask) {
+      if (watcher === null) this.#reportCrash(task, outcome);
+    }
+    const joiners = task._joiners;
+    if (joiners !== null) {
+      for (let waiter = joiners._shift(); waiter !== null; waiter = joiners._shift()) {
+        if (waiter.state === 'CANCEL_WAIT') this._wake(waiter, joiners, undefined);
+        else if (failed) this._wake(waiter, joiners, joinFailure(task), true);
+        else this._wake(waiter, joiners, outcome);
+      }
+    }
+    watcher?._taskDone(task);
+    if (this.#shuttingDown) {
+      if (this.#liveCount === 0) this.#finish(true, undefined);
+    } else if (!task.daemon && --this.#jobs === 0 && this.#running) {
+      const main = this.#mainTask;
+      this.#mainTask = null;
+      if (main === null) this.#finish(true, undefined);
+      else this.#finish((main._flags & TaskFlag.FAILED) === 0, main._outcome);
+    }
+  }
+
+  // Take an ended task out of the live list and its parent's children.
+  #unlink(task: Task): void {
     const { _prevLive: prevLive, _nextLive: nextLive } = task;
     if (prevLive === null) this.#liveHead = nextLive;
     else prevLive._nextLive = nextLive;
@@ -716,33 +575,6 @@ export class Kernel {
       task._prevSibling = task._nextSibling = null;
       task._parent = null;
     }
-    if (
-      failed &&
-      !(outcome instanceof CancelledError) &&
-      task !== this.#mainTask &&
-      task._extras?.group == null
-    ) {
-      this.#reportCrash(task, outcome);
-    }
-    const joiners = task._joiners;
-    if (joiners !== null) {
-      for (let waiter = joiners._shift(); waiter !== null; waiter = joiners._shift()) {
-        const cancelling = waiter.state === 'CANCEL_WAIT';
-        this.#unblock(waiter);
-        if (cancelling) this.#makeReady(waiter, undefined);
-        else this.#deliverJoin(waiter, task);
-      }
-    }
-    const group = task._extras?.group;
-    if (group != null) group._taskDone(task);
-    if (this.#shuttingDown) {
-      if (this.#liveCount === 0) this.#finish(true, undefined);
-    } else if (!task.daemon && --this.#jobs === 0 && this.#running) {
-      const main = this.#mainTask;
-      this.#mainTask = null;
-      if (main === null) this.#finish(true, undefined);
-      else this.#finish((main._flags & TaskFlag.FAILED) === 0, main._outcome);
-    }
   }
 
   #reportCrash(task: Task, err: unknown): void {
@@ -751,11 +583,5 @@ export class Kernel {
       debugger;
     }
     if (this.#logErrors) host.console?.error(`curio: task ${task.id} (${task.name}) crashed:`, err);
-  }
-
-  async #startMonitor(): Promise<void> {
-    const factory = await loadMonitor(this.#monitor as true | MonitorFactory);
-    this.#monitorStarted = true;
-    this._spawn(factory(this), true, 'monitor', null);
   }
 }

@@ -4,8 +4,8 @@ import type { Task } from './task.js';
  * A kernel wait queue: tasks parked by `waitOnQueue` and woken, first in first out, by
  * `rescheduleTasks`. This is what synchronization primitives are built from.
  *
- * Invariant: the tasks linked from `_head` are exactly the `length` tasks whose
- * `_waitObj` is this queue; a task waits on at most one queue at a time.
+ * Invariant: the tasks linked from `_head` (through `_qNext`, a link of their own: not the
+ * ready queue's) are exactly the `length` tasks whose `_waiter` is this queue.
  * @example
  * const waiting = new KernelQueue();
  * // in one task:   yield* waitOnQueue(waiting, 'MY_WAIT');
@@ -40,13 +40,12 @@ export class KernelQueue {
   /** @internal */
   _shift(): Task | null {
     const task = this._head;
-    if (task !== null) this._remove(task);
+    if (task !== null) this.withdraw(task);
     return task;
   }
 
-  /** @internal */
-  _remove(task: Task): void {
-    if (task._qPrev === null && this._head !== task) return; // not (or no longer) here
+  /** @internal Take `task` out of the line (woken, or withdrawn by a cancel or timeout). */
+  withdraw(task: Task): void {
     const { _qPrev: prev, _qNext: next } = task;
     if (prev === null) this._head = next;
     else prev._qNext = next;

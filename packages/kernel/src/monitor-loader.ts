@@ -11,39 +11,28 @@ export type MonitorFactory = (kernel: Kernel) => Coro<void>;
 
 const MONITOR_PACKAGE = '@curio/monitor';
 
-type ModuleApi = {
-  createRequire(path: string): { (id: string): unknown; resolve(id: string): string };
+type HostProcess = {
+  argv: string[];
+  getBuiltinModule?(id: 'module'): {
+    createRequire(path: string): { (id: string): { module: string }; resolve(id: string): string };
+  };
 };
-type HostProcess = { argv?: string[]; getBuiltinModule?(id: string): unknown };
 
-// The URL of the monitor's ES module as the program's entry script resolves it (a pnpm
-// install links it beside the application, not beside the kernel). Never the working
-// directory: a program must find its monitor whatever directory it was started from.
-function fromEntryScript(): string | undefined {
-  const proc = host.process as HostProcess | undefined;
-  const entry = proc?.argv?.[1];
-  const moduleApi = proc?.getBuiltinModule?.('module') as ModuleApi | undefined;
-  if (moduleApi === undefined || typeof entry !== 'string' || entry === '') return undefined;
-  try {
-    const require = moduleApi.createRequire(entry);
-    // require.resolve would pick the CommonJS build: take the package's ES module entry.
-    const manifest = require.resolve(`${MONITOR_PACKAGE}/package.json`);
-    const { module } = require(manifest) as { module?: string };
-    return new URL(module ?? './dist/index.js', `file://${manifest}`).href;
-  } catch {
-    return undefined;
-  }
-}
-
+// `@curio/monitor` as seen from the kernel itself (npm's flat node_modules, bundlers); else as
+// seen from the program's entry script (a pnpm install links it beside the application, not
+// beside the kernel), taking its ES module build. Never from the working directory: a program
+// finds its monitor whatever directory it was started from.
 async function importMonitor(): Promise<{ monitor?: unknown }> {
-  const specifier = MONITOR_PACKAGE;
   try {
-    // As seen from the kernel itself (npm's flat node_modules, bundlers).
-    return await import(/* @vite-ignore */ specifier);
+    return await import(/* @vite-ignore */ MONITOR_PACKAGE);
   } catch (first) {
-    const resolved = fromEntryScript();
-    if (resolved === undefined) throw first;
-    return await import(/* @vite-ignore */ resolved);
+    const proc = host.process as HostProcess | undefined;
+    const require = proc?.getBuiltinModule?.('module').createRequire(proc.argv[1]!);
+    if (require === undefined) throw first;
+    const manifest = require.resolve(`${MONITOR_PACKAGE}/package.json`);
+    return await import(
+      /* @vite-ignore */ new URL(require(manifest).module, `file://${manifest}`).href
+    );
   }
 }
 
@@ -51,12 +40,12 @@ async function importMonitor(): Promise<{ monitor?: unknown }> {
 export async function loadMonitor(option: true | MonitorFactory): Promise<MonitorFactory> {
   if (typeof option === 'function') return option;
   try {
-    const factory = (await importMonitor()).monitor;
-    if (typeof factory !== 'function') throw new TypeError('it exports no "monitor" function');
-    return factory as MonitorFactory;
+    const { monitor } = await importMonitor();
+    if (typeof monitor === 'function') return monitor as MonitorFactory;
+    throw new TypeError('no monitor() export');
   } catch (cause) {
     throw new CurioError(
-      `Kernel({ withMonitor: true }) needs the ${MONITOR_PACKAGE} package (npm install ${MONITOR_PACKAGE}), or pass its factory: new Kernel({ withMonitor: monitor })`,
+      `withMonitor: true needs the ${MONITOR_PACKAGE} package (npm install ${MONITOR_PACKAGE}), or pass its monitor factory`,
       { cause },
     );
   }

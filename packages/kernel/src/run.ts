@@ -1,6 +1,5 @@
 import { Kernel, type KernelOptions, type RunOptions, refuseNestedRun } from './kernel.js';
 import type { Coro } from './trap.js';
-import { KERNEL_TRAP } from './trap.js';
 
 /**
  * Make a kernel, run `coro` to completion, and shut the kernel down (cancelling any
@@ -23,13 +22,4 @@ async function runToEnd<T>(coro: Coro<T>, options?: RunOptions & KernelOptions):
   } finally {
     await kernel.shutdown();
   }
-}
-
-/**
- * The kernel running the current task.
- * @example
- * const kernel = yield* getKernel();
- */
-export function* getKernel(): Coro<Kernel> {
-  return (yield KERNEL_TRAP) as Kernel;
 }

@@ -2,9 +2,9 @@
 // does not bundle them. They need the host's `process.on` (Node, Deno, Bun).
 import { CurioError } from './errors.js';
 import { host } from './host.js';
-import type { ExternalWait, Kernel } from './kernel.js';
-import type { Task, TimeoutOptions } from './task.js';
-import { type Coro, callWith, refused, type Trap, TrapKind } from './trap.js';
+import type { Kernel } from './kernel.js';
+import type { Task, TimeoutOptions, Waiter } from './task.js';
+import { type Coro, defineTrap, type Trap, TrapMode } from './trap.js';
 import { checkTimeout, describe } from './validate.js';
 
 /** A set of signals for `sigwatch` / `sigwait`, by name (`'SIGUSR1'`). */
@@ -14,10 +14,11 @@ export interface SignalSetLike {
 
 // One signal set's queue in one kernel, while it is watched or waited on. As the wait a
 // blocked sigwait parks on, it keeps the host alive (signal handlers alone do not).
-class SignalState implements ExternalWait {
+class SignalState implements Waiter {
   readonly pending: string[] = [];
   waiting: Task | null = null;
   watching = false;
+  readonly external = true;
   readonly keepAlive = true;
   constructor(
     readonly set: SignalSetLike,
@@ -96,7 +97,7 @@ class SignalRegistry {
         const received = state.pending.shift();
         state.waiting = null;
         if (!state.watching) this.unlisten(state);
-        this.kernel._wakeExternal(waiter, received, false);
+        this.kernel._wake(waiter, state, received);
       }
     }
   }
@@ -112,37 +113,36 @@ function registry(kernel: Kernel): SignalRegistry {
   return found;
 }
 
-function watchHandler(kernel: Kernel, task: Task, trap: Trap): void {
-  const state = registry(kernel).state(trap.a as SignalSetLike);
+function watchHandler(kernel: Kernel, _task: Task, trap: Trap<SignalSetLike>): void {
+  const state = registry(kernel).state(trap.a);
   if (!state.watching) {
     if (state.waiting === null) state.registry.listen(state);
     state.watching = true;
   }
-  kernel._resume(task, undefined);
 }
 
-function unwatchHandler(kernel: Kernel, task: Task, trap: Trap): void {
-  const state = registry(kernel).state(trap.a as SignalSetLike);
+function unwatchHandler(kernel: Kernel, _task: Task, trap: Trap<SignalSetLike>): void {
+  const state = registry(kernel).state(trap.a);
   if (state.watching) {
     state.watching = false;
     state.pending.length = 0;
     if (state.waiting === null) state.registry.unlisten(state);
   }
-  kernel._resume(task, undefined);
 }
 
-function waitHandler(kernel: Kernel, task: Task, trap: Trap): void {
-  const state = registry(kernel).state(trap.a as SignalSetLike);
-  if (state.pending.length > 0) {
-    kernel._resume(task, state.pending.shift());
-    return;
-  }
+function waitHandler(
+  kernel: Kernel,
+  task: Task,
+  { a: sigset, b: options }: Trap<SignalSetLike, TimeoutOptions | undefined>,
+): unknown {
+  const state = registry(kernel).state(sigset);
+  if (state.pending.length > 0) return state.pending.shift();
   if (state.waiting !== null) {
     throw new CurioError(`sigwait: ${state.waiting.name} is already waiting on this signal set`);
   }
   if (!state.watching) state.registry.listen(state);
   state.waiting = task;
-  kernel._blockExternal(task, 'SIGNAL_WAIT', state, trap.b as number | undefined);
+  return kernel._suspend(task, 'SIGNAL_WAIT', state, options?.timeout ?? undefined);
 }
 
 function checkSigset(fn: string, sigset: unknown): void {
@@ -157,18 +157,35 @@ function checkSigset(fn: string, sigset: unknown): void {
   }
 }
 
+const watchTrap = /* @__PURE__ */ defineTrap<void, SignalSetLike>(
+  'sigwatch',
+  TrapMode.SWITCH,
+  watchHandler,
+  (s) => checkSigset('sigwatch', s),
+);
+const unwatchTrap = /* @__PURE__ */ defineTrap<void, SignalSetLike>(
+  'sigunwatch',
+  TrapMode.SWITCH,
+  unwatchHandler,
+  (s) => checkSigset('sigunwatch', s),
+);
+const waitTrap = /* @__PURE__ */ defineTrap<string, SignalSetLike, TimeoutOptions | undefined>(
+  'sigwait',
+  TrapMode.BLOCK,
+  waitHandler,
+  (s, options) => {
+    checkSigset('sigwait', s);
+    checkTimeout('sigwait', options?.timeout);
+  },
+);
+
 /**
  * Start queuing the signals of `sigset` for this kernel (until `sigunwatch`).
  * @example
  * yield* sigwatch(sigset);
  */
 export function sigwatch(sigset: SignalSetLike): Coro<void> {
-  try {
-    checkSigset('sigwatch', sigset);
-    return callWith(watchHandler, TrapKind.SIGWATCH, sigset);
-  } catch (err) {
-    return refused(err);
-  }
+  return watchTrap(sigset, undefined, undefined);
 }
 
 /**
@@ -177,12 +194,7 @@ export function sigwatch(sigset: SignalSetLike): Coro<void> {
  * yield* sigunwatch(sigset);
  */
 export function sigunwatch(sigset: SignalSetLike): Coro<void> {
-  try {
-    checkSigset('sigunwatch', sigset);
-    return callWith(unwatchHandler, TrapKind.SIGUNWATCH, sigset);
-  } catch (err) {
-    return refused(err);
-  }
+  return unwatchTrap(sigset, undefined, undefined);
 }
 
 /**
@@ -192,15 +204,5 @@ export function sigunwatch(sigset: SignalSetLike): Coro<void> {
  * const name = yield* sigwait(sigset, { timeout: 5000 }); // 'SIGUSR1'
  */
 export function sigwait(sigset: SignalSetLike, options?: TimeoutOptions): Coro<string> {
-  try {
-    checkSigset('sigwait', sigset);
-    return callWith(
-      waitHandler,
-      TrapKind.SIGWAIT,
-      sigset,
-      checkTimeout('sigwait', options?.timeout),
-    );
-  } catch (err) {
-    return refused(err);
-  }
+  return waitTrap(sigset, options, undefined);
 }

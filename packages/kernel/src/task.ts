@@ -1,4 +1,3 @@
-import type { TaskGroup } from './group.js';
 import type { Kernel } from './kernel.js';
 import type { KernelQueue } from './kqueue.js';
 import type { Coro } from './trap.js';
@@ -19,13 +18,32 @@ export interface TimeoutOptions {
   timeout?: number | null;
 }
 
-/** @internal Wait kinds a blocked task can be in; the kernel's one cancel path switches on them. */
-// biome-ignore lint/suspicious/noConstEnum: internal to this package; inlined by the build.
-export const enum WaitKind {
-  NONE = 0,
-  SLEEP = 1,
-  QUEUE = 2,
-  EXTERNAL = 3, // I/O readiness, a promise or a signal: `_waitObj` is an ExternalWait
+/**
+ * @internal What a blocked task waits on: a `KernelQueue`, the sleeping state, or something
+ * outside the kernel (I/O readiness, a promise, a signal). The kernel's one cancel path:
+ * on cancel or timeout it calls `withdraw`, after which the waiter never wakes the task.
+ * A wake goes through `Kernel._wake(task, waiter, ...)`, which ignores a waiter the task no
+ * longer waits on (see docs/internals.md, "exactly one wake per wait").
+ */
+export interface Waiter {
+  /** Undo the wait of `task` (it was cancelled or timed out). */
+  withdraw(task: Task): void;
+  /** Waits on something outside the kernel: the kernel is not deadlocked while one is pending. */
+  readonly external?: boolean;
+  /** Of those, a wait no host handle keeps alive (signals): the kernel holds the host open. */
+  readonly keepAlive?: boolean;
+  /** Woken by I/O readiness: wake-ups of one poll share a slice when many tasks wait. */
+  readonly io?: boolean;
+  /** The source may still fire after `withdraw` (a promise cannot be unsubscribed). */
+  readonly lateWakes?: boolean;
+}
+
+/**
+ * @internal Told when a task it watches ends (a TaskGroup watches its tasks). A watched
+ * task's crash is the watcher's to report, not the kernel's.
+ */
+export interface TaskWatcher {
+  _taskDone(task: Task): void;
 }
 
 const NO_CHILDREN: ReadonlySet<Task> = new Set();
@@ -37,8 +55,7 @@ export const enum TaskFlag {
   TERMINATED = 2,
   FAILED = 4,
   SEND_EXC = 8, // `_send` is an error to throw at the next resume
-  CANCEL = 16, // `_outcome` holds a cancellation waiting for the next blocking trap
-  SHIELDED = 32, // inside disableCancellation: cancels and timeoutAfter deadlines wait
+  SHIELDED = 16, // inside disableCancellation: cancels and timeoutAfter deadlines wait
 }
 
 /**
@@ -59,7 +76,7 @@ export class TimerSlot {
 /** @internal Rarely used task state, made on first use. */
 export interface TaskExtras {
   name: string | undefined;
-  group: TaskGroup | null;
+  watcher: TaskWatcher | null;
   where: Error | undefined;
   runTime: number;
   shieldDepth: number;
@@ -86,11 +103,9 @@ export class Task<T = unknown> {
   cycles = 0;
 
   /** @internal TaskFlag bits */ _flags: number;
-  /**
-   * @internal once ended: the result, or the error when FAILED. Before that, with CANCEL, the
-   * cancellation waiting for the next blocking trap.
-   */
-  _outcome: unknown = undefined;
+  /** @internal once ended: the result, or the error when FAILED */ _outcome: unknown = undefined;
+  /** @internal a cancellation waiting for the next blocking trap */ _pendingCancel: unknown =
+    undefined;
   /** @internal */ _kernel: Kernel;
   /** @internal */ _parent: Task | null;
   /** @internal newest child; children link through _nextSibling */ _firstChild: Task | null = null;
@@ -99,10 +114,10 @@ export class Task<T = unknown> {
   /** @internal the kernel's list of tasks not yet ended */ _prevLive: Task | null = null;
   /** @internal */ _nextLive: Task | null = null;
   /** @internal value (or error, with SEND_EXC) for the next resume */ _send: unknown = undefined;
-  /** @internal */ _waitKind: WaitKind = WaitKind.NONE;
-  /** @internal what the task waits on (queue, io watcher, ...) */ _waitObj: unknown = null;
+  /** @internal what the task is blocked on; null when not blocked */ _waiter: Waiter | null = null;
   /** @internal */ _timer: TimerSlot | null = null;
-  /** @internal */ _qNext: Task | null = null;
+  /** @internal the kernel's ready queue */ _readyNext: Task | null = null;
+  /** @internal a KernelQueue */ _qNext: Task | null = null;
   /** @internal */ _qPrev: Task | null = null;
   /** @internal tasks waiting in join or cancel */ _joiners: KernelQueue | null = null;
   /** @internal */ _extras: TaskExtras | null = null;
@@ -143,7 +158,7 @@ export class Task<T = unknown> {
     if (this._extras === null)
       this._extras = {
         name: undefined,
-        group: null,
+        watcher: null,
         where: undefined,
         runTime: 0,
         shieldDepth: 0,
@@ -166,25 +181,13 @@ export class Task<T = unknown> {
   }
 
   /**
-   * The stack of the task's last trap call (where it blocks), recorded only while the
-   * kernel's monitoring is on (see `Kernel.setMonitoring`); else `undefined`.
+   * The stack of the task's last trap call (where it blocks): from the code that issued the
+   * trap down to the scheduler, recorded only while the kernel's monitoring is on (see
+   * `Kernel.setMonitoring`); else `undefined`. The monitor's `where` shows the task's frames.
    */
   get where(): string | undefined {
     const stack = this._extras?.where?.stack;
-    if (stack === undefined) return undefined;
-    // Keep the task's own frames: drop the message line, the trap's constructor frames, the
-    // generators' resume frames and the scheduler below the outermost coroutine.
-    const frames: string[] = [];
-    for (const line of stack.split('\n').slice(1)) {
-      if (/^\s*at Kernel\./.test(line)) break;
-      if (
-        !/^\s*at (new Trap|call|refused) |^\s*at \S+\.(next|throw|return) \(<anonymous>\)$/.test(
-          line,
-        )
-      )
-        frames.push(line);
-    }
-    return frames.join('\n');
+    return stack?.slice(stack.indexOf('\n') + 1);
   }
 
   /** Milliseconds the task has spent running, counted only while monitoring is on. */

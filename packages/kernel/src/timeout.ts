@@ -1,41 +1,32 @@
+import { closeScope, openScope, type TimeoutScope } from './deadlines.js';
 import { TaskTimeout } from './errors.js';
-import type { Kernel, TimeoutScope } from './kernel.js';
-import { type Task, TimerSlot } from './task.js';
-import { type Coro, Trap, TrapKind } from './trap.js';
+import { type Coro, defineTrap, TrapMode } from './trap.js';
 import { checkCoroutine, checkDuration } from './validate.js';
 
-// Open a scope: the task's deadline becomes the earlier of its own and now + ms.
-function pushScope(kernel: Kernel, task: Task, trap: Trap): void {
-  const scope = trap.b as TimeoutScope;
-  const slot = task._timer ?? (task._timer = new TimerSlot(task));
-  const deadline = kernel.selector.now() + (trap.a as number);
-  scope.prevDeadline = slot.scopeDeadline;
-  scope.prevToken = slot.scopeToken;
-  if (deadline < slot.scopeDeadline) {
-    slot.scopeDeadline = deadline;
-    slot.scopeToken = scope;
-  }
-}
+const openTrap = /* @__PURE__ */ defineTrap<void, number, TimeoutScope>(
+  'scope_open',
+  TrapMode.IMMEDIATE,
+  (kernel, task, { a: ms, b: scope }) => openScope(task, kernel.selector.now() + ms, scope),
+);
 
-function popScope(_kernel: Kernel, task: Task, trap: Trap): void {
-  const scope = trap.a as TimeoutScope;
-  const slot = task._timer!;
-  slot.scopeDeadline = scope.prevDeadline;
-  slot.scopeToken = scope.prevToken;
-}
+const closeTrap = /* @__PURE__ */ defineTrap<void, TimeoutScope>(
+  'scope_close',
+  TrapMode.IMMEDIATE,
+  (_k, task, trap) => closeScope(task, trap.a),
+);
 
 function* scoped<T>(fn: string, ms: number, coro: Coro<T>, onTimeout: () => T): Coro<T> {
   checkDuration(fn, 'ms', ms);
   checkCoroutine(fn, 'coro', coro);
   const scope: TimeoutScope = { prevDeadline: Infinity, prevToken: undefined };
-  yield new Trap(TrapKind.SCOPE_PUSH, ms, scope, undefined, pushScope);
+  yield* openTrap(ms, scope, undefined);
   try {
     return yield* coro;
   } catch (err) {
     if (err instanceof TaskTimeout && err.scope === scope) return onTimeout();
     throw err;
   } finally {
-    yield new Trap(TrapKind.SCOPE_POP, scope, undefined, undefined, popScope);
+    yield* closeTrap(scope, undefined, undefined);
   }
 }
 

@@ -1,39 +1,49 @@
 import type { Kernel } from './kernel.js';
 import type { Task } from './task.js';
 
-// The kernel's traps are data: one small class, a numeric kind, up to three operands.
-// Every trap a task can yield is listed here; the kernel has one handler per kind.
+// A trap is a request from a task to its kernel: one small object naming its spec (the trap's
+// entry in the trap table, see traps.ts) and up to three typed operands. `defineTrap` is the
+// one way to make a trap's issuing function; `yield*` of what it returns is the one way to
+// issue it.
 
 /**
- * @internal Kinds of trap. Blocking kinds deliver a pending cancellation before they run.
- * A const enum: the bundler writes the numbers in place (internal, never crosses packages).
+ * @internal How the kernel treats a trap (a const enum, inlined by the build).
+ * - IMMEDIATE: answered at once; the task goes on without a switch.
+ * - SWITCH: answered at once; the task goes to the back of the ready queue. Never a
+ *   cancellation point: a pending cancel waits for the next BLOCK trap.
+ * - BLOCK: a cancellation point. A pending cancel or an expired `timeoutAfter` deadline is
+ *   raised first; then the handler suspends the task or answers (the task goes to the back).
  */
 // biome-ignore lint/suspicious/noConstEnum: internal to this package; inlined by the build.
-export const enum TrapKind {
-  SLEEP = 0,
-  SPAWN = 1,
-  JOIN = 2,
-  CANCEL = 3,
-  READ_WAIT = 4,
-  WRITE_WAIT = 5,
-  FUTURE_WAIT = 6,
-  QUEUE_WAIT = 7,
-  RESCHEDULE = 8,
-  SIGWATCH = 9,
-  SIGUNWATCH = 10,
-  SIGWAIT = 11,
-  // Immediate traps: answered at once, the task keeps running (no switch).
-  CURRENT = 12,
-  SCOPE_PUSH = 13,
-  SCOPE_POP = 14,
-  KERNEL = 15,
-  SHIELD = 16,
+export const enum TrapMode {
+  IMMEDIATE = 0,
+  SWITCH = 1,
+  BLOCK = 2,
+}
+
+/** @internal What a handler returns when it has suspended the task (no answer yet). */
+export const SUSPENDED: unique symbol = Symbol('suspended') as never;
+
+/**
+ * @internal Answers a trap: returns the answer (the value `yield*` gives the task), returns
+ * `SUSPENDED` after `kernel._suspend(...)`, or throws to raise an error in the task (before
+ * changing any state).
+ */
+export type TrapHandler<A, B, C> = (kernel: Kernel, task: Task, trap: Trap<A, B, C>) => unknown;
+
+/** @internal One entry of the trap table. */
+export interface TrapSpec<A = unknown, B = unknown, C = unknown> {
+  readonly name: string;
+  readonly mode: TrapMode;
+  readonly handle: TrapHandler<A, B, C>;
 }
 
 // Number of kernels whose monitor wants the stack of every trap call, and those stacks
 // (formatted only when read). Off, a trap carries no field for it.
 let tracing = 0;
 const traces = new WeakMap<object, Error>();
+type CaptureStack = (target: object, below: (...args: never[]) => unknown) => void;
+const captureStack = (Error as { captureStackTrace?: CaptureStack }).captureStackTrace;
 
 /** @internal The caller's stack at a trap, recorded while a monitor watches. */
 export function traceOf(trap: object): Error | undefined {
@@ -45,6 +55,14 @@ export function traceTraps(delta: 1 | -1): void {
   tracing += delta;
 }
 
+// Record where `trap` was issued: the stack from the caller of `issue` down (the issuing
+// function and the trap's constructor are left out where the host can, as V8 does).
+function trace(trap: object, issue: (...args: never[]) => unknown): void {
+  const where = new Error('where');
+  captureStack?.(where, issue);
+  traces.set(trap, where);
+}
+
 const BRAND: unique symbol = Symbol.for('curio.trap') as never;
 
 /**
@@ -54,16 +72,14 @@ const BRAND: unique symbol = Symbol.for('curio.trap') as never;
  * A trap is also its own one-step iterator, so `yield* sleep(0)` allocates one object: the
  * first `next()` hands the trap to the kernel, the second returns the kernel's answer.
  */
-export class Trap {
+export class Trap<A = unknown, B = unknown, C = unknown> {
   /** Marks traps, so a value yielded by mistake is told apart (type-level only). */
   declare readonly [BRAND]: true;
   // Fields are assigned in the constructor only (`declare`): one shape, no field definitions.
-  /** @internal */ declare readonly kind: TrapKind;
-  /** @internal */ declare readonly a: unknown;
-  /** @internal */ declare readonly b: unknown;
-  /** @internal */ declare readonly c: unknown;
-  /** @internal handler of a trap kind kept outside the scheduler (I/O, promises, signals) */
-  declare readonly h: TrapHandler | undefined;
+  /** @internal the trap's entry in the trap table */ declare readonly spec: TrapSpec<A, B, C>;
+  /** @internal */ declare readonly a: A;
+  /** @internal */ declare readonly b: B;
+  /** @internal */ declare readonly c: C;
   /** @internal iterator protocol: the trap itself, then the kernel's answer */
   declare value: unknown;
   /** @internal */ declare done: boolean;
@@ -71,16 +87,14 @@ export class Trap {
   declare private stage: number;
 
   /** @internal */
-  constructor(kind: TrapKind, a?: unknown, b?: unknown, c?: unknown, h?: TrapHandler) {
-    this.kind = kind;
+  constructor(spec: TrapSpec<A, B, C>, a: A, b: B, c: C) {
+    this.spec = spec;
     this.a = a;
     this.b = b;
     this.c = c;
-    this.h = h;
     this.value = this;
     this.done = false;
     this.stage = 0;
-    if (tracing > 0) traces.set(this, new Error('where'));
   }
 
   /** @internal */
@@ -89,16 +103,16 @@ export class Trap {
   }
 
   /** @internal */
-  next(answer?: unknown): IteratorResult<Trap, unknown> {
+  next(answer?: unknown): IteratorResult<Trap<A, B, C>, unknown> {
     if (this.stage === 0) {
       this.stage = 1;
-      return this as IteratorResult<Trap, unknown>;
+      return this as IteratorResult<Trap<A, B, C>, unknown>;
     }
     if (this.stage === 1) {
       this.stage = 2;
       this.value = answer;
       this.done = true;
-      return this as IteratorResult<Trap, unknown>;
+      return this as IteratorResult<Trap<A, B, C>, unknown>;
     }
     return { value: undefined, done: true };
   }
@@ -110,48 +124,43 @@ export class Trap {
   }
 
   /** @internal */
-  return(value?: unknown): IteratorResult<Trap, unknown> {
+  return(value?: unknown): IteratorResult<Trap<A, B, C>, unknown> {
     this.stage = 2;
     return { value, done: true };
   }
 }
 (Trap.prototype as { [BRAND]: true })[BRAND] = true;
 
-/** A trap call refused before it reached the kernel: raises `error` where it is `yield*`ed. */
-class RefusedTrap extends Trap {
-  declare private readonly error: unknown;
-  constructor(error: unknown) {
-    super(TrapKind.CURRENT);
-    this.error = error;
-  }
-  override next(): never {
-    this.done = true;
-    throw this.error;
-  }
+// A trap call refused before it reached the kernel: raises `error` where it is `yield*`ed.
+function* refused(error: unknown): Coro<never> {
+  throw error;
 }
 
-/** @internal Answers a trap kind that lives outside the scheduler's own switch. */
-export type TrapHandler = (kernel: Kernel, task: Task, trap: Trap) => void;
-
-/** @internal A coroutine for one trap answered by `handler`. */
-export function callWith<T>(
-  handler: TrapHandler,
-  kind: TrapKind,
-  a?: unknown,
-  b?: unknown,
-  c?: unknown,
-): Coro<T> {
-  return new Trap(kind, a, b, c, handler) as unknown as Coro<T>;
-}
-
-/** @internal A coroutine for one trap. */
-export function call<T>(kind: TrapKind, a?: unknown, b?: unknown, c?: unknown): Coro<T> {
-  return new Trap(kind, a, b, c) as unknown as Coro<T>;
-}
-
-/** @internal A coroutine that raises `error` when run (bad arguments to a trap call). */
-export function refused<T>(error: unknown): Coro<T> {
-  return new RefusedTrap(error) as unknown as Coro<T>;
+/**
+ * @internal Define a trap: its entry in the trap table and its issuing function. `check`
+ * validates the operands where the trap is issued; an error it throws is raised in the task
+ * when the coroutine is `yield*`ed, never at the kernel.
+ */
+export function defineTrap<R, A = undefined, B = undefined, C = undefined>(
+  name: string,
+  mode: TrapMode,
+  handle: TrapHandler<A, B, C>,
+  check?: (a: A, b: B, c: C) => void,
+): (a: A, b: B, c: C) => Coro<R> {
+  const spec: TrapSpec<A, B, C> = { name, mode, handle };
+  const issue = (a: A, b: B, c: C): Coro<R> => {
+    if (check !== undefined) {
+      try {
+        check(a, b, c);
+      } catch (err) {
+        return refused(err);
+      }
+    }
+    const trap = new Trap(spec, a, b, c);
+    if (tracing > 0) trace(trap, issue);
+    return trap as unknown as Coro<R>;
+  };
+  return issue;
 }
 
 /** @internal True when `value` is a trap from any copy of this package. */
@@ -169,21 +178,3 @@ export function isTrap(value: unknown): value is Trap {
  */
 // biome-ignore lint/suspicious/noExplicitAny: the value sent back into a generator depends on the trap (SPEC: Generator<Trap, T, any>).
 export type Coro<T = unknown> = Generator<Trap, T, any>;
-
-/** @internal Answers `currentTask()`: the task itself. */
-export function answerTask(_kernel: Kernel, task: Task): void {
-  task._send = task;
-}
-
-function answerKernel(kernel: Kernel, task: Task): void {
-  task._send = kernel;
-}
-
-/** @internal `yield KERNEL_TRAP` evaluates to the task's kernel (answered at once). */
-export const KERNEL_TRAP = /* @__PURE__ */ new Trap(
-  TrapKind.KERNEL,
-  undefined,
-  undefined,
-  undefined,
-  answerKernel,
-);

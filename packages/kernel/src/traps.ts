@@ -1,9 +1,41 @@
-// The coroutines that issue traps: the only bridge from tasks to the kernel.
+// The trap table: every request a task can make of its kernel. Each trap is one
+// `defineTrap(name, mode, handler, check)` (trap.ts): its handler answers it (or suspends the
+// task) and `check` validates its operands where it is issued. Modes: IMMEDIATE (answered, no
+// switch), SWITCH (answered, the task goes to the back of the ready queue; never a
+// cancellation point), BLOCK (a cancellation point: a pending cancel or expired deadline is
+// raised first). Cancel path: what a blocked task's wait is withdrawn with on cancel or timeout.
+//
+// trap          mode       defined in     blocks on (cancel path)
+// ------------  ---------  -------------  ----------------------------------------------
+// sleep         BLOCK      traps.ts       SLEEPING (nothing to withdraw; sleep(0) answers)
+// spawn         SWITCH     traps.ts       -
+// current       IMMEDIATE  traps.ts       -
+// kernel        IMMEDIATE  traps.ts       -
+// join          BLOCK      traps.ts       the target's joiners, a KernelQueue (leaves the line)
+// cancel        BLOCK      traps.ts       the target's joiners, a KernelQueue (leaves the line)
+// queue_wait    BLOCK      traps.ts       the KernelQueue given (leaves the line)
+// reschedule    SWITCH     traps.ts       -
+// scope_open    IMMEDIATE  timeout.ts     -
+// scope_close   IMMEDIATE  timeout.ts     -
+// shield        IMMEDIATE  shield.ts      -
+// read_wait     BLOCK      io-wait.ts     a stream watcher (drops its reader) or the source's
+// write_wait    BLOCK      io-wait.ts       canceller (onReadable / onWritable's return value)
+// future_wait   BLOCK      future.ts      a FutureWait (aborts the factory's AbortSignal)
+// sigwatch      SWITCH     signals.ts     -
+// sigunwatch    SWITCH     signals.ts     -
+// sigwait       BLOCK      signals.ts     the signal set's state (stops listening if unwatched)
+//
+// Contract with packages built on the kernel (@curio/sync, @curio/queue): `rescheduleTasks`
+// is a SWITCH trap, never a cancellation point, and reads its `value` / `exc` when the trap is
+// handled (so one options object may be reused for every call); a task woken by it is resumed
+// with that value even if a cancel is pending (the cancel comes at its next blocking trap).
 
+import { CancelledError, CurioError, kernelError, TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
-import type { KernelQueue } from './kqueue.js';
+import { SLEEPING } from './kernel.js';
+import { KernelQueue } from './kqueue.js';
 import type { CancelOptions, Task, TimeoutOptions } from './task.js';
-import { answerTask, type Coro, call, callWith, refused, type Trap, TrapKind } from './trap.js';
+import { type Coro, defineTrap, TrapMode } from './trap.js';
 import { checkCoroutine, checkDuration, checkOptions, checkTimeout, describe } from './validate.js';
 
 /** Options of `newTask` and `Kernel.addTask`. */
@@ -24,20 +56,35 @@ export interface RescheduleOptions {
   exc?: unknown;
 }
 
+const sleepTrap = /* @__PURE__ */ defineTrap<void, number>(
+  'sleep',
+  TrapMode.BLOCK,
+  (kernel, task, trap) =>
+    trap.a === 0 ? undefined : kernel._suspend(task, 'SLEEP', SLEEPING, trap.a),
+  (ms) => checkDuration('sleep', 'ms', ms),
+);
+
 /**
  * Sleep for `ms` milliseconds. `sleep(0)` only switches to the next ready task.
  * @example
  * yield* sleep(100);
  */
 export function sleep(ms: number): Coro<void> {
-  if (ms === 0) return call(TrapKind.SLEEP, 0);
-  try {
-    checkDuration('sleep', 'ms', ms);
-    return call(TrapKind.SLEEP, ms);
-  } catch (err) {
-    return refused(err);
-  }
+  return sleepTrap(ms, undefined, undefined);
 }
+
+const spawnTrap = /* @__PURE__ */ defineTrap<Task, Coro, SpawnOptions | undefined>(
+  'spawn',
+  TrapMode.SWITCH,
+  (kernel, task, { a: coro, b: options }) => {
+    const daemon = options?.daemon === true;
+    return kernel._spawn(coro, daemon, options?.name, daemon ? null : task);
+  },
+  (coro, options) => {
+    checkCoroutine('newTask', 'coro', coro);
+    checkSpawnOptions('newTask', options);
+  },
+);
 
 /**
  * Start `coro` as a new task. Returns after the new task has been scheduled and has run
@@ -46,24 +93,7 @@ export function sleep(ms: number): Coro<void> {
  * const task = yield* newTask(worker(1), { name: 'worker-1' });
  */
 export function newTask<T>(coro: Coro<T>, options?: SpawnOptions): Coro<Task<T>> {
-  try {
-    checkCoroutine('newTask', 'coro', coro);
-    checkSpawnOptions('newTask', options);
-    return callWith(spawn, TrapKind.SPAWN, coro, options?.daemon === true, options?.name);
-  } catch (err) {
-    return refused(err);
-  }
-}
-
-function spawn(kernel: Kernel, task: Task, trap: Trap): void {
-  const daemon = trap.b as boolean;
-  const child = kernel._spawn(
-    trap.a as Coro,
-    daemon,
-    trap.c as string | undefined,
-    daemon ? null : task,
-  );
-  kernel._resume(task, child);
+  return spawnTrap(coro, options, undefined) as Coro<Task<T>>;
 }
 
 /** @internal */
@@ -74,9 +104,30 @@ export function checkSpawnOptions(fn: string, options: SpawnOptions | undefined)
   }
 }
 
+const currentTrap = /* @__PURE__ */ defineTrap<Task>(
+  'current',
+  TrapMode.IMMEDIATE,
+  (_kernel, task) => task,
+);
+
 /** The task running this coroutine. @example const me = yield* currentTask(); */
 export function currentTask(): Coro<Task> {
-  return callWith(answerTask, TrapKind.CURRENT);
+  return currentTrap(undefined, undefined, undefined);
+}
+
+const kernelTrap = /* @__PURE__ */ defineTrap<Kernel>(
+  'kernel',
+  TrapMode.IMMEDIATE,
+  (kernel) => kernel,
+);
+
+/**
+ * The kernel running the current task.
+ * @example
+ * const kernel = yield* getKernel();
+ */
+export function getKernel(): Coro<Kernel> {
+  return kernelTrap(undefined, undefined, undefined);
 }
 
 function checkTask(fn: string, task: unknown): void {
@@ -85,19 +136,94 @@ function checkTask(fn: string, task: unknown): void {
   }
 }
 
+// Join and cancel act on a task of this kernel other than the caller.
+function checkTarget(kernel: Kernel, fn: string, task: Task, target: Task): void {
+  if (target._kernel !== kernel) {
+    throw new CurioError(`${fn}: ${target.name} belongs to another kernel`);
+  }
+  if (target === task) {
+    throw new CurioError(
+      `${fn}: ${task.name} cannot ${fn === 'joinTask' ? 'join' : 'cancel'} itself`,
+    );
+  }
+}
+
+/** @internal The queue of tasks waiting for `task` to end (in join or cancel). */
+export function joinersOf(task: Task): KernelQueue {
+  if (task._joiners === null) task._joiners = new KernelQueue();
+  return task._joiners;
+}
+
+/** @internal The error `join` raises for a task that failed. */
+export function joinFailure(target: Task): TaskError {
+  const cause = target._outcome;
+  const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describe(cause);
+  return kernelError(TaskError, `${target.name} failed: ${what}`, { cause });
+}
+
+const joinTrap = /* @__PURE__ */ defineTrap<unknown, Task, TimeoutOptions | undefined>(
+  'join',
+  TrapMode.BLOCK,
+  (kernel, task, { a: target, b: options }) => {
+    checkTarget(kernel, 'joinTask', task, target);
+    if (!target.terminated) {
+      const joiners = joinersOf(target);
+      joiners._push(task);
+      return kernel._suspend(
+        task,
+        'TASK_JOIN',
+        joiners,
+        checkTimeout('joinTask', options?.timeout),
+      );
+    }
+    if (target.excInfo !== undefined) throw joinFailure(target);
+    return target._outcome;
+  },
+  (target, options) => {
+    checkTask('joinTask', target);
+    checkTimeout('joinTask', options?.timeout);
+  },
+);
+
 /**
  * Wait for `task` to end: its result, or `TaskError` (with `cause`) if it failed.
  * @example
  * const value = yield* joinTask(task, { timeout: 500 });
  */
 export function joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
-  try {
-    checkTask('joinTask', task);
-    return call(TrapKind.JOIN, task, checkTimeout('joinTask', options?.timeout));
-  } catch (err) {
-    return refused(err);
-  }
+  return joinTrap(task, options, undefined) as Coro<T>;
 }
+
+const cancelTrap = /* @__PURE__ */ defineTrap<void, Task, CancelOptions | undefined>(
+  'cancel',
+  TrapMode.BLOCK,
+  (kernel, task, { a: target, b: options }) => {
+    checkTarget(kernel, 'cancelTask', task, target);
+    if (target.terminated) return undefined;
+    const exc = options?.exc;
+    const err =
+      exc instanceof Error ? exc : kernelError(exc ?? CancelledError, `${target.name} cancelled`);
+    kernel._requestCancel(target, err);
+    const joiners = joinersOf(target);
+    joiners._push(task);
+    return kernel._suspend(
+      task,
+      'CANCEL_WAIT',
+      joiners,
+      checkTimeout('cancelTask', options?.timeout),
+    );
+  },
+  (target, options) => {
+    checkTask('cancelTask', target);
+    checkTimeout('cancelTask', options?.timeout);
+    const exc = options?.exc;
+    if (exc !== undefined && typeof exc !== 'function' && !(exc instanceof Error)) {
+      throw new TypeError(
+        `cancelTask: exc must be an error class or an Error, got ${describe(exc)}`,
+      );
+    }
+  },
+);
 
 /**
  * Cancel `task` (raise `exc` at its blocking point) and wait until it has ended.
@@ -105,28 +231,44 @@ export function joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
  * yield* cancelTask(task, { timeout: 1000 });
  */
 export function cancelTask(task: Task, options?: CancelOptions): Coro<void> {
-  try {
-    checkTask('cancelTask', task);
-    const timeout = checkTimeout('cancelTask', options?.timeout);
-    const exc = options?.exc;
-    if (exc !== undefined && typeof exc !== 'function' && !(exc instanceof Error)) {
-      throw new TypeError(
-        `cancelTask: exc must be an error class or an Error, got ${describe(exc)}`,
-      );
-    }
-    return call(TrapKind.CANCEL, task, timeout, exc);
-  } catch (err) {
-    return refused(err);
+  return cancelTrap(task, options, undefined);
+}
+
+function checkKernelQueue(fn: string, kqueue: unknown): void {
+  if (
+    !(kqueue instanceof KernelQueue) &&
+    !(kqueue !== null && typeof kqueue === 'object' && '_head' in kqueue)
+  ) {
+    throw new TypeError(`${fn}(kqueue): kqueue must be a KernelQueue, got ${describe(kqueue)}`);
   }
 }
 
-function queueWait(kernel: Kernel, task: Task, trap: Trap): void {
-  kernel._blockQueue(task, trap.c as string, trap.a as KernelQueue, trap.b as number | undefined);
-}
+const queueWaitTrap = /* @__PURE__ */ defineTrap<
+  unknown,
+  KernelQueue,
+  string,
+  TimeoutOptions | undefined
+>(
+  'queue_wait',
+  TrapMode.BLOCK,
+  (kernel, task, { a: kqueue, b: state, c: options }) => {
+    kqueue._push(task);
+    return kernel._suspend(task, state, kqueue, options?.timeout ?? undefined);
+  },
+  (kqueue, state, options) => {
+    checkKernelQueue('waitOnQueue', kqueue);
+    if (typeof state !== 'string') {
+      throw new TypeError(
+        `waitOnQueue(stateName): stateName must be a string, got ${describe(state)}`,
+      );
+    }
+    checkTimeout('waitOnQueue', options?.timeout);
+  },
+);
 
 /**
  * Park the current task on `kqueue` until `rescheduleTasks` wakes it; returns the value it
- * was woken with. `stateName` is shown as the task's state.
+ * was woken with. `stateName` is shown as the task's state. A cancellation point.
  * @example
  * yield* waitOnQueue(this.waiting, 'LOCK_ACQUIRE', { timeout });
  */
@@ -135,56 +277,38 @@ export function waitOnQueue<T = unknown>(
   stateName: string,
   options?: TimeoutOptions,
 ): Coro<T> {
-  try {
-    if (kqueue === null || typeof kqueue !== 'object' || !('_head' in kqueue)) {
-      throw new TypeError(
-        `waitOnQueue(kqueue): kqueue must be a KernelQueue, got ${describe(kqueue)}`,
-      );
-    }
-    if (typeof stateName !== 'string') {
-      throw new TypeError(
-        `waitOnQueue(stateName): stateName must be a string, got ${describe(stateName)}`,
-      );
-    }
-    return callWith(
-      queueWait,
-      TrapKind.QUEUE_WAIT,
-      kqueue,
-      checkTimeout('waitOnQueue', options?.timeout),
-      stateName,
-    );
-  } catch (err) {
-    return refused(err);
-  }
+  return queueWaitTrap(kqueue, stateName, options) as Coro<T>;
 }
 
-/**
- * Move the first `n` tasks waiting on `kqueue` to the back of the ready queue, in order,
- * then the caller behind them. Returns how many were woken.
- * @example
- * yield* rescheduleTasks(this.waiting, { n: 1 });
- */
-export function rescheduleTasks(kqueue: KernelQueue, options?: RescheduleOptions): Coro<number> {
-  try {
-    if (kqueue === null || typeof kqueue !== 'object' || !('_head' in kqueue)) {
-      throw new TypeError(
-        `rescheduleTasks(kqueue): kqueue must be a KernelQueue, got ${describe(kqueue)}`,
-      );
-    }
+const rescheduleTrap = /* @__PURE__ */ defineTrap<
+  number,
+  KernelQueue,
+  RescheduleOptions | undefined
+>(
+  'reschedule',
+  TrapMode.SWITCH,
+  (_kernel, _task, { a: kqueue, b: options }) =>
+    wakeQueued(kqueue, options?.n ?? 1, options?.value, options?.exc),
+  (kqueue, options) => {
+    checkKernelQueue('rescheduleTasks', kqueue);
     const n = options?.n ?? 1;
     if (typeof n !== 'number' || !(n >= 0)) {
       throw new RangeError(`rescheduleTasks: n must be a number >= 0, got ${describe(n)}`);
     }
-    return callWith(reschedule, TrapKind.RESCHEDULE, kqueue, n, options);
-  } catch (err) {
-    return refused(err);
-  }
-}
+  },
+);
 
-function reschedule(kernel: Kernel, task: Task, trap: Trap): void {
-  const kqueue = trap.a as KernelQueue;
-  const options = trap.c as RescheduleOptions | undefined;
-  kernel._resume(task, wakeQueued(kqueue, trap.b as number, options?.value, options?.exc));
+/**
+ * Move the first `n` tasks waiting on `kqueue` to the back of the ready queue, in order,
+ * then the caller behind them. Returns how many were woken. Never a cancellation point; its
+ * options are read when the trap is handled, before the caller goes on (so they may be
+ * reused). A woken task gets `value` even if a cancel is pending for it: the cancel comes at
+ * its next blocking call, so nothing handed over is lost.
+ * @example
+ * yield* rescheduleTasks(this.waiting, { n: 1 });
+ */
+export function rescheduleTasks(kqueue: KernelQueue, options?: RescheduleOptions): Coro<number> {
+  return rescheduleTrap(kqueue, options, undefined);
 }
 
 /**
@@ -197,7 +321,11 @@ export function wakeQueued(kqueue: KernelQueue, n: number, value?: unknown, exc?
     const waiter = kqueue._shift();
     if (waiter === null) break;
     // The queue may be shared with another kernel: the task's own kernel wakes it.
-    waiter._kernel._wakeQueued(waiter, value, exc);
+    if (exc === undefined) waiter._kernel._wake(waiter, kqueue, value);
+    else {
+      const err = typeof exc === 'function' ? new (exc as new () => unknown)() : exc;
+      waiter._kernel._wake(waiter, kqueue, err, true);
+    }
     woken++;
   }
   return woken;

@@ -186,7 +186,7 @@ describe('Kernel.run and run()', () => {
     await kernel.shutdown();
     expect(errors).toEqual([
       'Kernel.addTask: the kernel is running; inside a task use yield* newTask(coro)',
-      'Kernel.run: called from inside a running task; a task cannot start a nested kernel (call the coroutine with yield*, or start it with yield* newTask(coro))',
+      'Kernel.run: a task cannot start a nested kernel: yield* the coroutine, or yield* newTask(coro)',
       'Kernel.run: this kernel is already running',
       'Kernel.shutdown: refused while the kernel is running',
     ]);
@@ -212,7 +212,7 @@ describe('Kernel.run and run()', () => {
     }
     expect(await vrun(main())).toBe('main done');
     const why =
-      'called from inside a running task; a task cannot start a nested kernel (call the coroutine with yield*, or start it with yield* newTask(coro))';
+      'a task cannot start a nested kernel: yield* the coroutine, or yield* newTask(coro)';
     expect(events).toEqual([`CurioError: run: ${why}`, `CurioError: Kernel.run: ${why}`]);
   });
 

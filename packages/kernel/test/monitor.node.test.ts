@@ -33,7 +33,7 @@ it('withMonitor: true names the missing @curio/monitor package', () => {
       timeout: 20_000,
     });
     expect(out.trim()).toBe(
-      'CurioError: Kernel({ withMonitor: true }) needs the @curio/monitor package (npm install @curio/monitor), or pass its factory: new Kernel({ withMonitor: monitor })',
+      'CurioError: withMonitor: true needs the @curio/monitor package (npm install @curio/monitor), or pass its monitor factory',
     );
   } finally {
     rmSync(app, { recursive: true, force: true });

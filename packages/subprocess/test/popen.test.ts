@@ -171,21 +171,29 @@ describe('Popen', () => {
   it('communicate raises TimeoutExpired with the output so far; the process keeps running', async () => {
     const events: unknown[] = [];
     function* main() {
-      const p = popen([node, '-e', 'console.log("early"); setInterval(() => {}, 1000)'], {
-        stdout: PIPE,
-      });
+      // The child says on stderr that its stdout line is written, so the timeout below only
+      // has to outlast a pipe read, never the child's start-up on a loaded machine.
+      const p = popen(
+        [
+          node,
+          '-e',
+          'process.stdout.write("early\\n", () => console.error("ready")); setInterval(() => {}, 1000)',
+        ],
+        { stdout: PIPE, stderr: PIPE },
+      );
+      events.push((yield* p.stderr!.readline()).toString());
       try {
         yield* p.communicate(undefined, { timeout: 1500 });
       } catch (err) {
         const e = err as TimeoutExpired;
-        events.push(e instanceof TimeoutExpired, e.output?.toString(), e.stderr);
+        events.push(e instanceof TimeoutExpired, e.output?.toString(), e.stderr?.toString());
       }
       events.push(p.poll());
       p.kill();
       events.push(yield* p.wait());
     }
     await runKernel(main());
-    expect(events).toEqual([true, 'early\n', null, null, -9]);
+    expect(events).toEqual(['ready\n', true, 'early\n', '', null, -9]);
   });
 
   it('communicate is cancellable', async () => {
