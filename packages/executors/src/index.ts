@@ -1,4 +1,5 @@
 export type { Callable, ModuleFunction, SourceFunction } from './callable.js';
+export { WorkerFailed } from './errors.js';
 export type { Executor } from './executor.js';
 export {
   runBlocking,

@@ -1,7 +1,28 @@
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { CancelledError, newTask, run, sleep, TaskError, TaskTimeout } from '@curio/kernel';
-import { afterAll, describe, expect, it } from 'vitest';
+import {
+  copyFileSync,
+  cpSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CancelledError,
+  type Coro,
+  CurioError,
+  newTask,
+  run,
+  sleep,
+  TaskError,
+  TaskTimeout,
+  timeoutAfter,
+} from '@curio/kernel';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   type Executor,
   runBlocking,
@@ -11,6 +32,7 @@ import {
   setCpuExecutor,
   shutdownExecutors,
   WorkerExecutor,
+  WorkerFailed,
 } from '../dist/index.js';
 
 const math = new URL('./fixtures/math.mjs', import.meta.url);
@@ -411,5 +433,254 @@ describe('executors', () => {
       timeout: 10_000,
     });
     expect(out).toBe('result 42\n');
+  });
+});
+
+describe('when a worker fails', () => {
+  // Each call is given 5 s: a call that hangs fails the test with TaskTimeout instead.
+  const limit = 5000;
+  const ownPools: WorkerExecutor[] = [];
+  const copies: string[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+
+  afterEach(async () => {
+    await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+    const closing = ownPools.splice(0);
+    await Promise.all(closing.map((p) => p.close()));
+    expect(closing.map((p) => p.threads)).toEqual(closing.map(() => 0));
+  });
+
+  afterAll(() => {
+    for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function ownPool(options: ConstructorParameters<typeof WorkerExecutor>[0]): WorkerExecutor {
+    const p = new WorkerExecutor(options);
+    ownPools.push(p);
+    return p;
+  }
+
+  // Asserts `err` is a WorkerFailed (of `executors`, which may be a copy) and returns its message.
+  function failedWith(
+    err: unknown,
+    executors: { WorkerFailed: typeof WorkerFailed } = { WorkerFailed },
+  ): string {
+    expect(err).toBeInstanceOf(executors.WorkerFailed);
+    expect(err).toBeInstanceOf(CurioError);
+    expect((err as Error).name).toBe('WorkerFailed');
+    return (err as Error).message;
+  }
+
+  // `coro` given `limit` ms: it raises TaskTimeout rather than hang (run() would wait for it).
+  function within<T>(coro: Coro<T>): Coro<T> {
+    return timeoutAfter(limit, coro);
+  }
+
+  // The outcome of running `coro` (within `limit` ms): its value, or the error it raised.
+  async function outcome<T>(coro: Coro<T>): Promise<T | Error> {
+    try {
+      return await run(within(coro), { logErrors: false });
+    } catch (err) {
+      return err as Error;
+    }
+  }
+
+  type Executors = typeof import('../dist/index.js');
+  const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+  // A copy of the built package whose worker file is missing (null) or has `source`, as a
+  // broken build or deploy would leave it. Its pools are closed after the test.
+  async function brokenCopy(
+    source: string | null,
+  ): Promise<{ executors: Executors; workerFile: string }> {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'curio-executors-')));
+    copies.push(dir);
+    cpSync(join(packageDir, 'dist'), join(dir, 'dist'), { recursive: true });
+    copyFileSync(join(packageDir, 'package.json'), join(dir, 'package.json'));
+    symlinkSync(join(packageDir, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    const workerFile = join(dir, 'dist', 'worker.js');
+    if (source === null) rmSync(workerFile);
+    else writeFileSync(workerFile, source);
+    const executors: Executors = await import(pathToFileURL(join(dir, 'dist', 'index.js')).href);
+    cleanups.push(() => executors.shutdownExecutors());
+    return { executors, workerFile };
+  }
+
+  it('a worker that calls process.exit() fails its call with the exit code; queued calls run on a new worker', async () => {
+    const p = ownPool({ maxThreads: 1, name: 'exitPool' });
+    const events: unknown[] = [];
+    function* main() {
+      const dying = yield* newTask(
+        within(
+          runInExecutor(p, function exitNow() {
+            process.exit(3);
+          }),
+        ),
+      );
+      const queued = yield* newTask(
+        within(runInExecutor(p, (s: string) => `${s} ran`, ['queued'])),
+      );
+      try {
+        yield* dying.join();
+      } catch (err) {
+        events.push(failedWith((err as TaskError).cause));
+      }
+      events.push(yield* queued.join());
+      events.push(yield* runInExecutor(p, (x: number) => x + 1, [1]));
+    }
+    expect(await outcome(main())).toBeUndefined();
+    expect(events).toEqual([
+      'exitPool: the worker thread running function exitNow exited with code 3 before the call returned',
+      'queued ran',
+      2,
+    ]);
+    // The Promise API says the same.
+    const rejected = await p
+      .submit(() => process.exit(4), [], new AbortController().signal)
+      .then(
+        () => 'resolved',
+        (err: unknown) => err,
+      );
+    expect(failedWith(rejected)).toBe(
+      'exitPool: the worker thread running function (anonymous) exited with code 4 before the call returned',
+    );
+  });
+
+  it('a worker that runs out of memory under resourceLimits fails its call; the next call runs', async () => {
+    const p = ownPool({
+      maxThreads: 1,
+      name: 'smallPool',
+      resourceLimits: { maxOldGenerationSizeMb: 32 },
+    });
+    const err = await outcome(
+      runInExecutor(p, function hog() {
+        const hoard: number[][] = [];
+        for (;;) hoard.push(new Array(100_000).fill(hoard.length));
+      }),
+    );
+    expect(failedWith(err)).toMatch(
+      /^smallPool: the worker thread running function hog ran out of memory \(ERR_WORKER_OUT_OF_MEMORY: .+\); raise resourceLimits or use less memory$/,
+    );
+    expect(((err as Error).cause as { code: string }).code).toBe('ERR_WORKER_OUT_OF_MEMORY');
+    expect(await outcome(runInExecutor(p, (x: number) => x * 2, [21]))).toBe(42);
+  });
+
+  it('a worker that dies of an uncaught error left by its call fails that call; the next call runs', async () => {
+    const p = ownPool({ maxThreads: 1, name: 'leakyPool' });
+    const err = await outcome(
+      runInExecutor(p, async function leaky() {
+        setTimeout(() => {
+          throw new RangeError('thrown later by a timer');
+        }, 1);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }),
+    );
+    expect(failedWith(err)).toBe(
+      'leakyPool: the worker thread running function leaky died of an uncaught error: thrown later by a timer',
+    );
+    expect((err as Error).cause).toBeInstanceOf(RangeError);
+    expect(await outcome(runInExecutor(p, () => 'next'))).toBe('next');
+  });
+
+  it('when the worker file is missing, every call fails saying so, one at a time or many at once', async () => {
+    const { executors, workerFile } = await brokenCopy(null);
+    const p = new executors.WorkerExecutor({ maxThreads: 2, name: 'copyPool' });
+    cleanups.push(() => p.close());
+    const double = (x: number) => x * 2;
+    const messages: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      messages.push(failedWith(await outcome(executors.runInExecutor(p, double, [i])), executors));
+      messages.push(failedWith(await outcome(executors.runCpuBound(double, [i])), executors));
+    }
+    function* many() {
+      const tasks = [];
+      for (let i = 0; i < 5; i++) {
+        tasks.push(yield* newTask(within(executors.runInExecutor(p, double, [i]))));
+      }
+      for (const task of tasks) {
+        try {
+          yield* task.join();
+        } catch (err) {
+          messages.push(failedWith((err as TaskError).cause, executors));
+        }
+      }
+    }
+    expect(await outcome(many())).toBeUndefined();
+    const loadFailed = (fn: string) =>
+      `${fn}: cannot run function double: the worker file ${workerFile} failed to load in a worker thread: Cannot find module '${workerFile}' imported from `;
+    const callers = [
+      'copyPool',
+      'runCpuBound',
+      'copyPool',
+      'runCpuBound',
+      ...Array(5).fill('copyPool'),
+    ];
+    expect(messages.map((message, i) => message.startsWith(loadFailed(callers[i])))).toEqual(
+      callers.map(() => true),
+    );
+    expect(p.threads).toBe(0);
+  });
+
+  it('when the worker file throws at load, every call fails with its error', async () => {
+    const { executors, workerFile } = await brokenCopy(
+      "throw new Error('worker file broken on purpose');\n",
+    );
+    const p = new executors.WorkerExecutor({ maxThreads: 1, name: 'copyPool' });
+    cleanups.push(() => p.close());
+    const double = (x: number) => x * 2;
+    const messages = [
+      failedWith(await outcome(executors.runInExecutor(p, double, [1])), executors),
+      failedWith(await outcome(executors.runInExecutor(p, double, [2])), executors),
+      failedWith(await outcome(executors.runCpuBound(double, [3])), executors),
+    ];
+    const loadFailed = `cannot run function double: the worker file ${workerFile} failed to load in a worker thread: worker file broken on purpose`;
+    expect(messages).toEqual([
+      `copyPool: ${loadFailed}`,
+      `copyPool: ${loadFailed}`,
+      `runCpuBound: ${loadFailed}`,
+    ]);
+  });
+
+  it('when a worker cannot start within resourceLimits, every call fails saying it ran out of memory', async () => {
+    const p = ownPool({
+      maxThreads: 1,
+      name: 'tinyPool',
+      resourceLimits: { maxOldGenerationSizeMb: 1 },
+    });
+    for (let i = 0; i < 2; i++) {
+      const err = await outcome(
+        runInExecutor(p, function one() {
+          return 1;
+        }),
+      );
+      expect(failedWith(err)).toMatch(
+        /^tinyPool: cannot run function one: a worker thread starting ran out of memory \(ERR_WORKER_OUT_OF_MEMORY: /,
+      );
+    }
+  });
+
+  it('refuses bad resourceLimits at once, naming the limit and the value', () => {
+    const refusal = (resourceLimits: unknown) => {
+      try {
+        new WorkerExecutor({ resourceLimits: resourceLimits as never });
+      } catch (err) {
+        expect(err).toBeInstanceOf(TypeError);
+        return (err as Error).message;
+      }
+      throw new Error('expected a TypeError');
+    };
+    expect(refusal(5)).toBe('WorkerExecutor(options): resourceLimits must be an object, got 5');
+    expect(refusal({ maxOldGenerationSizeMb: 'big' })).toBe(
+      'WorkerExecutor(options): resourceLimits.maxOldGenerationSizeMb must be a number of megabytes > 0, got "big"',
+    );
+    expect(refusal({ maxYoungGenerationSizeMb: 0 })).toBe(
+      'WorkerExecutor(options): resourceLimits.maxYoungGenerationSizeMb must be a number of megabytes > 0, got 0',
+    );
+    expect(refusal({ heapMb: 64 })).toBe(
+      'WorkerExecutor(options): resourceLimits.heapMb is not a resource limit; use maxOldGenerationSizeMb, maxYoungGenerationSizeMb, codeRangeSizeMb, stackSizeMb',
+    );
+    expect(refusal({ stackSizeMb: 0.1 })).toBe(
+      'WorkerExecutor(options): resourceLimits.stackSizeMb must be a number of megabytes >= 1 (a smaller stack can crash the whole process), got 0.1',
+    );
   });
 });
