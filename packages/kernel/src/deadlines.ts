@@ -1,7 +1,51 @@
-// The timeoutAfter deadlines of a task and how disableCancellation hides them: the only code
-// that edits a task's scope deadline (the kernel arms and expires it; see Kernel._suspend).
+// A blocked task's deadline: the earlier of its trap's `{ timeout }` and its timeoutAfter
+// scope's. The only code that edits a task's deadlines; the kernel arms one as a task blocks
+// and turns an expired one into a cancel request with TaskTimeout.
+import { kernelError, TaskTimeout } from './errors.js';
+import type { TimerHeap } from './structures.js';
 import type { Task } from './task.js';
 import { TaskFlag, TimerSlot } from './task.js';
+
+/**
+ * @internal Arm the deadline of `task` as it blocks: `timeout` ms from now, or its scope's,
+ * whichever comes first. Invariant: a task is in `timers` iff it is blocked with a finite
+ * deadline.
+ */
+export function armDeadline(
+  timers: TimerHeap,
+  task: Task,
+  timeout: number | undefined,
+  now: () => number,
+): void {
+  const timer = task._timer;
+  if (timeout === undefined && (timer === null || timer.scopeDeadline === Infinity)) return;
+  const slot = timer ?? (task._timer = new TimerSlot(task));
+  const trapDeadline = timeout === undefined ? Infinity : now() + timeout;
+  slot.trapDeadline = trapDeadline;
+  const deadline = Math.min(trapDeadline, slot.scopeDeadline);
+  if (deadline !== Infinity) timers.insert(slot, deadline);
+}
+
+/** @internal The deadline of `slot` passed: the TaskTimeout to raise in its task. */
+export function timeoutError(slot: TimerSlot): TaskTimeout {
+  const scoped = slot.scopeDeadline <= slot.trapDeadline;
+  const err = kernelError(
+    TaskTimeout,
+    scoped ? 'timeoutAfter: deadline expired' : `${slot.task.state} timed out`,
+  );
+  if (scoped) err.scope = slot.scopeToken;
+  return err;
+}
+
+/** @internal The TaskTimeout of `task`'s timeoutAfter scope if its deadline has passed. */
+export function scopeExpired(task: Task, now: () => number): TaskTimeout | undefined {
+  const timer = task._timer;
+  if (timer === null || timer.scopeDeadline === Infinity || timer.scopeDeadline > now()) {
+    return undefined;
+  }
+  timer.trapDeadline = Infinity;
+  return timeoutError(timer);
+}
 
 /** @internal A timeoutAfter scope: what to restore when it closes. */
 export interface TimeoutScope {

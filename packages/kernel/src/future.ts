@@ -80,6 +80,9 @@ const futureTrap = /* @__PURE__ */ defineTrap<unknown, Future<unknown>, TimeoutO
  * @example
  * const text = yield* futureWait((signal) => fetch(url, { signal }).then((r) => r.text()));
  */
-export function futureWait<T>(future: Future<T>, options?: TimeoutOptions): Coro<T> {
+export function futureWait<T>(
+  future: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
+  options?: TimeoutOptions,
+): Coro<T> {
   return futureTrap(future, options, undefined) as Coro<T>;
 }

@@ -14,9 +14,10 @@ export {
   type WaitSource,
   writeWait,
 } from './io-wait.js';
-export { Kernel, type KernelOptions, type RunOptions } from './kernel.js';
+export { Kernel } from './kernel.js';
 export { KernelQueue } from './kqueue.js';
 export type { MonitorFactory } from './monitor-loader.js';
+export type { KernelOptions, RunOptions } from './options.js';
 export { run } from './run.js';
 export { HostSelector, type Selector, VirtualTimeSelector } from './selector.js';
 export { disableCancellation } from './shield.js';

@@ -1,35 +1,17 @@
 // The kernel: the scheduler loop, one suspend and one wake, one cancel path, and the end of a
 // task. What each trap does is in the trap table (traps.ts); how the kernel shares the host's
 // event loop is in host.ts. A map for contributors: docs/internals.md.
-import { CancelledError, CurioError, kernelError, TaskTimeout } from './errors.js';
+import { armDeadline, scopeExpired, timeoutError } from './deadlines.js';
+import { CancelledError, CurioError, kernelError } from './errors.js';
 import { HostTurns, host, hostNow } from './host.js';
 import { loadMonitor, type MonitorFactory } from './monitor-loader.js';
+import { checkKernelOptions, type KernelOptions, type RunOptions } from './options.js';
 import { HostSelector, type Selector } from './selector.js';
-import { TimerHeap } from './structures.js';
-import { Task, TaskFlag, TimerSlot, type Waiter } from './task.js';
+import { LiveTasks, TimerHeap } from './structures.js';
+import { Task, TaskFlag, type Waiter } from './task.js';
 import { type Coro, isTrap, SUSPENDED, TrapMode, traceOf, traceTraps } from './trap.js';
 import { checkSpawnOptions, joinFailure, type SpawnOptions } from './traps.js';
 import { checkCoroutine, checkOptions, describe } from './validate.js';
-
-/** Options of `new Kernel()`. */
-export interface KernelOptions {
-  /** Source of time and timer wake-ups. Default: {@link HostSelector}. */
-  selector?: Selector;
-  /**
-   * Run the monitor in the background: `true` loads the `@curio/monitor` package as seen
-   * from the kernel, then from the program's entry script, never from the working directory
-   * (a clear error names it when it is not installed); or pass a monitor factory yourself.
-   */
-  withMonitor?: boolean | MonitorFactory;
-}
-
-/** Options of `Kernel.run` and `run`. */
-export interface RunOptions {
-  /** Break into an attached debugger (a `debugger` statement) when a task crashes. */
-  pdb?: boolean;
-  /** Log tasks that crash with an uncaught error, with their name and stack. Default true. */
-  logErrors?: boolean;
-}
 
 /** @internal What a sleeping task waits on: nothing but its deadline. */
 export const SLEEPING: Waiter = { withdraw() {} };
@@ -63,16 +45,14 @@ export class Kernel {
   #monitorStarted = false;
   readonly #turns = new HostTurns(() => this.#runSlice());
   readonly #wakeFromHost = (): void => this.#schedule();
+  readonly #now = (): number => this.selector.now();
   // The ready queue, linked through Task._readyNext. Invariant: every task in it has no
   // waiter and appears there once.
   #readyHead: Task | null = null;
   #readyTail: Task | null = null;
   // Invariant: a task is in `timers` iff it is blocked with a finite deadline.
   readonly #timers = new TimerHeap();
-  // Invariant: liveHead.._nextLive links the liveCount tasks that have not ended, oldest first.
-  #liveHead: Task | null = null;
-  #liveTail: Task | null = null;
-  #liveCount = 0;
+  readonly #live = new LiveTasks();
   #running = false;
   #inSlice = false;
   #interrupt = false;
@@ -89,25 +69,13 @@ export class Kernel {
   readonly #cleanups: (() => void)[] = [];
 
   constructor(options?: KernelOptions) {
-    checkOptions('new Kernel(options)', options);
-    const selector = options?.selector;
-    if (
-      selector !== undefined &&
-      (typeof selector?.now !== 'function' || typeof selector.wait !== 'function')
-    ) {
-      throw new TypeError(
-        `new Kernel(options): options.selector must implement Selector (now, wait, cancelWait), got ${describe(selector)}`,
-      );
-    }
-    this.selector = selector ?? new HostSelector();
+    this.selector = checkKernelOptions(options)?.selector ?? new HostSelector();
     this.#monitor = options?.withMonitor ?? false;
   }
 
   /** Every task of this kernel that has not ended, by id (for monitors and debugging). */
   get tasks(): ReadonlyMap<number, Task> {
-    const table = new Map<number, Task>();
-    for (let t = this.#liveHead; t !== null; t = t._nextLive) table.set(t.id, t);
-    return table;
+    return new Map(this.#live.list().map((t) => [t.id, t]));
   }
 
   /**
@@ -186,7 +154,7 @@ export class Kernel {
    */
   async shutdown(): Promise<void> {
     if (this.#running) throw new CurioError('Kernel.shutdown: refused while the kernel is running');
-    if (this.#liveCount > 0) {
+    if (this.#live.count > 0) {
       this.#shuttingDown = true;
       try {
         this.#cancelAll();
@@ -221,18 +189,8 @@ export class Kernel {
   /** @internal Make a task of `coro`, ready to run. */
   _spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
     const task = new Task(this, coro, daemon, name, parent);
-    task._prevLive = this.#liveTail;
-    if (this.#liveTail === null) this.#liveHead = task;
-    else this.#liveTail._nextLive = task;
-    this.#liveTail = task;
-    this.#liveCount++;
+    this.#live.add(task);
     if (!daemon) this.#jobs++;
-    if (parent !== null) {
-      const first = parent._firstChild;
-      task._nextSibling = first;
-      if (first !== null) first._prevSibling = task;
-      parent._firstChild = task;
-    }
     this.#makeReady(task, undefined);
     return task;
   }
@@ -373,7 +331,8 @@ export class Kernel {
         this.#cancelAll(true);
         return this.#readyHead !== null;
       }
-      const blocked = [...this.tasks.values()]
+      const blocked = this.#live
+        .list()
         .slice(0, 10)
         .map((t) => `${t.name} (${t.state})`)
         .join(', ');
@@ -416,15 +375,7 @@ export class Kernel {
       this.#externalWaits++;
       if (waiter.keepAlive === true) this.#keepAliveWaits++;
     }
-    const timer = task._timer;
-    if (timeout === undefined && (timer === null || timer.scopeDeadline === Infinity)) {
-      return SUSPENDED;
-    }
-    const slot = timer ?? (task._timer = new TimerSlot(task));
-    const trapDeadline = timeout === undefined ? Infinity : this.selector.now() + timeout;
-    slot.trapDeadline = trapDeadline;
-    const deadline = Math.min(trapDeadline, slot.scopeDeadline);
-    if (deadline !== Infinity) this.#timers.insert(slot, deadline);
+    armDeadline(this.#timers, task, timeout, this.#now);
     return SUSPENDED;
   }
 
@@ -477,13 +428,9 @@ export class Kernel {
       this.#throwInto(task, pending);
       return true;
     }
-    const timer = task._timer;
-    if (timer === null) return false;
-    const deadline = timer.scopeDeadline;
-    if (deadline === Infinity || deadline > this.selector.now()) return false;
-    const err = kernelError(TaskTimeout, 'timeoutAfter: deadline expired');
-    err.scope = timer.scopeToken;
-    this.#throwInto(task, err);
+    const timeout = scopeExpired(task, this.#now);
+    if (timeout === undefined) return false;
+    this.#throwInto(task, timeout);
     return true;
   }
 
@@ -500,13 +447,7 @@ export class Kernel {
         this._wake(task, SLEEPING, undefined);
         continue;
       }
-      const scoped = slot.scopeDeadline <= slot.trapDeadline;
-      const err = kernelError(
-        TaskTimeout,
-        scoped ? 'timeoutAfter: deadline expired' : `${task.state} timed out`,
-      );
-      if (scoped) err.scope = slot.scopeToken;
-      this._requestCancel(task, err, true);
+      this._requestCancel(task, timeoutError(slot), true);
     }
     return fired;
   }
@@ -514,7 +455,7 @@ export class Kernel {
   // Shutdown cancels every task; `force` also reaches tasks in disableCancellation (used
   // only when nothing else could ever end them).
   #cancelAll(force = false): void {
-    for (const task of [...this.tasks.values()].reverse()) {
+    for (const task of this.#live.list().reverse()) {
       this._requestCancel(
         task,
         kernelError(CancelledError, `${task.name} cancelled by kernel shutdown`),
@@ -533,7 +474,8 @@ export class Kernel {
     task._pendingCancel = undefined;
     const timer = task._timer;
     if (timer !== null) timer.scopeDeadline = Infinity;
-    this.#unlink(task);
+    this.#live.remove(task);
+    task._leaveParent();
     const watcher = task._extras?.watcher ?? null;
     if (failed && !(outcome instanceof CancelledError) && task !== this.#mainTask) {
       if (watcher === null) this.#reportCrash(task, outcome);
@@ -548,32 +490,12 @@ export class Kernel {
     }
     watcher?._taskDone(task);
     if (this.#shuttingDown) {
-      if (this.#liveCount === 0) this.#finish(true, undefined);
+      if (this.#live.count === 0) this.#finish(true, undefined);
     } else if (!task.daemon && --this.#jobs === 0 && this.#running) {
       const main = this.#mainTask;
       this.#mainTask = null;
       if (main === null) this.#finish(true, undefined);
       else this.#finish((main._flags & TaskFlag.FAILED) === 0, main._outcome);
-    }
-  }
-
-  // Take an ended task out of the live list and its parent's children.
-  #unlink(task: Task): void {
-    const { _prevLive: prevLive, _nextLive: nextLive } = task;
-    if (prevLive === null) this.#liveHead = nextLive;
-    else prevLive._nextLive = nextLive;
-    if (nextLive === null) this.#liveTail = prevLive;
-    else nextLive._prevLive = prevLive;
-    task._prevLive = task._nextLive = null;
-    this.#liveCount--;
-    const parent = task._parent;
-    if (parent !== null) {
-      const { _prevSibling: prev, _nextSibling: next } = task;
-      if (prev === null) parent._firstChild = next;
-      else prev._nextSibling = next;
-      if (next !== null) next._prevSibling = prev;
-      task._prevSibling = task._nextSibling = null;
-      task._parent = null;
     }
   }
 

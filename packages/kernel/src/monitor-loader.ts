@@ -2,7 +2,6 @@
 // scheduler: the kernel only asks for a factory.
 
 import { CurioError } from './errors.js';
-import { host } from './host.js';
 import type { Kernel } from './kernel.js';
 import type { Coro } from './trap.js';
 
@@ -11,41 +10,20 @@ export type MonitorFactory = (kernel: Kernel) => Coro<void>;
 
 const MONITOR_PACKAGE = '@curio/monitor';
 
-type HostProcess = {
-  argv: string[];
-  getBuiltinModule?(id: 'module'): {
-    createRequire(path: string): { (id: string): { module: string }; resolve(id: string): string };
-  };
-};
-
-// `@curio/monitor` as seen from the kernel itself (npm's flat node_modules, bundlers); else as
-// seen from the program's entry script (a pnpm install links it beside the application, not
-// beside the kernel), taking its ES module build. Never from the working directory: a program
-// finds its monitor whatever directory it was started from.
-async function importMonitor(): Promise<{ monitor?: unknown }> {
-  try {
-    return await import(/* @vite-ignore */ MONITOR_PACKAGE);
-  } catch (first) {
-    const proc = host.process as HostProcess | undefined;
-    const require = proc?.getBuiltinModule?.('module').createRequire(proc.argv[1]!);
-    if (require === undefined) throw first;
-    const manifest = require.resolve(`${MONITOR_PACKAGE}/package.json`);
-    return await import(
-      /* @vite-ignore */ new URL(require(manifest).module, `file://${manifest}`).href
-    );
-  }
-}
-
-/** @internal The monitor factory for `withMonitor`: the one given, or `@curio/monitor`'s. */
+/**
+ * @internal The monitor factory for `withMonitor`: the one given, or `@curio/monitor`'s as
+ * the kernel itself resolves it (from its own folder, never from the working directory).
+ * Where the kernel cannot see the package (pnpm's strict layout), the program passes it in.
+ */
 export async function loadMonitor(option: true | MonitorFactory): Promise<MonitorFactory> {
   if (typeof option === 'function') return option;
   try {
-    const { monitor } = await importMonitor();
+    const { monitor } = await import(/* @vite-ignore */ MONITOR_PACKAGE);
     if (typeof monitor === 'function') return monitor as MonitorFactory;
     throw new TypeError('no monitor() export');
   } catch (cause) {
     throw new CurioError(
-      `withMonitor: true needs the ${MONITOR_PACKAGE} package (npm install ${MONITOR_PACKAGE}), or pass its monitor factory`,
+      `withMonitor: true needs the ${MONITOR_PACKAGE} package where the kernel can import it (npm install ${MONITOR_PACKAGE}); or pass it in: new Kernel({ withMonitor: monitor }) with import { monitor } from '${MONITOR_PACKAGE}'`,
       { cause },
     );
   }

@@ -1,4 +1,5 @@
-import { Kernel, type KernelOptions, type RunOptions, refuseNestedRun } from './kernel.js';
+import { Kernel, refuseNestedRun } from './kernel.js';
+import type { KernelOptions, RunOptions } from './options.js';
 import type { Coro } from './trap.js';
 
 /**

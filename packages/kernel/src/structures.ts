@@ -1,4 +1,4 @@
-import type { TimerSlot } from './task.js';
+import type { Task, TimerSlot } from './task.js';
 
 /**
  * Binary min-heap of timer slots keyed by `(deadline, seq)`; each slot stores its own
@@ -79,5 +79,40 @@ export class TimerHeap {
     }
     heap[i] = item;
     item.index = i;
+  }
+}
+
+/**
+ * The tasks of a kernel that have not ended, oldest first, linked through the tasks'
+ * `_prevLive` / `_nextLive`. Invariant: `head.._nextLive` links exactly `count` tasks.
+ */
+export class LiveTasks {
+  head: Task | null = null;
+  #tail: Task | null = null;
+  count = 0;
+
+  add(task: Task): void {
+    task._prevLive = this.#tail;
+    if (this.#tail === null) this.head = task;
+    else this.#tail._nextLive = task;
+    this.#tail = task;
+    this.count++;
+  }
+
+  remove(task: Task): void {
+    const { _prevLive: prev, _nextLive: next } = task;
+    if (prev === null) this.head = next;
+    else prev._nextLive = next;
+    if (next === null) this.#tail = prev;
+    else next._prevLive = prev;
+    task._prevLive = task._nextLive = null;
+    this.count--;
+  }
+
+  /** A snapshot, oldest first. */
+  list(): Task[] {
+    const tasks: Task[] = [];
+    for (let t = this.head; t !== null; t = t._nextLive) tasks.push(t);
+    return tasks;
   }
 }

@@ -136,6 +136,23 @@ export class Task<T = unknown> {
     this._kernel = kernel;
     if (name !== undefined) this._extra().name = name;
     this._parent = parent;
+    if (parent !== null) {
+      const first = parent._firstChild;
+      this._nextSibling = first;
+      if (first !== null) first._prevSibling = this;
+      parent._firstChild = this;
+    }
+  }
+
+  /** @internal The task ended: it leaves its parent's children. */
+  _leaveParent(): void {
+    const parent = this._parent;
+    if (parent === null) return;
+    const { _prevSibling: prev, _nextSibling: next } = this;
+    if (prev === null) parent._firstChild = next;
+    else prev._nextSibling = next;
+    if (next !== null) next._prevSibling = prev;
+    this._prevSibling = this._nextSibling = this._parent = null;
   }
 
   /** True for a daemon task: no parent, does not keep the kernel running. */

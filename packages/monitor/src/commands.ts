@@ -50,21 +50,22 @@ export function formatPs(kernel: Kernel): string {
   return `${[line(header), rule, ...rows.map(line)].join('\n')}\n`;
 }
 
-// Frames of the kernel's own trap plumbing, and of the generator machinery and scheduler.
-const PLUMBING = /^\s*at (new Trap|call|refused) \(/;
+// Frames of the generator machinery and the scheduler. (The kernel records a trap's stack from
+// the code that issued it: its own trap plumbing is already left out.)
 const RESUME = /^\s*at \S+\.(next|throw|return) \(<anonymous>\)$/;
 const SCHEDULER = /^\s*at Kernel\./;
 
 /**
- * The frames of a trap's stack (`Task.where`) that belong to the task: the kernel's trap
- * plumbing at the top and the scheduler below the task's outermost coroutine are left out.
+ * The frames of a trap's stack (`Task.where`) that belong to the task: from the trap call
+ * (`sleep`, `Queue.get`, ...) down to the task's outermost coroutine; the generators' resume
+ * frames and the scheduler below are left out.
  */
 export function taskFrames(stack: string): string[] {
   const frames: string[] = [];
   for (const line of stack.split('\n')) {
     if (!/^\s*at /.test(line)) continue; // a message line, not a frame
     if (SCHEDULER.test(line)) break;
-    if (PLUMBING.test(line) || RESUME.test(line)) continue;
+    if (RESUME.test(line)) continue;
     frames.push(`  ${line.trim()}`);
   }
   return frames;

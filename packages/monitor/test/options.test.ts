@@ -176,9 +176,7 @@ describe('console and commands', () => {
 
   it('where leaves out kernel frames and says when no stack was recorded', () => {
     const stack = [
-      'Error',
-      '    at new Trap (file:///x/kernel/dist/index.js:207:35)',
-      '    at call (file:///x/kernel/dist/index.js:263:10)',
+      'Error: where',
       '    at sleep (file:///x/kernel/dist/index.js:279:12)',
       '    at inner (file:///app.js:2:28)',
       '    at inner.next (<anonymous>)',

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packages = join(here, '..', '..');
@@ -26,34 +26,51 @@ try {
 console.log(JSON.stringify([...kernel.tasks.values()]));
 `;
 
+function runApp(
+  app: string,
+  cwd: string,
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(app, 'app.mjs')],
+      { cwd, env: { ...process.env, CURIOMONITOR_PORT: '0' }, timeout: 20_000 },
+      (err, stdout, stderr) => resolve({ stdout, stderr, code: err === null ? 0 : 1 }),
+    );
+  });
+}
+
 describe('new Kernel({ withMonitor: true })', () => {
+  let app = '';
+  beforeAll(() => {
+    app = mkdtempSync(join(tmpdir(), 'curio-monitor-app-'));
+    for (const name of NEEDED) {
+      const dest = join(app, 'node_modules', '@curio', name);
+      mkdirSync(dest, { recursive: true });
+      cpSync(join(packages, name, 'package.json'), join(dest, 'package.json'));
+      cpSync(join(packages, name, 'dist'), join(dest, 'dist'), { recursive: true });
+    }
+    writeFileSync(join(app, 'app.mjs'), APP);
+  });
+  afterAll(() => rmSync(app, { recursive: true, force: true }));
+
   it('loads the installed @curio/monitor and runs it as a daemon task', async () => {
-    const app = mkdtempSync(join(tmpdir(), 'curio-monitor-app-'));
+    const result = await runApp(app, app);
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    const [during, after] = result.stdout.trim().split('\n');
+    expect(JSON.parse(during)[0]).toBe('monitor (daemon)');
+    expect(JSON.parse(during)).toHaveLength(2);
+    expect(JSON.parse(after)).toEqual([]);
+  });
+
+  it('finds it from the kernel, not the working directory: started from an unrelated one', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'curio-elsewhere-'));
     try {
-      for (const name of NEEDED) {
-        const dest = join(app, 'node_modules', '@curio', name);
-        mkdirSync(dest, { recursive: true });
-        cpSync(join(packages, name, 'package.json'), join(dest, 'package.json'));
-        cpSync(join(packages, name, 'dist'), join(dest, 'dist'), { recursive: true });
-      }
-      writeFileSync(join(app, 'app.mjs'), APP);
-      const result = await new Promise<{ stdout: string; stderr: string; code: number }>(
-        (resolve) => {
-          execFile(
-            process.execPath,
-            ['app.mjs'],
-            { cwd: app, env: { ...process.env, CURIOMONITOR_PORT: '0' } },
-            (err, stdout, stderr) => resolve({ stdout, stderr, code: err === null ? 0 : 1 }),
-          );
-        },
-      );
+      const result = await runApp(app, elsewhere);
       expect([result.code, result.stderr]).toEqual([0, '']);
-      const [during, after] = result.stdout.trim().split('\n');
-      expect(JSON.parse(during)[0]).toBe('monitor (daemon)');
-      expect(JSON.parse(during)).toHaveLength(2);
-      expect(JSON.parse(after)).toEqual([]);
+      expect(JSON.parse(result.stdout.trim().split('\n')[0])[0]).toBe('monitor (daemon)');
     } finally {
-      rmSync(app, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 });
