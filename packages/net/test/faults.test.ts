@@ -81,6 +81,7 @@ async function halfCloser(port: number, id: number): Promise<string> {
 // Sends many lines at once and disappears as soon as they are written, reading nothing.
 async function vanisher(port: number, id: number): Promise<string> {
   const peer = await Peer.connect(port);
+  peer.sock.pause(); // what the server sends stays unread
   const lines = Array.from({ length: VANISH_LINES }, (_, i) => `vanish ${id} ${i}\n`).join('');
   await new Promise<void>((resolve) => peer.sock.write(lines, () => resolve()));
   peer.sock.destroy();
