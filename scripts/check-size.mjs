@@ -111,7 +111,9 @@ const checks = [
     needs: ['@curio/kernel'],
     bundle: "import { run, sleep } from '@curio/kernel'",
     code: "export { run, sleep } from '@curio/kernel';",
-    budget: 6 * KB,
+    // 5.70 KB before Kernel.submit / runForever (SPEC's methods for Promise code, ~0.45 KB
+    // that every kernel carries); structural cuts are the reach issue's work.
+    budget: 6.25 * KB,
     target: 4 * KB,
     forbid: IO_PACKAGES,
   },

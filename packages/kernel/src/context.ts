@@ -1,3 +1,4 @@
+import { futureWait } from './future.js';
 import type { Coro } from './trap.js';
 import { describe } from './validate.js';
 
@@ -56,20 +57,31 @@ export function* asyncWith<T, R>(cm: AsyncContextManager<T>, body: (value: T) =>
 }
 
 /**
- * Python's `async for x in it: body`: call `body(x)` for every item. Return `false` from the
- * body to stop early.
+ * Python's `async for x in it: body`: call `body(x)` for every item. `iterable` is one of
+ * curio's (a `next()` coroutine, like `Stream` or `Queue` iteration) or any standard
+ * `AsyncIterable` (an async generator, a Node stream, `events.on(...)`), whose promises the
+ * task waits on. Return `false` from the body to stop early. When the loop ends early (the
+ * body returned false or raised, or the task was cancelled or timed out), the iterator's
+ * `return()` is called exactly once.
  * @example
  * yield* asyncFor(stream, function* (line) {
  *   console.log(line.toString());
  * });
  */
 export function* asyncFor<T>(
-  iterable: AsyncIterableLike<T>,
+  iterable: AsyncIterableLike<T> | AsyncIterable<T>,
   body: (item: T) => Coro<boolean | void>,
 ): Coro<void> {
-  if (iterable === null || typeof iterable !== 'object' || typeof iterable.next !== 'function') {
+  const standard = iterable as AsyncIterable<T> | null;
+  const isStandard =
+    standard !== null && typeof standard === 'object' && Symbol.asyncIterator in standard;
+  const own = iterable as AsyncIterableLike<T> | null;
+  if (!isStandard && (own === null || typeof own !== 'object' || typeof own.next !== 'function')) {
+    const sync =
+      iterable !== null &&
+      typeof (iterable as unknown as Iterable<T>)[Symbol.iterator] === 'function';
     throw new TypeError(
-      `asyncFor(iterable): iterable must have a next() coroutine, got ${describe(iterable)}`,
+      `asyncFor(iterable): iterable must be an AsyncIterable or have a next() coroutine, got ${describe(iterable)}${sync ? ' (a sync iterable: use for...of)' : ''}`,
     );
   }
   if (typeof body !== 'function') {
@@ -77,10 +89,14 @@ export function* asyncFor<T>(
       `asyncFor(iterable, body): body must be a generator function, got ${describe(body)}`,
     );
   }
+  if (isStandard) {
+    yield* forAwait(standard as AsyncIterable<T>, body);
+    return;
+  }
   let finished = false;
   try {
     for (;;) {
-      const item = yield* iterable.next();
+      const item = yield* own!.next();
       if (item.done === true) {
         finished = true;
         return;
@@ -88,6 +104,30 @@ export function* asyncFor<T>(
       if ((yield* body(item.value)) === false) return;
     }
   } finally {
-    if (!finished && typeof iterable.return === 'function') yield* iterable.return();
+    if (!finished && typeof own!.return === 'function') yield* own!.return();
+  }
+}
+
+// A standard AsyncIterable: each `next()` promise is waited on with futureWait.
+function* forAwait<T>(
+  iterable: AsyncIterable<T>,
+  body: (item: T) => Coro<boolean | void>,
+): Coro<void> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      const item = yield* futureWait(iterator.next());
+      if (item.done === true) {
+        finished = true;
+        return;
+      }
+      if ((yield* body(item.value)) === false) return;
+    }
+  } finally {
+    if (!finished && typeof iterator.return === 'function') {
+      // Called once; its promise is waited on so the source has closed when the loop ends.
+      yield* futureWait(Promise.resolve(iterator.return()));
+    }
   }
 }

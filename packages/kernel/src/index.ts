@@ -16,12 +16,14 @@ export {
 } from './io-wait.js';
 export { Kernel } from './kernel.js';
 export { KernelQueue } from './kqueue.js';
+export { TaskLocal } from './local.js';
 export type { MonitorFactory } from './monitor-loader.js';
 export type { KernelOptions, RunOptions } from './options.js';
 export { run } from './run.js';
 export { HostSelector, type Selector, VirtualTimeSelector } from './selector.js';
 export { disableCancellation } from './shield.js';
 export { type SignalSetLike, sigunwatch, sigwait, sigwatch } from './signals.js';
+export type { SubmitOptions } from './submit.js';
 export { type CancelOptions, Task, type TimeoutOptions } from './task.js';
 export { ignoreAfter, timeoutAfter } from './timeout.js';
 export { type Coro, Trap } from './trap.js';

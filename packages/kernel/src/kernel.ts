@@ -8,6 +8,7 @@ import { loadMonitor, type MonitorFactory } from './monitor-loader.js';
 import { checkKernelOptions, type KernelOptions, type RunOptions } from './options.js';
 import { HostSelector, type Selector } from './selector.js';
 import { LiveTasks, TimerHeap } from './structures.js';
+import { type SubmitOptions, submitTask } from './submit.js';
 import { Task, TaskFlag, type Waiter } from './task.js';
 import { type Coro, isTrap, SUSPENDED, TrapMode, traceOf, traceTraps } from './trap.js';
 import { checkSpawnOptions, joinFailure, type SpawnOptions } from './traps.js';
@@ -16,15 +17,20 @@ import { checkCoroutine, checkOptions, describe } from './validate.js';
 /** @internal What a sleeping task waits on: nothing but its deadline. */
 export const SLEEPING: Waiter = { withdraw() {} };
 
-// The kernel whose tasks are running right now (inside a slice), if any.
-let activeKernel: Kernel | null = null;
+// The task running right now (set for each step of a slice; null between slices).
+let current: Task | null = null;
+
+/** @internal The task whose code is running right now, or null (plain code). */
+export function runningTask(): Task | null {
+  return current;
+}
 
 /**
  * @internal Refuse to start a kernel from inside a running task: the inner kernel would
  * block nothing and its failures would escape as unhandled rejections (curio refuses too).
  */
 export function refuseNestedRun(fn: string): void {
-  if (activeKernel !== null) {
+  if (current !== null) {
     throw new CurioError(
       `${fn}: a task cannot start a nested kernel: yield* the coroutine, or yield* newTask(coro)`,
     );
@@ -58,6 +64,7 @@ export class Kernel {
   #interrupt = false;
   #stopRequested = false;
   #shuttingDown = false;
+  #forever = false; // runForever: no task of its own, serving submit
   #jobs = 0; // non-daemon tasks not yet ended
   #externalWaits = 0; // tasks blocked on I/O, promises or signals
   #keepAliveWaits = 0; // of those, waits no host handle keeps alive
@@ -67,6 +74,7 @@ export class Kernel {
   #monitoring = false;
   #pdb = false;
   readonly #cleanups: (() => void)[] = [];
+  #foreverDone: Promise<void> = Promise.resolve();
 
   constructor(options?: KernelOptions) {
     this.selector = checkKernelOptions(options)?.selector ?? new HostSelector();
@@ -139,6 +147,50 @@ export class Kernel {
     return this._spawn(coro as Coro, options?.daemon === true, options?.name, null) as Task<T>;
   }
 
+  /**
+   * Run with no task of its own, serving {@link Kernel.submit} from plain code, until `stop()`
+   * or `shutdown()`. Waiting only for submits is not a deadlock; the kernel holds the host's
+   * event loop open meanwhile. Submits still pending when it ends reject with `CurioError`.
+   * @example
+   * const kernel = new Kernel();
+   * const serving = kernel.runForever();
+   * console.log(await kernel.submit(work()));
+   * await kernel.shutdown(); // ends runForever, cancels what is left
+   */
+  runForever(): Promise<void> {
+    refuseNestedRun('Kernel.runForever');
+    if (this.#running) {
+      return Promise.reject(new CurioError('Kernel.runForever: this kernel is already running'));
+    }
+    this.#forever = true;
+    const done = this.#runUntil<void>(false).finally(() => {
+      this.#forever = false;
+    });
+    this.#foreverDone = done.catch(() => {});
+    return done;
+  }
+
+  /**
+   * Start `coro` as a top-level task from plain code (a callback, an async function, a
+   * timer) while the kernel runs, within one loop cycle. The promise settles with its result,
+   * or rejects with the `TaskError` a `join` would raise. `signal` cancels the task when it
+   * aborts (already aborted: rejects with `CancelledError`, the task never starts). Throws
+   * `CurioError` when the kernel is not running; pending submits reject with `CurioError`
+   * if the kernel stops first.
+   * @example
+   * const kernel = new Kernel();
+   * void kernel.runForever();
+   * const answer = await kernel.submit(work(), { name: 'work', signal: AbortSignal.timeout(5000) });
+   */
+  submit<T>(coro: Coro<T>, options?: SubmitOptions): Promise<T> {
+    if (!this.#running || this.#shuttingDown) {
+      throw new CurioError(
+        'Kernel.submit: the kernel is not running (start it with run() or runForever())',
+      );
+    }
+    return submitTask(this, coro, options, this.#wakeFromHost);
+  }
+
   /** Ask the kernel to stop: `run` returns once the running task yields. */
   stop(): void {
     this.#stopRequested = true;
@@ -153,6 +205,10 @@ export class Kernel {
    * await kernel.shutdown();
    */
   async shutdown(): Promise<void> {
+    if (this.#forever) {
+      this.stop();
+      await this.#foreverDone;
+    }
     if (this.#running) throw new CurioError('Kernel.shutdown: refused while the kernel is running');
     if (this.#live.count > 0) {
       this.#shuttingDown = true;
@@ -206,12 +262,11 @@ export class Kernel {
     if (!this.#running) return;
     // Slices never nest: one kernel's wake-ups of another's tasks only request a slice.
     this.#inSlice = true;
-    activeKernel = this;
     try {
       this.#loop();
     } finally {
       this.#inSlice = false;
-      activeKernel = null;
+      current = null;
     }
   }
 
@@ -232,6 +287,7 @@ export class Kernel {
       if (task !== null) {
         if ((this.#readyHead = task._readyNext) === null) this.#readyTail = null;
         task._readyNext = null;
+        current = task;
         if (this.#monitoring) this.#monitoredStep(task);
         else this.#step(task);
         if (turns.stepped()) {
@@ -326,7 +382,7 @@ export class Kernel {
   // Nothing is ready. Returns true if the selector advanced time (go on at once).
   #idle(): boolean {
     const deadline = this.#timers.peekDeadline();
-    if (deadline === Infinity && this.#externalWaits === 0) {
+    if (deadline === Infinity && this.#externalWaits === 0 && !this.#forever) {
       if (this.#shuttingDown) {
         this.#cancelAll(true);
         return this.#readyHead !== null;
@@ -343,11 +399,12 @@ export class Kernel {
       return false;
     }
     if (this.selector.wait(deadline, this.#externalWaits, this.#wakeFromHost)) return true;
-    this.#turns.keepAlive(this.#keepAliveWaits > 0);
+    this.#turns.keepAlive(this.#forever || this.#keepAliveWaits > 0);
     return false;
   }
 
   #finish(ok: boolean, value: unknown): void {
+    for (const task of this.#live.list()) task._extras?.watcher?._kernelStopped?.(task);
     this.#running = false;
     this.#interrupt = true;
     this.selector.cancelWait();
@@ -491,7 +548,7 @@ export class Kernel {
     watcher?._taskDone(task);
     if (this.#shuttingDown) {
       if (this.#live.count === 0) this.#finish(true, undefined);
-    } else if (!task.daemon && --this.#jobs === 0 && this.#running) {
+    } else if (!task.daemon && --this.#jobs === 0 && this.#running && !this.#forever) {
       const main = this.#mainTask;
       this.#mainTask = null;
       if (main === null) this.#finish(true, undefined);

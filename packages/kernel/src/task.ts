@@ -44,6 +44,8 @@ export interface Waiter {
  */
 export interface TaskWatcher {
   _taskDone(task: Task): void;
+  /** The kernel stopped (or shut down) before the task ended. */
+  _kernelStopped?(task: Task): void;
 }
 
 const NO_CHILDREN: ReadonlySet<Task> = new Set();
@@ -81,6 +83,8 @@ export interface TaskExtras {
   runTime: number;
   shieldDepth: number;
   shieldSaved: { prevDeadline: number; prevToken: unknown } | null;
+  /** TaskLocal values, shared with the parent until either sets one (copy on write). */
+  locals: Map<object, unknown> | undefined;
 }
 
 let nextId = 1;
@@ -180,6 +184,7 @@ export class Task<T = unknown> {
         runTime: 0,
         shieldDepth: 0,
         shieldSaved: null,
+        locals: undefined,
       };
     return this._extras;
   }

@@ -78,7 +78,10 @@ const spawnTrap = /* @__PURE__ */ defineTrap<Task, Coro, SpawnOptions | undefine
   TrapMode.SWITCH,
   (kernel, task, { a: coro, b: options }) => {
     const daemon = options?.daemon === true;
-    return kernel._spawn(coro, daemon, options?.name, daemon ? null : task);
+    const child = kernel._spawn(coro, daemon, options?.name, daemon ? null : task);
+    const locals = task._extras?.locals;
+    if (locals !== undefined) child._extra().locals = locals; // TaskLocal: shared until set
+    return child;
   },
   (coro, options) => {
     checkCoroutine('newTask', 'coro', coro);

@@ -231,7 +231,7 @@ describe('asyncWith / asyncFor', () => {
     expect(await vrun(main())).toEqual([
       'asyncWith(cm): cm must have enter() and exit() coroutines, got an object',
       'asyncWith(cm, body): body must be a generator function, got "x"',
-      'asyncFor(iterable): iterable must have a next() coroutine, got 5',
+      'asyncFor(iterable): iterable must be an AsyncIterable or have a next() coroutine, got 5',
     ]);
   });
 });
