@@ -24,7 +24,9 @@ export interface UniversalEventAsyncOptions {
   signal?: {
     readonly aborted: boolean;
     readonly reason?: unknown;
+    /** Called once, with the wait's own listener object. */
     addEventListener(type: 'abort', listener: { handleEvent(): void }): void;
+    /** Called when the wait ends first. */
     removeEventListener(type: 'abort', listener: { handleEvent(): void }): void;
   } | null;
   /**
