@@ -24,6 +24,10 @@ import { checkMaxsize, checkOptions, describe } from './validate.js';
 /**
  * Options of the promise-returning methods of {@link UniversalQueue} (`getAsync`,
  * `putAsync`).
+ * @example
+ * const controller = new AbortController();
+ * const next = queue.getAsync({ signal: controller.signal, timeout: 5000 });
+ * controller.abort(); // next rejects with controller.signal.reason; no item is taken
  */
 export interface UniversalQueueAsyncOptions {
   /**
@@ -57,12 +61,12 @@ const host = globalThis as unknown as HostTimers;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_SPARE = 8;
 const NAME = 'UniversalQueue';
-const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
 const noop = (): void => {};
 
 // Never waited on: `rescheduleTasks(SWITCH)` wakes nobody and only moves the caller to the back
 // of the ready queue: a switch point that, unlike `sleep(0)`, is not a cancellation point.
-const SWITCH = new KernelQueue();
+const SWITCH = /* @__PURE__ */ new KernelQueue();
 
 /**
  * A first-in, first-out queue shared by curio tasks and plain JavaScript: tasks use

@@ -14,7 +14,15 @@ import {
 } from '@curio/kernel';
 import { checkOptions, describe } from './validate.js';
 
-/** Options of {@link UniversalEvent.waitAsync}. */
+/**
+ * Options of {@link UniversalEvent.waitAsync}.
+ * @example
+ * try {
+ *   await ready.waitAsync({ timeout: 1000 });
+ * } catch (err) {
+ *   if (err instanceof TaskTimeout) console.log('not ready after 1 s');
+ * }
+ */
 export interface UniversalEventAsyncOptions {
   /**
    * An `AbortSignal`. When it aborts before the event is set, the wait is withdrawn and the
@@ -45,7 +53,7 @@ interface HostTimers {
 const host = globalThis as unknown as HostTimers;
 // Hosts store timer delays in 32 bits: longer timeouts are armed in steps.
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
 const noop = (): void => {};
 
 /**
