@@ -10,7 +10,7 @@ import {
   TaskTimeout,
   timeoutAfter,
 } from '@curio/kernel';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   QueueEmpty,
   QueueFull,
@@ -482,6 +482,27 @@ describe('UniversalQueue from plain code', () => {
     // A zero timeout still takes an item that is there.
     q.putNowait('now');
     expect(await q.getAsync({ timeout: 0 })).toBe('now');
+  });
+
+  it('a timeout past the host timer range (2^31-1 ms) still fires on time; Infinity waits forever', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const q = new UniversalQueue<number>();
+      const long = rejection(q.getAsync({ timeout: 2 ** 31 + 5 }));
+      const forever = q.getAsync({ timeout: Number.POSITIVE_INFINITY });
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(2 ** 31 - 1);
+      vi.advanceTimersByTime(5);
+      expect(vi.getTimerCount()).toBe(1); // re-armed for the rest
+      vi.advanceTimersByTime(1);
+      const err = (await long) as Error;
+      expect(err).toBeInstanceOf(TaskTimeout);
+      expect(err.message).toBe('UniversalQueue.getAsync: timed out after 2147483653 ms');
+      q.putNowait(1);
+      expect(await forever).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a get served before its timeout or abort keeps its item', async () => {
