@@ -111,9 +111,9 @@ const checks = [
     needs: ['@curio/kernel'],
     bundle: "import { run, sleep } from '@curio/kernel'",
     code: "export { run, sleep } from '@curio/kernel';",
-    // 5.70 KB before Kernel.submit / runForever (SPEC's methods for Promise code, ~0.45 KB
+    // 5.70 KB before Kernel.submit / runForever (SPEC's methods for Promise code, ~0.5 KB
     // that every kernel carries); structural cuts are the reach issue's work.
-    budget: 6.25 * KB,
+    budget: 6.5 * KB,
     target: 4 * KB,
     forbid: IO_PACKAGES,
   },

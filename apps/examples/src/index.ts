@@ -5,5 +5,6 @@ await import('./ping.js');
 await import('./echo.js');
 await import('./echo-unix.js');
 await import('./echo-tls.js');
+await (await import('./http-service.js')).demo();
 
 export {};

@@ -374,7 +374,8 @@ describe('executors', () => {
 
   it('a cancelled call still queued is dropped without touching the busy worker', async () => {
     const p = pool(1);
-    const cell = new Int32Array(new SharedArrayBuffer(4));
+    // cell[0]: the busy call waits on it; cell[1]: the busy call has started waiting.
+    const cell = new Int32Array(new SharedArrayBuffer(8));
     const events: unknown[] = [];
     function* queued() {
       try {
@@ -386,10 +387,17 @@ describe('executors', () => {
     function* main() {
       const before = yield* runInExecutor<number>(p, threadIdOf);
       const busy = yield* newTask(
-        runInExecutor(p, (c: Int32Array) => Atomics.wait(c, 0, 0, 5000), [cell]),
+        runInExecutor(
+          p,
+          (c: Int32Array) => {
+            Atomics.store(c, 1, 1);
+            return Atomics.wait(c, 0, 0, 60_000);
+          },
+          [cell],
+        ),
       );
       const waiting = yield* newTask(queued());
-      yield* sleep(10);
+      while (Atomics.load(cell, 1) === 0) yield* sleep(1); // the worker is busy now
       yield* waiting.cancel();
       Atomics.store(cell, 0, 1);
       Atomics.notify(cell, 0);
@@ -436,9 +444,11 @@ describe('executors', () => {
   });
 });
 
-describe('when a worker fails', () => {
+describe('when a worker fails', { timeout: 60_000 }, () => {
   // Each call is given 5 s: a call that hangs fails the test with TaskTimeout instead.
-  const limit = 5000;
+  // Only a hang should reach it: a loaded machine can take seconds to kill an out-of-memory
+  // worker (tight timings belong in the bench, not here).
+  const limit = 15_000;
   const ownPools: WorkerExecutor[] = [];
   const copies: string[] = [];
   const cleanups: (() => Promise<void>)[] = [];

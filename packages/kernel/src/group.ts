@@ -48,7 +48,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup> {
     if (task.terminated) {
       this.record(task);
     } else {
-      task._extra().watcher = this;
+      task._watcher = this;
       this.live.add(task);
     }
     return task;

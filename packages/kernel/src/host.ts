@@ -114,13 +114,19 @@ export class HostTurns {
     (ioWaiters >= BATCH_WAITERS ? afterIO : soon)(this.#run);
   }
 
+  /** Run a slice now, from plain code (no slice of any kernel is running). */
+  runNow(): void {
+    this.#run();
+  }
+
   /**
    * Count a task step. True every CHECK_EVERY steps: time to expire timers and ask
-   * `yieldIfDue`. The slice's clock starts after its first step: a lone wake-up reads no clock.
+   * `yieldIfDue`. The slice's clock starts after its second step: a lone wake-up reads no
+   * clock.
    */
   stepped(): boolean {
     const left = --this.#untilCheck;
-    if (left === CHECK_EVERY - 1 && this.#start < 0) this.#start = hostNow();
+    if (left === CHECK_EVERY - 2 && this.#start < 0) this.#start = hostNow();
     if (left !== 0) return false;
     this.#untilCheck = CHECK_EVERY;
     return true;

@@ -3,7 +3,7 @@
 import { CurioError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import type { Task, TimeoutOptions, Waiter } from './task.js';
-import { type Coro, defineTrap, SUSPENDED, type Trap, TrapMode } from './trap.js';
+import { type Coro, defineTrap, type Trap, TrapMode } from './trap.js';
 import { checkTimeout, describe } from './validate.js';
 
 /**
@@ -96,13 +96,14 @@ function ioWait(
   const custom = forRead ? source.onReadable : source.onWritable;
   if (typeof custom === 'function') {
     const wait = new CustomWait();
-    kernel._suspend(task, state, wait, timeout);
+    // The kernel's own marker (another copy of this package has another SUSPENDED).
+    const suspended = kernel._suspend(task, state, wait, timeout);
     let cancel: unknown;
     try {
       cancel = custom.call(source, () => kernel._wake(task, wait, undefined));
     } catch (err) {
       kernel._wake(task, wait, err, true);
-      return SUSPENDED;
+      return suspended;
     }
     if (typeof cancel !== 'function') {
       const method = forRead ? 'onReadable' : 'onWritable';
@@ -115,7 +116,7 @@ function ioWait(
     } else {
       wait.cancel = cancel as () => void;
     }
-    return SUSPENDED;
+    return suspended;
   }
   // A Node stream: ready now, or wait for its events.
   const readyNow = forRead

@@ -52,6 +52,16 @@ export class Kernel {
   readonly #turns = new HostTurns(() => this.#runSlice());
   readonly #wakeFromHost = (): void => this.#schedule();
   readonly #now = (): number => this.selector.now();
+  // From plain code outside any slice, a submitted task starts at once (a slice now, as a
+  // host callback would run it); from inside a task, at its kernel's next turn.
+  readonly #startNow = (): void => {
+    if (current !== null || this.#inSlice) {
+      this.#schedule();
+    } else {
+      this.selector.cancelWait();
+      this.#turns.runNow();
+    }
+  };
   // The ready queue, linked through Task._readyNext. Invariant: every task in it has no
   // waiter and appears there once.
   #readyHead: Task | null = null;
@@ -188,7 +198,7 @@ export class Kernel {
         'Kernel.submit: the kernel is not running (start it with run() or runForever())',
       );
     }
-    return submitTask(this, coro, options, this.#wakeFromHost);
+    return submitTask(this, coro, options, this.#wakeFromHost, this.#startNow);
   }
 
   /** Ask the kernel to stop: `run` returns once the running task yields. */
@@ -404,7 +414,7 @@ export class Kernel {
   }
 
   #finish(ok: boolean, value: unknown): void {
-    for (const task of this.#live.list()) task._extras?.watcher?._kernelStopped?.(task);
+    for (const task of this.#live.list()) task._watcher?._kernelStopped?.(task);
     this.#running = false;
     this.#interrupt = true;
     this.selector.cancelWait();
@@ -533,7 +543,7 @@ export class Kernel {
     if (timer !== null) timer.scopeDeadline = Infinity;
     this.#live.remove(task);
     task._leaveParent();
-    const watcher = task._extras?.watcher ?? null;
+    const watcher = task._watcher;
     if (failed && !(outcome instanceof CancelledError) && task !== this.#mainTask) {
       if (watcher === null) this.#reportCrash(task, outcome);
     }

@@ -19,6 +19,7 @@ export function submitTask<T>(
   coro: Coro<T>,
   options: SubmitOptions | undefined,
   wake: () => void,
+  start: () => void,
 ): Promise<T> {
   checkCoroutine('Kernel.submit', 'coro', coro);
   checkSpawnOptions('Kernel.submit', options);
@@ -39,25 +40,48 @@ export function submitTask<T>(
       ),
     );
   }
-  return new Promise<T>((resolve, reject) => {
-    const task: Task = kernel._spawn(coro, options?.daemon === true, options?.name, null);
-    const onAbort = (): void => {
-      const why = `${task.name} cancelled: its submit() signal aborted`;
-      kernel._requestCancel(task, new CancelledError(why, { cause: signal?.reason }));
-      wake();
-    };
-    const settle = (error: unknown): void => {
-      signal?.removeEventListener('abort', onAbort);
-      if (error === undefined) resolve(task._outcome as T);
-      else reject(error);
-    };
-    const watcher: TaskWatcher = {
-      _taskDone: (ended) => settle(ended.excInfo === undefined ? undefined : joinFailure(ended)),
-      _kernelStopped: () =>
-        settle(new CurioError(`Kernel.submit: the kernel stopped before ${task.name} ended`)),
-    };
-    task._extra().watcher = watcher;
-    signal?.addEventListener('abort', onAbort, { once: true });
-    wake();
-  });
+  const task = kernel._spawn(coro, options?.daemon === true, options?.name, null);
+  const submission = new Submission(kernel, task, signal, wake);
+  start();
+  return submission.promise as Promise<T>;
+}
+
+// One submitted task: settles its promise when the task ends, or when the kernel stops first.
+class Submission implements TaskWatcher {
+  readonly promise: Promise<unknown>;
+  #resolve!: (value: unknown) => void;
+  #reject!: (error: unknown) => void;
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly task: Task,
+    readonly signal: AbortSignal | undefined,
+    readonly wake: () => void,
+  ) {
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    task._watcher = this;
+    signal?.addEventListener('abort', this);
+  }
+
+  // The signal aborted: cancel the task (the promise rejects when it has ended).
+  handleEvent(): void {
+    const { task, signal } = this;
+    const why = `${task.name} cancelled: its submit() signal aborted`;
+    this.kernel._requestCancel(task, new CancelledError(why, { cause: signal?.reason }));
+    this.wake();
+  }
+
+  _taskDone(task: Task): void {
+    this.signal?.removeEventListener('abort', this);
+    if (task.excInfo === undefined) this.#resolve(task._outcome);
+    else this.#reject(joinFailure(task));
+  }
+
+  _kernelStopped(task: Task): void {
+    this.signal?.removeEventListener('abort', this);
+    this.#reject(new CurioError(`Kernel.submit: the kernel stopped before ${task.name} ended`));
+  }
 }

@@ -78,7 +78,6 @@ export class TimerSlot {
 /** @internal Rarely used task state, made on first use. */
 export interface TaskExtras {
   name: string | undefined;
-  watcher: TaskWatcher | null;
   where: Error | undefined;
   runTime: number;
   shieldDepth: number;
@@ -124,6 +123,8 @@ export class Task<T = unknown> {
   /** @internal a KernelQueue */ _qNext: Task | null = null;
   /** @internal */ _qPrev: Task | null = null;
   /** @internal tasks waiting in join or cancel */ _joiners: KernelQueue | null = null;
+  /** @internal told when the task ends (a TaskGroup, a submit) */ _watcher: TaskWatcher | null =
+    null;
   /** @internal */ _extras: TaskExtras | null = null;
 
   /** @internal */
@@ -179,7 +180,6 @@ export class Task<T = unknown> {
     if (this._extras === null)
       this._extras = {
         name: undefined,
-        watcher: null,
         where: undefined,
         runTime: 0,
         shieldDepth: 0,
