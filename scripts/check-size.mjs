@@ -136,7 +136,8 @@ const checks = [
     needs: ['curio', '@curio/queue'],
     bundle: "import { Queue, run, sleep } from 'curio'",
     code: "export { Queue, run, sleep } from 'curio';",
-    budget: 8 * KB,
+    // The kernel's share grew with Kernel.submit / runForever and the yield-mistake errors.
+    budget: 8.5 * KB,
     forbid: IO_PACKAGES,
   },
 ];

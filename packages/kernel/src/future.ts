@@ -58,7 +58,7 @@ function futureWaitHandler(
 }
 
 const futureTrap = /* @__PURE__ */ defineTrap<unknown, Future<unknown>, TimeoutOptions | undefined>(
-  'future_wait',
+  'futureWait',
   TrapMode.BLOCK,
   futureWaitHandler,
   (future, options) => {

@@ -162,13 +162,13 @@ function checkWait(
   checkTimeout(fn, options?.timeout);
 }
 const readTrap = /* @__PURE__ */ defineTrap<void, Source, TimeoutOptions | undefined, boolean>(
-  'read_wait',
+  'readWait',
   TrapMode.BLOCK,
   ioWait,
   (source, options) => checkWait('readWait', 'onReadable', source, options),
 );
 const writeTrap = /* @__PURE__ */ defineTrap<void, Source, TimeoutOptions | undefined, boolean>(
-  'write_wait',
+  'writeWait',
   TrapMode.BLOCK,
   ioWait,
   (source, options) => checkWait('writeWait', 'onWritable', source, options),

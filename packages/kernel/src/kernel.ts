@@ -10,9 +10,17 @@ import { HostSelector, type Selector } from './selector.js';
 import { LiveTasks, TimerHeap } from './structures.js';
 import { type SubmitOptions, submitTask } from './submit.js';
 import { Task, TaskFlag, type Waiter } from './task.js';
-import { type Coro, isTrap, SUSPENDED, TrapMode, traceOf, traceTraps } from './trap.js';
+import {
+  type Coro,
+  isTrap,
+  SUSPENDED,
+  TrapMode,
+  traceOf,
+  traceTraps,
+  yieldMistake,
+} from './trap.js';
 import { checkSpawnOptions, joinFailure, type SpawnOptions } from './traps.js';
-import { checkCoroutine, checkOptions, describe } from './validate.js';
+import { checkCoroutine, checkOptions } from './validate.js';
 
 /** @internal What a sleeping task waits on: nothing but its deadline. */
 export const SLEEPING: Waiter = { withdraw() {} };
@@ -337,13 +345,10 @@ export class Kernel {
         return;
       }
       const trap = r.value;
-      if (!isTrap(trap)) {
-        this.#throwInto(
-          task,
-          new TypeError(
-            `${task.name} yielded ${describe(trap)}, which is not a kernel trap: call coroutines with yield*, not yield`,
-          ),
-        );
+      // A trap arrives through yield* (its own next() handed it over: stage 1); anything else
+      // is a mistake, reported in the task (a plain yield of a trap or a coroutine).
+      if (!isTrap(trap) || (trap as unknown as { stage: number }).stage !== 1) {
+        this.#throwInto(task, yieldMistake(task.name, trap));
         return;
       }
       const spec = trap.spec;

@@ -3,7 +3,7 @@ import { type Coro, defineTrap, TrapMode } from './trap.js';
 import { checkCoroutine } from './validate.js';
 
 const shieldTrap = /* @__PURE__ */ defineTrap<void, 1 | -1>(
-  'shield',
+  'disableCancellation',
   TrapMode.IMMEDIATE,
   (_kernel, task, trap) => shieldTask(task, trap.a),
 );

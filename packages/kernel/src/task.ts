@@ -254,6 +254,11 @@ export class Task<T = unknown> {
     }
   }
 
+  /** How `console.log(task)` and `util.inspect(task)` show it (Node): id, name and state. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Task { id: ${this.id}, name: ${JSON.stringify(this.name)}, state: ${JSON.stringify(this.state)} }`;
+  }
+
   /** A short description for logs: `Task(3, worker, SLEEP)`. */
   toString(): string {
     return `Task(${this.id}, ${this.name}, ${this.state})`;

@@ -4,13 +4,13 @@ import { type Coro, defineTrap, TrapMode } from './trap.js';
 import { checkCoroutine, checkDuration } from './validate.js';
 
 const openTrap = /* @__PURE__ */ defineTrap<void, number, TimeoutScope>(
-  'scope_open',
+  'timeoutAfter',
   TrapMode.IMMEDIATE,
   (kernel, task, { a: ms, b: scope }) => openScope(task, kernel.selector.now() + ms, scope),
 );
 
 const closeTrap = /* @__PURE__ */ defineTrap<void, TimeoutScope>(
-  'scope_close',
+  'timeoutAfter (close)',
   TrapMode.IMMEDIATE,
   (_k, task, trap) => closeScope(task, trap.a),
 );

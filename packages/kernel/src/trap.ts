@@ -178,3 +178,26 @@ export function isTrap(value: unknown): value is Trap {
  */
 // biome-ignore lint/suspicious/noExplicitAny: the value sent back into a generator depends on the trap (SPEC: Generator<Trap, T, any>).
 export type Coro<T = unknown> = Generator<Trap, T, any>;
+
+/**
+ * @internal The error for a task that yielded something the kernel cannot take: a trap or a
+ * coroutine with a plain `yield` (the star forgotten), or any other value.
+ */
+export function yieldMistake(taskName: string, value: unknown): TypeError {
+  const fix = 'call coroutines with yield*, not yield';
+  let what: string;
+  if (isTrap(value)) {
+    const name = value.spec.name;
+    what = `${name}(...) with a plain yield: write yield* ${name}(...)`;
+  } else if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Iterator<unknown>).next === 'function'
+  ) {
+    const kind = (value as { constructor?: { name?: string } }).constructor?.name;
+    what = `a coroutine${kind ? ` (${kind})` : ''} with a plain yield: ${fix}`;
+  } else {
+    what = `${value === null || typeof value !== 'object' ? String(value) : 'an object'}, which is not a kernel trap: ${fix}`;
+  }
+  return new TypeError(`${taskName} yielded ${what}`);
+}

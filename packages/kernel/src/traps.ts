@@ -5,25 +5,24 @@
 // cancellation point), BLOCK (a cancellation point: a pending cancel or expired deadline is
 // raised first). Cancel path: what a blocked task's wait is withdrawn with on cancel or timeout.
 //
-// trap          mode       defined in     blocks on (cancel path)
-// ------------  ---------  -------------  ----------------------------------------------
-// sleep         BLOCK      traps.ts       SLEEPING (nothing to withdraw; sleep(0) answers)
-// spawn         SWITCH     traps.ts       -
-// current       IMMEDIATE  traps.ts       -
-// kernel        IMMEDIATE  traps.ts       -
-// join          BLOCK      traps.ts       the target's joiners, a KernelQueue (leaves the line)
-// cancel        BLOCK      traps.ts       the target's joiners, a KernelQueue (leaves the line)
-// queue_wait    BLOCK      traps.ts       the KernelQueue given (leaves the line)
-// reschedule    SWITCH     traps.ts       -
-// scope_open    IMMEDIATE  timeout.ts     -
-// scope_close   IMMEDIATE  timeout.ts     -
-// shield        IMMEDIATE  shield.ts      -
-// read_wait     BLOCK      io-wait.ts     a stream watcher (drops its reader) or the source's
-// write_wait    BLOCK      io-wait.ts       canceller (onReadable / onWritable's return value)
-// future_wait   BLOCK      future.ts      a FutureWait (aborts the factory's AbortSignal)
-// sigwatch      SWITCH     signals.ts     -
-// sigunwatch    SWITCH     signals.ts     -
-// sigwait       BLOCK      signals.ts     the signal set's state (stops listening if unwatched)
+// trap (name)           mode       defined in     blocks on (cancel path)
+// --------------------  ---------  -------------  --------------------------------------------
+// sleep                 BLOCK      traps.ts       SLEEPING (nothing to withdraw; sleep(0) answers)
+// newTask               SWITCH     traps.ts       -
+// currentTask           IMMEDIATE  traps.ts       -
+// getKernel             IMMEDIATE  traps.ts       -
+// joinTask              BLOCK      traps.ts       the target's joiners, a KernelQueue (leaves the line)
+// cancelTask            BLOCK      traps.ts       the target's joiners, a KernelQueue (leaves the line)
+// waitOnQueue           BLOCK      traps.ts       the KernelQueue given (leaves the line)
+// rescheduleTasks       SWITCH     traps.ts       -
+// timeoutAfter (open,   IMMEDIATE  timeout.ts     -
+//   close)
+// disableCancellation   IMMEDIATE  shield.ts      -
+// readWait, writeWait   BLOCK      io-wait.ts     a stream side (drops its task) or the source's
+//                                                 canceller (what onReadable / onWritable return)
+// futureWait            BLOCK      future.ts      a FutureWait (aborts the factory's AbortSignal)
+// sigwatch, sigunwatch  SWITCH     signals.ts     -
+// sigwait               BLOCK      signals.ts     the signal set's state (stops listening if unwatched)
 //
 // Contract with packages built on the kernel (@curio/sync, @curio/queue): `rescheduleTasks`
 // is a SWITCH trap, never a cancellation point, and reads its `value` / `exc` when the trap is
@@ -74,7 +73,7 @@ export function sleep(ms: number): Coro<void> {
 }
 
 const spawnTrap = /* @__PURE__ */ defineTrap<Task, Coro, SpawnOptions | undefined>(
-  'spawn',
+  'newTask',
   TrapMode.SWITCH,
   (kernel, task, { a: coro, b: options }) => {
     const daemon = options?.daemon === true;
@@ -108,7 +107,7 @@ export function checkSpawnOptions(fn: string, options: SpawnOptions | undefined)
 }
 
 const currentTrap = /* @__PURE__ */ defineTrap<Task>(
-  'current',
+  'currentTask',
   TrapMode.IMMEDIATE,
   (_kernel, task) => task,
 );
@@ -119,7 +118,7 @@ export function currentTask(): Coro<Task> {
 }
 
 const kernelTrap = /* @__PURE__ */ defineTrap<Kernel>(
-  'kernel',
+  'getKernel',
   TrapMode.IMMEDIATE,
   (kernel) => kernel,
 );
@@ -165,7 +164,7 @@ export function joinFailure(target: Task): TaskError {
 }
 
 const joinTrap = /* @__PURE__ */ defineTrap<unknown, Task, TimeoutOptions | undefined>(
-  'join',
+  'joinTask',
   TrapMode.BLOCK,
   (kernel, task, { a: target, b: options }) => {
     checkTarget(kernel, 'joinTask', task, target);
@@ -198,7 +197,7 @@ export function joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
 }
 
 const cancelTrap = /* @__PURE__ */ defineTrap<void, Task, CancelOptions | undefined>(
-  'cancel',
+  'cancelTask',
   TrapMode.BLOCK,
   (kernel, task, { a: target, b: options }) => {
     checkTarget(kernel, 'cancelTask', task, target);
@@ -252,7 +251,7 @@ const queueWaitTrap = /* @__PURE__ */ defineTrap<
   string,
   TimeoutOptions | undefined
 >(
-  'queue_wait',
+  'waitOnQueue',
   TrapMode.BLOCK,
   (kernel, task, { a: kqueue, b: state, c: options }) => {
     kqueue._push(task);
@@ -288,7 +287,7 @@ const rescheduleTrap = /* @__PURE__ */ defineTrap<
   KernelQueue,
   RescheduleOptions | undefined
 >(
-  'reschedule',
+  'rescheduleTasks',
   TrapMode.SWITCH,
   (_kernel, _task, { a: kqueue, b: options }) =>
     wakeQueued(kqueue, options?.n ?? 1, options?.value, options?.exc),

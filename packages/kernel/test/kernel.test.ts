@@ -425,6 +425,50 @@ describe('bad input', () => {
     ]);
   });
 
+  it('a plain yield of a trap or a coroutine is one clear TypeError, naming the fix', async () => {
+    const events: string[] = [];
+    class PutOp {
+      next() {
+        return { done: true, value: undefined };
+      }
+      [Symbol.iterator]() {
+        return this;
+      }
+    }
+    function* worker(): Coro<number> {
+      events.push('worker never runs');
+      return 1;
+    }
+    const mistakes: [string, () => unknown][] = [
+      ['sleep', () => sleep(50)],
+      ['newTask', () => newTask(worker())],
+      ['an operation object', () => new PutOp()],
+      ['a coroutine', () => worker()],
+      ['a plain object', () => ({ kind: 'trap' })],
+    ];
+    function* mistaken() {
+      for (const [label, make] of mistakes) {
+        try {
+          yield make() as never;
+          events.push(`${label}: no error`);
+        } catch (err) {
+          events.push(`${label}: ${(err as Error).name}: ${(err as Error).message}`);
+        }
+      }
+    }
+    function* main() {
+      yield* (yield* newTask(mistaken(), { name: 'main' })).join();
+    }
+    await vrun(main(), { logErrors: false });
+    expect(events).toEqual([
+      'sleep: TypeError: main yielded sleep(...) with a plain yield: write yield* sleep(...)',
+      'newTask: TypeError: main yielded newTask(...) with a plain yield: write yield* newTask(...)',
+      'an operation object: TypeError: main yielded a coroutine (PutOp) with a plain yield: call coroutines with yield*, not yield',
+      'a coroutine: TypeError: main yielded a coroutine with a plain yield: call coroutines with yield*, not yield',
+      'a plain object: TypeError: main yielded an object, which is not a kernel trap: call coroutines with yield*, not yield',
+    ]);
+  });
+
   it('joining a task of another kernel is refused', async () => {
     let foreign: Task | undefined;
     const other = new Kernel({ selector: new VirtualTimeSelector() });
