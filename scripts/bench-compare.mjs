@@ -7,7 +7,14 @@
 // median per side and the ratio current/base. On a noisy shared machine absolute figures swing
 // between runs: only the ratios from one run mean something.
 //
-//   node scripts/bench-compare.mjs [--base <git-ref>] [--rounds N] [--quick] [filters...]
+// The throughput workloads time their measured loop by the worker process's own CPU time
+// (process.cpuUsage(), user+system, all threads: V8's background GC and compiler work counts)
+// and report rates per CPU-second: time the process spends waiting for a core while other work
+// runs does not count. What it cannot take out is the other work slowing each instruction
+// down (shared caches and cores): see the README for what that leaves on a loaded machine.
+// `--wall` times them by wall clock instead (performance.now()).
+//
+//   node scripts/bench-compare.mjs [--base <git-ref>] [--rounds N] [--quick] [--wall] [filters...]
 //
 // `--current <git-ref>` measures that commit (in a second worktree) instead of the working
 // tree: for comparing two commits, or for a noise check while the working tree is mid-edit.
@@ -30,6 +37,17 @@ const RESULT_MARK = '@@bench-compare ';
 // ---- workloads (run inside the worker, against one tree's bundle) -------------------------
 
 const now = () => performance.now();
+/** Process CPU time (user+system, all threads) in ms. */
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+/**
+ * The clock the throughput workloads time their measured loop with, in ms: the process's CPU
+ * time (the default) or, with --wall, wall time. The worker sets it from its arguments.
+ */
+let clock = cpuNow;
+const CLOCKS = { cpu: cpuNow, wall: now };
 
 function gc() {
   globalThis.gc();
@@ -42,8 +60,10 @@ function heapAfterGc() {
 }
 
 /**
- * Each `run(api, n)` performs ONE run and returns the measured value in `unit`. `n` and `quickN`
- * are sized for ~0.1-0.5 s a run on a 2-core machine. Results are checked, so a bundle that
+ * Each `run(api, n)` performs ONE run and returns the measured value in `unit`; the throughput
+ * ones (`unit` per second) time their measured loop with `clock()`, so with the default CPU
+ * clock "/s" is per CPU-second of the process. `n` and `quickN` are sized for ~0.1-0.5 s a run
+ * on a 2-core machine. Results are checked, so a bundle that
  * runs but computes wrong (say, a const enum not inlined right) fails loudly.
  */
 const WORKLOADS = [
@@ -59,7 +79,7 @@ const WORKLOADS = [
         return i;
       }
       let sum = 0;
-      const t0 = now();
+      const t0 = clock();
       await run(
         (function* () {
           const tasks = new Array(n);
@@ -67,7 +87,7 @@ const WORKLOADS = [
           for (let i = 0; i < n; i++) sum += yield* tasks[i].join();
         })(),
       );
-      const ms = now() - t0;
+      const ms = clock() - t0;
       if (sum !== (n * (n - 1)) / 2) throw new Error(`spawn-join: sum ${sum} is wrong`);
       return (n * 1000) / ms;
     },
@@ -87,7 +107,7 @@ const WORKLOADS = [
           count++;
         }
       }
-      const t0 = now();
+      const t0 = clock();
       await run(
         (function* () {
           const a = yield* newTask(switcher());
@@ -96,7 +116,7 @@ const WORKLOADS = [
           yield* b.join();
         })(),
       );
-      const ms = now() - t0;
+      const ms = clock() - t0;
       if (count !== 2 * n) throw new Error(`switch: ${count} switches, expected ${2 * n}`);
       return (2 * n * 1000) / ms;
     },
@@ -110,7 +130,7 @@ const WORKLOADS = [
     quickN: 250_000,
     async run({ run, newTask, Queue }, n) {
       let last = -1;
-      const t0 = now();
+      const t0 = clock();
       await run(
         (function* () {
           const ping = new Queue();
@@ -127,7 +147,7 @@ const WORKLOADS = [
           yield* echo.join();
         })(),
       );
-      const ms = now() - t0;
+      const ms = clock() - t0;
       if (last !== n - 1) throw new Error(`queue-pingpong: last value ${last}, expected ${n - 1}`);
       return (n * 1000) / ms;
     },
@@ -141,7 +161,7 @@ const WORKLOADS = [
     quickN: 500_000,
     async run({ run, Lock }, n) {
       let held = 0;
-      const t0 = now();
+      const t0 = clock();
       await run(
         (function* () {
           const lock = new Lock();
@@ -152,7 +172,7 @@ const WORKLOADS = [
           }
         })(),
       );
-      const ms = now() - t0;
+      const ms = clock() - t0;
       if (held !== n) throw new Error(`lock-uncontended: held ${held} of ${n} times`);
       return (n * 1000) / ms;
     },
@@ -193,11 +213,14 @@ const WORKLOADS = [
 ];
 
 /**
- * Worker mode: `node --expose-gc bench-compare.mjs --worker <bundle> <workload> <n> <reps>`.
+ * Worker mode:
+ * `node --expose-gc bench-compare.mjs --worker <bundle> <workload> <n> <reps> <cpu|wall>`.
  * One warm-up run, then `reps` measured runs (a full GC before each); the process's value is
  * their median.
  */
-async function worker([bundle, name, n, reps]) {
+async function worker([bundle, name, n, reps, clockName]) {
+  clock = CLOCKS[clockName];
+  if (!clock) throw new Error(`worker: unknown clock ${clockName}`);
   const api = await import(pathToFileURL(bundle).href);
   const w = WORKLOADS.find((x) => x.name === name);
   gc();
@@ -222,23 +245,33 @@ async function worker([bundle, name, n, reps]) {
 
 // ---- parent: worktree, bundles, rounds, table ----------------------------------------------
 
-const USAGE = `usage: node scripts/bench-compare.mjs [--base <git-ref>] [--rounds N] [--quick] [filters...]
+const USAGE = `usage: node scripts/bench-compare.mjs [--base <git-ref>] [--rounds N] [--quick] [--wall] [filters...]
   --base <ref>     the "before" side (default HEAD)
   --current <ref>  the "after" side: a commit instead of the working tree (default: the working
                    tree as it is, uncommitted changes included)
   --rounds N       fresh processes per side per workload (default 5; 3 with --quick)
   --quick          smaller iteration counts and 3 rounds
+  --wall           time the throughput workloads by wall clock (default: the worker process's
+                   CPU time, user+system: rates per CPU-second, waiting for a core not counted)
   filters          keep workloads whose name contains one of them:
                    ${WORKLOADS.map((w) => w.name).join(', ')}`;
 
 function parseArgs(argv) {
-  const opts = { base: 'HEAD', current: undefined, rounds: undefined, quick: false, filters: [] };
+  const opts = {
+    base: 'HEAD',
+    current: undefined,
+    rounds: undefined,
+    quick: false,
+    clock: 'cpu',
+    filters: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--base') opts.base = argv[++i];
     else if (a === '--current') opts.current = argv[++i] ?? '';
     else if (a === '--rounds') opts.rounds = Number(argv[++i]);
     else if (a === '--quick') opts.quick = true;
+    else if (a === '--wall') opts.clock = 'wall';
     else if (a === '-h' || a === '--help') {
       console.log(USAGE);
       process.exit(0);
@@ -401,13 +434,12 @@ async function kernelSize(esbuild, tsup, tree, label) {
 }
 
 /** Runs one worker; resolves { value, cpuShare } or { error }. */
-function runWorker(bundle, workload, n) {
+function runWorker(bundle, workload, n, clockName) {
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', SELF, WORKER_FLAG, bundle, workload.name, String(n), String(workload.reps)],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const args = [bundle, workload.name, String(n), String(workload.reps), clockName];
+    const child = spawn(process.execPath, ['--expose-gc', SELF, WORKER_FLAG, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     running = child;
     let out = '';
     let err = '';
@@ -435,6 +467,11 @@ function median(values) {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The unit column: with the CPU clock a rate is per CPU-second ("tasks/CPU-s"). */
+function unitLabel(unit, clockName) {
+  return clockName === 'cpu' && unit.endsWith('/s') ? `${unit.slice(0, -2)}/CPU-s` : unit;
 }
 
 function fmt(v, unit) {
@@ -516,6 +553,13 @@ async function main() {
       `(each process: a warm-up run, then measured runs whose median is its value)` +
       `${opts.quick ? '; --quick counts' : ''}`,
   );
+  console.log(
+    opts.clock === 'cpu'
+      ? 'timing: CPU time: throughput = operations per CPU-second of the worker process ' +
+          '(process.cpuUsage() user+system around the measured loop; --wall for wall clock)'
+      : 'timing: wall clock: throughput = operations per wall-clock second ' +
+          '(performance.now() around the measured loop)',
+  );
   if (identical) {
     console.log('note: the two runtime bundles are byte-identical: ratios show the noise floor');
   }
@@ -531,7 +575,7 @@ async function main() {
       if (w.inParent) continue;
       const n = opts.quick ? w.quickN : w.n;
       for (const side of order) {
-        const res = await runWorker(side.bundle, w, n);
+        const res = await runWorker(side.bundle, w, n, opts.clock);
         const slot = results.get(w.name);
         if (res.error) slot.errors.push(`${side.label}: ${res.error}`);
         else {
@@ -595,7 +639,7 @@ async function main() {
     else verdict = cm > bm === higher ? 'better' : 'worse';
     rows.push([
       w.title(n),
-      w.unit,
+      unitLabel(w.unit, opts.clock),
       higher ? 'higher' : 'lower',
       fmt(bm, w.unit),
       fmt(cm, w.unit),
@@ -627,11 +671,14 @@ async function main() {
   }
   if (starved.length) {
     // A CPU-bound process that got well under 100% of a core was starved by other work on the
-    // machine: its figure is low. Many of them mean the spreads above are mostly the machine.
+    // machine. By wall clock its figure is low, and many of them mean the spreads above are
+    // mostly the machine; by CPU time the waiting does not count, but a crowded machine still
+    // costs some CPU time (caches and branch predictors shared with the other work).
     const counts = new Map();
     for (const s of starved) counts.set(s, (counts.get(s) ?? 0) + 1);
     const list = [...counts].map(([k, c]) => `${k} ${c}x`).join(', ');
-    console.log(`CPU-starved processes (CPU time < 80% of wall time): ${list}`);
+    const effect = opts.clock === 'wall' ? 'their wall-clock rates are low' : 'waiting not counted';
+    console.log(`CPU-starved processes (CPU time < 80% of wall time; ${effect}): ${list}`);
   }
   const total = ((Date.now() - started) / 1000).toFixed(0);
   console.log(`bench-compare: done in ${total} s; load average ${loadavg()[0].toFixed(2)} at end`);
