@@ -9,7 +9,7 @@ import { checkKernelOptions, type KernelOptions, type RunOptions } from './optio
 import { HostSelector, type Selector } from './selector.js';
 import { LiveTasks, TimerHeap } from './structures.js';
 import { type SubmitOptions, submitTask } from './submit.js';
-import { Task, TaskFlag, type Waiter } from './task.js';
+import { installTaskInspect, Task, TaskFlag, type Waiter } from './task.js';
 import {
   type Coro,
   isTrap,
@@ -96,6 +96,7 @@ export class Kernel {
 
   constructor(options?: KernelOptions) {
     this.selector = checkKernelOptions(options)?.selector ?? new HostSelector();
+    installTaskInspect();
     this.#monitor = options?.withMonitor ?? false;
   }
 
@@ -355,7 +356,13 @@ export class Kernel {
       const mode = spec.mode;
       if (mode !== TrapMode.IMMEDIATE) {
         if (this.#monitoring) task._extra().where = traceOf(trap);
-        if (mode === TrapMode.BLOCK && this.#deliverPending(task)) return;
+        if (
+          mode === TrapMode.BLOCK &&
+          (task._pendingCancel !== undefined || task._timer !== null) &&
+          this.#deliverPending(task)
+        ) {
+          return;
+        }
       }
       let answer: unknown;
       try {

@@ -254,13 +254,21 @@ export class Task<T = unknown> {
     }
   }
 
-  /** How `console.log(task)` and `util.inspect(task)` show it (Node): id, name and state. */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `Task { id: ${this.id}, name: ${JSON.stringify(this.name)}, state: ${JSON.stringify(this.state)} }`;
-  }
-
   /** A short description for logs: `Task(3, worker, SLEEP)`. */
   toString(): string {
     return `Task(${this.id}, ${this.name}, ${this.state})`;
   }
+}
+
+/**
+ * @internal Let `console.log(task)` / `util.inspect(task)` (Node) show a task as
+ * `Task { id, name, state }`. Installed by the first kernel made: a computed method on the
+ * class would keep `Task` in every bundle that imports a trap.
+ */
+export function installTaskInspect(): void {
+  const proto = Task.prototype as unknown as Record<symbol, unknown>;
+  const key = Symbol.for('nodejs.util.inspect.custom');
+  proto[key] ??= function (this: Task): string {
+    return `Task { id: ${this.id}, name: ${JSON.stringify(this.name)}, state: ${JSON.stringify(this.state)} }`;
+  };
 }
