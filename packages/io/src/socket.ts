@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import dgram from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import net from 'node:net';
@@ -736,9 +737,10 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       const port = this.bound?.port ?? 0;
       where = `${host}:${port}`;
       const listen2 = (server as unknown as { _listen2?: (...args: unknown[]) => void })._listen2;
-      if (isIpLiteral(host) && typeof listen2 === 'function') {
+      if (isIpLiteral(host) && typeof listen2 === 'function' && cluster.isPrimary) {
         // Node resolves even an IP literal asynchronously before binding; its primary-process
-        // path (`_listen2`) binds at once, so getsockname() works right after listen().
+        // path (`_listen2`) binds at once, so getsockname() works right after listen(). A
+        // node:cluster worker asks the primary for the shared socket instead (asynchronously).
         listen2.call(server, host, port, net.isIP(host), size, undefined, 0);
       } else {
         synchronous = false;

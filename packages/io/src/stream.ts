@@ -309,6 +309,30 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
     return new Blocking(raw);
   }
 
+  /**
+   * Give up the Node stream without closing it (Python's `BufferedReader.detach()`): returns
+   * it (null if this Stream was already closed) and marks this Stream closed. Bytes read
+   * ahead and not yet returned are put back into the Node stream's buffer (`unshift`), so
+   * whoever takes it over reads them first. Tasks blocked on this Stream raise `EBADF`.
+   * `@curio/subprocess` does this to a Stream given as another process's `stdin`. A Stream
+   * made by `Socket.makefile` has no Node stream of its own: detach the socket instead.
+   * @example
+   * const raw = stream.detach() as Readable;
+   * raw.pipe(process.stdout);
+   */
+  detach(): NodeStream | null {
+    if (this.isClosed) return null;
+    if (this.raw === null) {
+      throw systemError(
+        'Stream.detach: a Stream made by Socket.makefile shares its socket; detach the socket',
+        'EINVAL',
+      );
+    }
+    this.isClosed = true;
+    this.channel?.detach();
+    return this.raw;
+  }
+
   /** `async with`: hands out the stream. */
   *enter(): Coro<Stream> {
     return this;

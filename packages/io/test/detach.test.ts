@@ -1,8 +1,10 @@
 import dgram from 'node:dgram';
+import { once } from 'node:events';
 import net from 'node:net';
-import { newTask, run, sleep } from '@curio/kernel';
+import { PassThrough } from 'node:stream';
+import { futureWait, newTask, run, sleep } from '@curio/kernel';
 import { describe, expect, it } from 'vitest';
-import { AF_INET, SOCK_DGRAM, SOCK_STREAM, Socket } from '../src/index.js';
+import { AF_INET, SOCK_DGRAM, SOCK_STREAM, Socket, Stream } from '../src/index.js';
 import { caught, checkNoLeaks, closeAll, tcpPair } from './helpers.js';
 
 checkNoLeaks();
@@ -101,6 +103,68 @@ describe('Socket.detach', () => {
       return state;
     }
     expect(await run(main())).toEqual([true, 0, null, true]);
+  });
+});
+
+describe('Stream.detach', () => {
+  it('gives the Node stream back, open, with the bytes read ahead first; then null', async () => {
+    function* main() {
+      const pipe = new PassThrough();
+      const stream = new Stream(pipe);
+      pipe.write(Buffer.from('hello\nworld\n'));
+      const line = (yield* stream.readline()).toString(); // the rest waits in the Stream
+      const raw = stream.detach() as PassThrough;
+      const state = [line, raw === pipe, stream.closed, raw.destroyed, stream.detach()];
+      const e = yield* caught(stream.read(10));
+      pipe.end(Buffer.from('!'));
+      const rest: string[] = [];
+      raw.on('data', (d: Buffer) => rest.push(d.toString()));
+      yield* futureWait(once(raw, 'end'));
+      return [...state, codeOf(e), rest.join('')];
+    }
+    expect(await run(main())).toEqual(['hello\n', true, true, false, null, 'EBADF', 'world\n!']);
+  });
+
+  it('wakes a task blocked in read with EBADF', async () => {
+    const events: string[] = [];
+    function* main() {
+      const pipe = new PassThrough();
+      const stream = new Stream(pipe);
+      const reader = yield* newTask(
+        (function* () {
+          events.push('read');
+          const e = yield* caught(stream.read());
+          events.push(`read raised ${codeOf(e)}`);
+        })(),
+      );
+      yield* sleep(1);
+      events.push('detach');
+      stream.detach();
+      yield* reader.join();
+      pipe.destroy();
+    }
+    await run(main());
+    expect(events).toEqual(['read', 'detach', 'read raised EBADF']);
+  });
+
+  it('refuses a Stream made by Socket.makefile: the socket is what to detach', async () => {
+    function* main() {
+      const [client, accepted, listener] = yield* tcpPair();
+      const file = client.makefile('rb');
+      let message = '';
+      try {
+        file.detach();
+      } catch (e) {
+        message = `${codeOf(e)} ${(e as Error).message}`;
+      }
+      const open = !file.closed;
+      yield* closeAll(file, client, accepted, listener);
+      return [message, open];
+    }
+    expect(await run(main())).toEqual([
+      'EINVAL Stream.detach: a Stream made by Socket.makefile shares its socket; detach the socket',
+      true,
+    ]);
   });
 });
 
