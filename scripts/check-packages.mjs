@@ -3,9 +3,10 @@
 // 1. package.json fields: "type": "module", "sideEffects": false, an `exports` map whose "."
 //    entry offers ESM and CJS each with its own types, `files`, `engines.node`, `license`,
 //    no placeholder URLs (a `repository`, when given, with this package's `directory`),
-//    `description`, a README;
+//    `description`, a README, and `files` naming LICENSE;
 // 2. `pnpm pack` (a dry run of publishing: the tarball goes to a temp folder) must hold the ESM,
-//    CJS and .d.ts/.d.cts files the exports map names, and no `workspace:` ranges or sources;
+//    CJS and .d.ts/.d.cts files the exports map names, README.md and a LICENSE identical to the
+//    repository's, and no `workspace:` ranges or sources;
 // 3. publint (strict) on the packed files, and @arethetypeswrong/cli on the tarball.
 // Run after `turbo run build`.
 import { execFile } from 'node:child_process';
@@ -20,6 +21,7 @@ import { listPackages, rel, root } from './lib/workspace.mjs';
 const run = promisify(execFile);
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const scratch = mkdtempSync(join(tmpdir(), 'curio-pack-'));
+const rootLicense = readFileSync(join(root, 'LICENSE'), 'utf8');
 
 function checkFields(pkg) {
   const j = pkg.json;
@@ -41,6 +43,10 @@ function checkFields(pkg) {
   );
   need(Array.isArray(j.files) && j.files.includes('dist'), '"files" must list "dist"');
   need(existsSync(join(pkg.dir, 'README.md')), 'README.md is missing');
+  need(
+    Array.isArray(j.files) && j.files.includes('LICENSE') && existsSync(join(pkg.dir, 'LICENSE')),
+    '"files" must list "LICENSE", and the package needs a copy of the root LICENSE',
+  );
   const dot = j.exports?.['.'];
   need(
     typeof dot?.import?.types === 'string' &&
@@ -72,10 +78,17 @@ async function checkPackage(pkg) {
       if (!files.has(f)) errs.push(`packed tarball lacks ${f} (named by exports["."])`);
     }
   }
+  for (const f of ['README.md', 'LICENSE']) {
+    if (!files.has(f)) errs.push(`packed tarball lacks ${f}`);
+  }
   const stray = [...files].filter((f) => /^(src|test)\//.test(f));
   if (stray.length)
     errs.push(`packed tarball includes sources/tests: ${stray.slice(0, 3).join(', ')}`);
   await run('tar', ['-xzf', tgz, '-C', dest]);
+  const license = join(dest, 'package', 'LICENSE');
+  if (existsSync(license) && readFileSync(license, 'utf8') !== rootLicense) {
+    errs.push('packed LICENSE differs from the repository LICENSE (copy it again)');
+  }
   const packedJson = readFileSync(join(dest, 'package', 'package.json'), 'utf8');
   if (packedJson.includes('"workspace:'))
     errs.push('packed package.json still has workspace: ranges');
