@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/*.ts'],
+  // dist/<name>.js, dist/tutorial/<name>.js, dist/cookbook/<name>.js
+  entry: ['src/*.ts', 'src/tutorial/*.ts', 'src/cookbook/*.ts'],
   format: ['esm'],
   dts: false,
   sourcemap: true,
