@@ -2,7 +2,7 @@ import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
 import { Stream } from '@curio/io';
 import {
   type AsyncContextManager,
@@ -17,11 +17,22 @@ import {
   type TimeoutOptions,
 } from '@curio/kernel';
 import { TimeoutExpired } from './errors.js';
-import { type SpawnStdio, STDOUT, type StdioOption, toSpawnStdio } from './stdio.js';
+import {
+  type SpawnStdio,
+  STDOUT,
+  type StdinSource,
+  type StdioOption,
+  takeStdin,
+  toSpawnStdio,
+} from './stdio.js';
 
 /** Options of `new Popen(args, options)`: Node's `spawn` options plus the three streams. */
 export interface PopenOptions extends Omit<SpawnOptions, 'stdio' | 'timeout'> {
-  /** The child's standard input (default: inherit). `PIPE` makes `popen.stdin` a `Stream`. */
+  /**
+   * The child's standard input (default: inherit). `PIPE` makes `popen.stdin` a `Stream`.
+   * Another process's `stdout` (a curio `Stream`) makes a pipeline: the Stream is handed to
+   * this process and closed in the parent.
+   */
   stdin?: StdioOption;
   /** The child's standard output (default: inherit). `PIPE` makes `popen.stdout` a `Stream`. */
   stdout?: StdioOption;
@@ -175,7 +186,14 @@ export class Popen implements AsyncContextManager<Popen> {
     if ('stdio' in spawnOptions) {
       throw new TypeError('Popen(options): use stdin, stdout and stderr instead of stdio');
     }
-    const inSpec = toSpawnStdio('Popen', 'stdin', stdin === STDOUT ? {} : stdin);
+    let source: StdinSource | null = null;
+    let inSpec: SpawnStdio;
+    if (stdin instanceof Stream) {
+      source = takeStdin('Popen', stdin);
+      inSpec = source.spec;
+    } else {
+      inSpec = toSpawnStdio('Popen', 'stdin', stdin === STDOUT ? {} : stdin);
+    }
     const outSpec = toSpawnStdio('Popen', 'stdout', stdout === STDOUT ? {} : stdout);
     const mergeErr = stderr === STDOUT;
     let errSpec: SpawnStdio;
@@ -189,6 +207,7 @@ export class Popen implements AsyncContextManager<Popen> {
     this.pipes = [child.stdin, child.stdout, child.stderr].filter(
       (s): s is Readable | Writable => s !== null,
     );
+    if (source !== null) feedFrom(source, child.pid === undefined ? null : child.stdin);
     if (child.pid === undefined) {
       for (const pipe of this.pipes) pipe.destroy();
       throw spawnFailure('Popen', file, spawnOptions);
@@ -205,20 +224,25 @@ export class Popen implements AsyncContextManager<Popen> {
     let out: Readable | null = child.stdout;
     if (mergeErr && child.stdout !== null && child.stderr !== null) {
       const merged = new PassThrough();
+      const sources = [child.stdout, child.stderr];
       let open = 2;
-      for (const source of [child.stdout, child.stderr]) {
+      for (const source of sources) {
         source.pipe(merged, { end: false });
         source.once('end', () => {
           if (--open === 0) merged.end();
         });
       }
+      // Closing the merged stream closes both pipes, so the child sees a closed pipe.
+      merged.once('close', () => {
+        for (const source of sources) source.destroy();
+      });
       this.pipes.push(merged);
       out = merged;
     }
     this.pipesClosed = Promise.all(
       this.pipes.map((pipe) => new Promise<void>((resolve) => pipe.once('close', () => resolve()))),
     );
-    this.stdin = child.stdin === null ? null : new Stream(child.stdin);
+    this.stdin = child.stdin === null || source !== null ? null : new Stream(child.stdin);
     this.stdout = out === null ? null : new Stream(out);
     this.stderr = mergeErr || child.stderr === null ? null : new Stream(child.stderr);
   }
@@ -254,7 +278,7 @@ export class Popen implements AsyncContextManager<Popen> {
    * Send `input` to standard input (then close it), read standard output and standard error
    * to their end at the same time (so neither pipe can fill up and deadlock the child), wait
    * for the process to end, and return `[stdout, stderr]` (`null` for a stream that is not
-   * piped). Raises `TimeoutExpired` (holding the output read so far) after `timeout` ms; the
+   * piped, or was closed or handed to another process). Raises `TimeoutExpired` (holding the output read so far) after `timeout` ms; the
    * process keeps running.
    * @example
    * const [out, err] = yield* p.communicate(Buffer.from('hello'), { timeout: 5000 });
@@ -277,15 +301,20 @@ export class Popen implements AsyncContextManager<Popen> {
     input: Buffer,
     timeout: number | undefined,
   ): Coro<[Buffer | null, Buffer | null]> {
+    // A stream already closed here (say, handed to another process) is not read.
+    const stdout = this.stdout?.closed === false ? this.stdout : null;
+    const stderr = this.stderr?.closed === false ? this.stderr : null;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const readers: Task<void>[] = [];
     const collected = (): [Buffer | null, Buffer | null] => [
-      this.stdout === null ? null : Buffer.concat(out),
-      this.stderr === null ? null : Buffer.concat(err),
+      stdout === null ? null : Buffer.concat(out),
+      stderr === null ? null : Buffer.concat(err),
     ];
     try {
-      const body = this.exchange(input, out, err, readers);
+      if (stdout !== null) readers.push(yield* newTask(drain(stdout, out)));
+      if (stderr !== null) readers.push(yield* newTask(drain(stderr, err)));
+      const body = this.exchange(input, readers);
       const done =
         timeout === undefined ? yield* body : yield* ignoreAfter(timeout, body, TIMED_OUT);
       if (done === TIMED_OUT) {
@@ -299,14 +328,7 @@ export class Popen implements AsyncContextManager<Popen> {
     return collected();
   }
 
-  private *exchange(
-    input: Buffer,
-    out: Buffer[],
-    err: Buffer[],
-    readers: Task<void>[],
-  ): Coro<void> {
-    if (this.stdout !== null) readers.push(yield* newTask(drain(this.stdout, out)));
-    if (this.stderr !== null) readers.push(yield* newTask(drain(this.stderr, err)));
+  private *exchange(input: Buffer, readers: readonly Task<void>[]): Coro<void> {
     if (this.stdin !== null && !this.stdin.closed) yield* feed(this.stdin, input);
     for (const reader of readers) {
       try {
@@ -401,6 +423,15 @@ export class Popen implements AsyncContextManager<Popen> {
       if (!(err instanceof TaskTimeout)) throw err;
     }
   }
+}
+
+// Feed the child's stdin from another process's stream taken over by takeStdin. The child
+// got the pipe itself (or failed to start: `stdin` null): close the parent's copy, so the
+// writer gets SIGPIPE once the reader is gone. Otherwise pump it (bytes were read ahead, or
+// it has no pipe of its own); a reader that exits early ends the pump and closes the source.
+function feedFrom(source: StdinSource, stdin: Writable | null): void {
+  if (!source.pump || stdin === null) source.raw.destroy();
+  else pipeline(source.raw, stdin, () => {});
 }
 
 function* stopAll(tasks: readonly Task<void>[]): Coro<void> {
