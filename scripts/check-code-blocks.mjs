@@ -11,8 +11,17 @@
 // (checkJs, without the implicit-any errors). Run after `turbo run build`.
 // Arguments narrow a local run to files whose path contains one of them:
 //   node scripts/check-code-blocks.mjs docs/guides packages/kernel/src
+// --show-output prints what each block that runs printed (to compare with its comments).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { listPackages, rel, root, walk } from './lib/workspace.mjs';
@@ -118,8 +127,10 @@ function collect(only) {
 
 /** A scratch folder whose node_modules resolves `@curio/*` and `curio` to the workspace. */
 function scratchDir() {
-  const dir = join(root, 'node_modules', '.cache', 'check-code-blocks');
-  rmSync(dir, { recursive: true, force: true });
+  // Under the repository, so that vitest and @types/node resolve; one folder per run.
+  const cache = join(root, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'check-code-blocks-'));
   mkdirSync(join(dir, 'node_modules', '@curio'), { recursive: true });
   for (const pkg of listPackages()) {
     const link = join(dir, 'node_modules', ...pkg.name.split('/'));
@@ -158,10 +169,10 @@ function typecheck(blocks, dir) {
   for (const d of ts.getPreEmitDiagnostics(program)) {
     const block = d.file && byPath.get(d.file.fileName);
     const message = ts.flattenDiagnosticMessageText(d.messageText, '\n      ');
-    if (!block) {
-      problems.push(`${d.file ? rel(d.file.fileName) : 'tsc'}: TS${d.code} ${message}`);
-      continue;
-    }
+    if (!d.file) problems.push(`tsc: TS${d.code} ${message}`);
+    // Problems inside the packages are their own checks' business (and, with checkJs, the
+    // built .js of a package whose .d.ts is being rebuilt would be checked too).
+    if (!block) continue;
     // JavaScript blocks are checked as JavaScript: no implicit-any errors (TS7xxx).
     if (block.lang === 'js' && d.code >= 7000 && d.code < 8000) continue;
     const { line } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
@@ -197,6 +208,7 @@ function runBlock(block) {
     }, RUN_TIMEOUT_MS);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (showOutput) console.log(`--- ${block.file}:${block.line}\n${output}`);
       resolve(
         code === 0
           ? null
@@ -207,7 +219,9 @@ function runBlock(block) {
 }
 
 const started = performance.now();
-const blocks = collect(process.argv.slice(2));
+const args = process.argv.slice(2);
+const showOutput = args.includes('--show-output');
+const blocks = collect(args.filter((a) => !a.startsWith('--')));
 const checked = blocks.filter((b) => !b.flags.has('fragment'));
 const dir = scratchDir();
 const problems = typecheck(checked, dir);
