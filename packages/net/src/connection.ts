@@ -38,9 +38,16 @@ export interface UnixConnectionOptions {
  * Connect to `host`:`port` over TCP (IPv4 or IPv6, whichever `host` resolves to and
  * answers), optionally with TLS, and return the connected curio `Socket`.
  * @example
- * const sock = yield* openConnection('127.0.0.1', 25000, { timeout: 5000 });
- * yield* sock.sendall(Buffer.from('hello'));
- * const web = yield* openConnection('example.com', 443, { ssl: true });
+ * import { run } from '@curio/kernel';
+ * import { openConnection } from '@curio/net';
+ *
+ * await run(function* () {
+ *   const sock = yield* openConnection('127.0.0.1', 25000, { timeout: 5000 });
+ *   yield* sock.sendall(Buffer.from('hello'));
+ *   yield* sock.close();
+ *   const web = yield* openConnection('example.com', 443, { ssl: true });
+ *   yield* web.close();
+ * }());
  */
 export function* openConnection(
   host: string,
@@ -79,7 +86,14 @@ export function* openConnection(
  * Connect to the Unix socket at `path`, optionally with TLS, and return the connected
  * curio `Socket`.
  * @example
- * const sock = yield* openUnixConnection('/tmp/echo.sock');
+ * import { run } from '@curio/kernel';
+ * import { openUnixConnection } from '@curio/net';
+ *
+ * await run(function* () {
+ *   const sock = yield* openUnixConnection('/tmp/echo.sock');
+ *   console.log((yield* sock.recv(1024)).toString());
+ *   yield* sock.close();
+ * }());
  */
 export function* openUnixConnection(path: string, options?: UnixConnectionOptions): Coro<Socket> {
   const fn = 'openUnixConnection';

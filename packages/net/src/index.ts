@@ -5,11 +5,15 @@ export {
   type UnixConnectionOptions,
 } from './connection.js';
 export {
+  type RunServerOptions,
+  type RunUnixServerOptions,
+  runServer,
+  runUnixServer,
+} from './run.js';
+export {
   type ClientConnectedTask,
   createServer,
   createUnixServer,
-  runServer,
-  runUnixServer,
   Server,
   type ServerOptions,
   type UnixServerOptions,

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import * as net from 'node:net';
 import type { Address, Socket } from '@curio/io';
 import {
@@ -8,6 +9,7 @@ import {
   cancelTask,
   currentTask,
   disableCancellation,
+  futureWait,
   KernelQueue,
   newTask,
   rescheduleTasks,
@@ -114,19 +116,28 @@ const DEFAULT_SSL_HANDSHAKE_TIMEOUT = 10_000;
  * client task is cancelled and waited for, and `serveForever` returns (or re-raises the
  * cancellation). Also an async context manager that closes the server on exit.
  * @example
- * const server = createServer('127.0.0.1', 0, echo);
- * const serving = yield* newTask(server.serveForever());
- * console.log('listening on', server.address);
- * // ...
- * yield* server.close(); // or: yield* serving.cancel()
+ * import type { Socket } from '@curio/io';
+ * import { newTask, run } from '@curio/kernel';
+ * import { createServer } from '@curio/net';
+ *
+ * function* echo(client: Socket) {
+ *   for (let data = yield* client.recv(65536); data.length > 0; data = yield* client.recv(65536)) {
+ *     yield* client.sendall(data);
+ *   }
+ * }
+ * await run(function* () {
+ *   const server = createServer('127.0.0.1', 0, echo);
+ *   const serving = yield* newTask(server.serveForever());
+ *   console.log('listening on', server.address);
+ *   // ...
+ *   yield* server.close(); // or: yield* serving.cancel()
+ * }());
  */
 export class Server implements AsyncContextManager<Server> {
   /** The listening socket. */
   readonly socket: Socket;
   /** The TLS context clients are served with, if any. */
   readonly ssl: SSLContext | undefined;
-  /** The address the server listens on: `[host, port]` (4 items for IPv6) or a Unix path. */
-  readonly address: Address;
   private readonly handler: ClientConnectedTask;
   private readonly idleTimeout: number | undefined;
   private readonly sslHandshakeTimeout: number | undefined;
@@ -137,6 +148,8 @@ export class Server implements AsyncContextManager<Server> {
   private serving = false;
   private closing = false;
   private isClosed = false;
+  // The address, read once the socket listens (and kept after it closes).
+  private bound: Address | undefined;
 
   /** @internal Use `createServer` / `createUnixServer`. */
   constructor(sock: Socket, clientConnectedTask: ClientConnectedTask, settings: ClientSettings) {
@@ -145,7 +158,42 @@ export class Server implements AsyncContextManager<Server> {
     this.ssl = settings.ssl;
     this.idleTimeout = settings.idleTimeout;
     this.sslHandshakeTimeout = settings.sslHandshakeTimeout;
-    this.address = sock.getsockname();
+    if ((sock.raw as net.Server).listening) this.bound = sock.getsockname();
+  }
+
+  /**
+   * The address the server listens on: `[host, port]` (`[host, port, 0, 0]` for IPv6; the
+   * real port when it was created with port 0) or the Unix socket's path. Known as soon as
+   * `createServer` returns for an IP address, `''` or `'localhost'`; for another host name,
+   * or in a `node:cluster` worker, Node binds asynchronously and reading it earlier raises
+   * `EINVAL`: `runServer`'s `started` is called with it once the server listens.
+   * @example
+   * import type { Socket } from '@curio/io';
+   * import { run } from '@curio/kernel';
+   * import { createServer } from '@curio/net';
+   *
+   * function* quiet(client: Socket) {}
+   * await run(function* () {
+   *   const server = createServer('127.0.0.1', 0, quiet);
+   *   const [host, port] = server.address as [string, number];
+   *   console.log(`listening on ${host}:${port}`);
+   *   yield* server.close();
+   * }());
+   */
+  get address(): Address {
+    this.bound ??= this.socket.getsockname();
+    return this.bound;
+  }
+
+  /**
+   * Wait until the socket listens (at once for an IP address or a Unix path; a host name is
+   * resolved first, and a cluster worker asks the primary) and return the address; raises
+   * the error that stopped it (`EADDRINUSE`, ...). @internal
+   */
+  *listening(): Coro<Address> {
+    const raw = this.socket.raw as net.Server;
+    if (!raw.listening) yield* futureWait((signal) => once(raw, 'listening', { signal }));
+    return this.address;
   }
 
   /** How many clients are being served now. */
@@ -162,7 +210,14 @@ export class Server implements AsyncContextManager<Server> {
    * Accept connections until cancelled or closed, each client in its own task. On the way
    * out, stops listening, cancels the clients and waits for them.
    * @example
-   * yield* server.serveForever();
+   * import type { Socket } from '@curio/io';
+   * import { run } from '@curio/kernel';
+   * import { createServer } from '@curio/net';
+   *
+   * function* hello(client: Socket) {
+   *   yield* client.sendall(Buffer.from('hello\n'));
+   * }
+   * await run(createServer('127.0.0.1', 25000, hello).serveForever());
    */
   *serveForever(): Coro<void> {
     if (this.serving) throw new CurioError('Server.serveForever: the server is already serving');
@@ -258,7 +313,19 @@ export class Server implements AsyncContextManager<Server> {
    * Stop the server: no more connections are accepted, every client task is cancelled, and
    * `serveForever` returns. Waits until all of that is done. Closing twice is harmless.
    * @example
-   * yield* server.close();
+   * import type { Socket } from '@curio/io';
+   * import { newTask, run, sleep } from '@curio/kernel';
+   * import { createServer } from '@curio/net';
+   *
+   * function* hello(client: Socket) {
+   *   yield* client.sendall(Buffer.from('hello\n'));
+   * }
+   * await run(function* () {
+   *   const server = createServer('127.0.0.1', 0, hello);
+   *   yield* newTask(server.serveForever());
+   *   yield* sleep(60_000);
+   *   yield* server.close(); // serveForever returns
+   * }());
    */
   *close(): Coro<void> {
     if (this.isClosed) return;
@@ -329,13 +396,19 @@ function checkHandler(fn: string, handler: unknown): asserts handler is ClientCo
  * Listen for TCP connections on `host`:`port` (`''` for every interface, port 0 for any
  * free port: see `server.address`). Returns the `Server`; `serveForever()` starts serving.
  * @example
- * function* echo(client: Socket, address: Address) {
+ * import type { Socket } from '@curio/io';
+ * import { run } from '@curio/kernel';
+ * import { createServer } from '@curio/net';
+ *
+ * function* echo(client: Socket) {
  *   for (let data = yield* client.recv(65536); data.length > 0; data = yield* client.recv(65536)) {
  *     yield* client.sendall(data);
  *   }
  * }
- * const server = createServer('127.0.0.1', 25000, echo);
- * yield* server.serveForever();
+ * await run(function* () {
+ *   const server = createServer('127.0.0.1', 25000, echo);
+ *   yield* server.serveForever();
+ * }());
  */
 export function createServer(
   host: string,
@@ -343,7 +416,25 @@ export function createServer(
   clientConnectedTask: ClientConnectedTask,
   options?: ServerOptions,
 ): Server {
-  const fn = 'createServer';
+  return makeServer('createServer', host, port, clientConnectedTask, options);
+}
+
+/** What `createServer`'s checked arguments ask for. @internal */
+export interface TcpServerPlan {
+  family: number;
+  backlog: number;
+  reuseAddress: boolean;
+  settings: ClientSettings;
+}
+
+/** Check `createServer`'s arguments (errors name `fn`) without binding anything. @internal */
+export function checkTcpServer(
+  fn: string,
+  host: unknown,
+  port: unknown,
+  clientConnectedTask: unknown,
+  options: ServerOptions | undefined,
+): TcpServerPlan {
   checkHost(fn, host, true);
   checkPort(fn, port, 0);
   checkHandler(fn, clientConnectedTask);
@@ -362,12 +453,23 @@ export function createServer(
       `${fn}: options.reuseAddress must be a boolean, got ${describe(reuseAddress)}`,
     );
   }
-  const settings = checkClientSettings(fn, options);
-  const sock = socket(family, SOCK_STREAM);
-  if (reuseAddress) sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+  return { family, backlog, reuseAddress, settings: checkClientSettings(fn, options) };
+}
+
+/** `createServer` with errors naming `fn`. @internal */
+export function makeServer(
+  fn: string,
+  host: string,
+  port: number,
+  clientConnectedTask: ClientConnectedTask,
+  options: ServerOptions | undefined,
+): Server {
+  const plan = checkTcpServer(fn, host, port, clientConnectedTask, options);
+  const sock = socket(plan.family, SOCK_STREAM);
+  if (plan.reuseAddress) sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
   sock.bind([host, port]);
-  sock.listen(backlog);
-  return new Server(sock, clientConnectedTask, settings);
+  sock.listen(plan.backlog);
+  return new Server(sock, clientConnectedTask, plan.settings);
 }
 
 // The options every server shares: TLS and the per-connection time limits.
@@ -396,15 +498,33 @@ function checkClientSettings(
  * Listen for connections on the Unix socket `path` (which must not exist yet; it is
  * removed when the server closes). Returns the `Server`; `serveForever()` starts serving.
  * @example
- * const server = createUnixServer('/tmp/echo.sock', echo);
- * yield* server.serveForever();
+ * import type { Socket } from '@curio/io';
+ * import { run } from '@curio/kernel';
+ * import { createUnixServer } from '@curio/net';
+ *
+ * function* hello(client: Socket) {
+ *   yield* client.sendall(Buffer.from('hello\n'));
+ * }
+ * await run(function* () {
+ *   const server = createUnixServer('/tmp/hello.sock', hello);
+ *   yield* server.serveForever();
+ * }());
  */
 export function createUnixServer(
   path: string,
   clientConnectedTask: ClientConnectedTask,
   options?: UnixServerOptions,
 ): Server {
-  const fn = 'createUnixServer';
+  return makeUnixServer('createUnixServer', path, clientConnectedTask, options);
+}
+
+/** `createUnixServer` with errors naming `fn`. @internal */
+export function makeUnixServer(
+  fn: string,
+  path: string,
+  clientConnectedTask: ClientConnectedTask,
+  options: UnixServerOptions | undefined,
+): Server {
   checkPath(fn, path);
   checkHandler(fn, clientConnectedTask);
   checkOptions(fn, options);
@@ -415,33 +535,4 @@ export function createUnixServer(
   sock.bind(path);
   sock.listen(backlog);
   return new Server(sock, clientConnectedTask, settings);
-}
-
-/**
- * `createServer(...)` then `serveForever()`: serves until cancelled.
- * @example
- * const serving = yield* newTask(runServer('', 25000, echo));
- * // ...
- * yield* serving.cancel();
- */
-export function* runServer(
-  host: string,
-  port: number,
-  clientConnectedTask: ClientConnectedTask,
-  options?: ServerOptions,
-): Coro<void> {
-  yield* createServer(host, port, clientConnectedTask, options).serveForever();
-}
-
-/**
- * `createUnixServer(...)` then `serveForever()`: serves until cancelled.
- * @example
- * yield* runUnixServer('/tmp/echo.sock', echo);
- */
-export function* runUnixServer(
-  path: string,
-  clientConnectedTask: ClientConnectedTask,
-  options?: UnixServerOptions,
-): Coro<void> {
-  yield* createUnixServer(path, clientConnectedTask, options).serveForever();
 }
