@@ -1,6 +1,7 @@
 // What the monitor's tasks share.
 import type { Kernel, Task } from '@curio/kernel';
 import type { Commands } from './commands.js';
+import type { MonitorAddress } from './endpoint.js';
 
 /** State shared by the monitor task and its helper tasks. */
 export interface MonitorContext {
@@ -10,5 +11,5 @@ export interface MonitorContext {
   readonly own: Set<Task>;
   /** Tell the person running the program about a problem of the monitor (stderr). */
   report(message: string): void;
-  readonly onListening: ((address: { host: string; port: number }) => void) | undefined;
+  readonly onListening: ((address: MonitorAddress) => void) | undefined;
 }

@@ -1,6 +1,5 @@
 // The monitor task: turns on the kernel's monitoring, serves the consoles, cleans up.
 import { isatty } from 'node:tty';
-import type { Socket } from '@curio/io';
 import {
   type Coro,
   currentTask,
@@ -12,12 +11,13 @@ import {
 import { Commands } from './commands.js';
 import type { MonitorContext } from './context.js';
 import {
+  type ConsolePlan,
   type MonitorOptions,
-  portFromEnv,
+  planConsole,
   type ResolvedOptions,
   resolveOptions,
 } from './options.js';
-import { openServer, serve } from './server.js';
+import { openServer, type Served, serve } from './server.js';
 import { isTTY, watchCtrlC } from './terminal.js';
 
 /**
@@ -25,9 +25,13 @@ import { isTTY, watchCtrlC } from './terminal.js';
  * Options are checked here, so a mistake (a non-loopback host, a bad port) throws before the
  * kernel runs.
  * @example
+ * import { Kernel, sleep } from '@curio/kernel';
+ * import { createMonitor } from '@curio/monitor';
+ *
+ * // A TCP console on port 9000 (its clients send the token first), no Ctrl-C console.
  * const kernel = new Kernel({ withMonitor: createMonitor({ port: 9000, interactive: false }) });
- * await kernel.run(main());
- * await kernel.shutdown(); // ends the monitor and closes its port
+ * await kernel.run(sleep(60_000));
+ * await kernel.shutdown(); // ends the monitor, closes its port and removes its token
  */
 export function createMonitor(options?: MonitorOptions): MonitorFactory {
   const resolved = resolveOptions(options);
@@ -36,8 +40,9 @@ export function createMonitor(options?: MonitorOptions): MonitorFactory {
 
 /**
  * The monitor with default settings: what `new Kernel({ withMonitor: true })` loads. Console
- * on `127.0.0.1:48802` (or `CURIOMONITOR_PORT`), and Ctrl-C opens it in an interactive
- * terminal.
+ * on a Unix socket that only this user can reach (a named pipe with a token on Windows; TCP
+ * with a token when `CURIOMONITOR_PORT` is set), found by `curio-monitor PID`, and Ctrl-C
+ * opens it in an interactive terminal.
  * @example
  * import { Kernel } from '@curio/kernel';
  * const kernel = new Kernel({ withMonitor: true }); // loads this export
@@ -71,18 +76,16 @@ function* runMonitor(kernel: Kernel, options: ResolvedOptions): Coro<void> {
     },
   };
   kernel.setMonitoring(true);
-  let server: Socket | null = null;
+  let served: Served | null = null;
   try {
-    let port = options.port;
-    if (port === undefined) {
-      try {
-        port = portFromEnv();
-      } catch (err) {
-        ctx.report(`${err instanceof Error ? err.message : String(err)}; the TCP console is off`);
-        port = null;
-      }
+    let plan: ConsolePlan;
+    try {
+      plan = planConsole(options);
+    } catch (err) {
+      ctx.report(`${err instanceof Error ? err.message : String(err)}; the TCP console is off`);
+      plan = { transport: 'off' };
     }
-    if (port !== null) server = yield* openServer(ctx, options.host, port);
+    if (plan.transport !== 'off') served = yield* openServer(ctx, plan);
     let watcher: Task | null = null;
     if (options.interactive ?? isInteractive(options)) {
       const input = options.input ?? process.stdin;
@@ -93,7 +96,7 @@ function* runMonitor(kernel: Kernel, options: ResolvedOptions): Coro<void> {
       });
       own.add(watcher);
     }
-    if (server !== null) yield* serve(ctx, server);
+    if (served !== null) yield* serve(ctx, served);
     if (watcher !== null) yield* watcher.join();
   } finally {
     try {
@@ -106,7 +109,7 @@ function* runMonitor(kernel: Kernel, options: ResolvedOptions): Coro<void> {
           // Cancelled again while cleaning up: go on with the rest.
         }
       }
-      if (server !== null) yield* server.close();
+      if (served !== null) yield* served.close();
     } finally {
       kernel.setMonitoring(false);
     }

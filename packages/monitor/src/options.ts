@@ -1,24 +1,31 @@
-// The monitor's settings: where the TCP console listens and whether Ctrl-C opens a console.
+// The monitor's settings: where the console is served and whether Ctrl-C opens a console.
 import { isIP } from 'node:net';
+import type { MonitorAddress } from './endpoint.js';
 
-/** The monitor's default TCP port, as in Python curio. */
+/** The monitor's TCP port when TCP is asked for without a port, as in Python curio. */
 export const MONITOR_PORT = 48802;
-/** The monitor's default host: loopback only. */
+/** The monitor's TCP host when TCP is asked for without a host: loopback only. */
 export const MONITOR_HOST = '127.0.0.1';
-/** The environment variable that overrides the default port. */
+/** The environment variable that asks for a TCP console on that port. */
 export const PORT_ENV = 'CURIOMONITOR_PORT';
+
+/** How a console is reached: a Unix socket, a Windows named pipe, or TCP. */
+export type Transport = 'unix' | 'pipe' | 'tcp';
 
 /** Options of {@link createMonitor}. */
 export interface MonitorOptions {
   /**
-   * Loopback address of the TCP console: `127.0.0.1` (default), any `127.x.y.z`, `::1` or
-   * `localhost`. Other interfaces are refused: the console can cancel tasks.
+   * Serve the console on TCP at this loopback address instead of the private Unix socket:
+   * `127.0.0.1` (the default when `port` asks for TCP), any `127.x.y.z`, `::1` or
+   * `localhost`. Other interfaces are refused: the console can cancel tasks. A TCP client
+   * must send the monitor's token first.
    */
   host?: string;
   /**
-   * TCP port of the console. Default: `CURIOMONITOR_PORT` from the environment, else 48802.
-   * `0` picks a free port (see {@link MonitorOptions.onListening}). `null` turns the TCP
-   * console off.
+   * Serve the console on this TCP port (with a token) instead of the private Unix socket;
+   * `0` picks a free port (see {@link MonitorOptions.onListening}). Without it, the
+   * `CURIOMONITOR_PORT` environment variable asks for TCP the same way; a `host` alone asks
+   * for port 48802. `null` serves no console (only Ctrl-C's, in the terminal).
    */
   port?: number | null;
   /**
@@ -27,8 +34,11 @@ export interface MonitorOptions {
    * usual meaning.
    */
   interactive?: boolean;
-  /** Called with the console's address once it listens (useful with `port: 0`). */
-  onListening?: (address: { host: string; port: number }) => void;
+  /**
+   * Called with the console's address once it listens: the socket's `path`, or the TCP
+   * `host` and `port` (useful with `port: 0`).
+   */
+  onListening?: (address: MonitorAddress) => void;
   /** The terminal console's input. Default `process.stdin`. */
   input?: NodeJS.ReadableStream;
   /** The terminal console's output. Default `process.stdout`. */
@@ -39,11 +49,12 @@ export interface MonitorOptions {
 
 /** The options after validation, as the monitor uses them. */
 export interface ResolvedOptions {
-  host: string;
-  /** `undefined`: take the environment's or the default port when the monitor starts. */
+  /** `undefined`: not given (TCP is not asked for by a host). */
+  host: string | undefined;
+  /** `undefined`: not given; the environment decides when the monitor starts. */
   port: number | null | undefined;
   interactive: boolean | undefined;
-  onListening: ((address: { host: string; port: number }) => void) | undefined;
+  onListening: ((address: MonitorAddress) => void) | undefined;
   input: NodeJS.ReadableStream | undefined;
   output: NodeJS.WritableStream | undefined;
   errorOutput: NodeJS.WritableStream | undefined;
@@ -97,8 +108,8 @@ export function resolveOptions(options: MonitorOptions | undefined): ResolvedOpt
       `createMonitor(options): options must be an object, got ${describe(options)}`,
     );
   }
-  const host = options?.host ?? MONITOR_HOST;
-  if (typeof host !== 'string' || !isLoopback(host)) {
+  const host = options?.host;
+  if (host !== undefined && (typeof host !== 'string' || !isLoopback(host))) {
     throw new TypeError(
       `createMonitor(options): options.host must be a loopback address (127.0.0.1, another 127.x.y.z, ::1 or localhost): the console can cancel tasks, so it never listens on other interfaces; got ${describe(host)}`,
     );
@@ -129,4 +140,39 @@ export function resolveOptions(options: MonitorOptions | undefined): ResolvedOpt
     output: options?.output,
     errorOutput: options?.errorOutput,
   };
+}
+
+/** What a monitor serves: nothing, its private socket (a named pipe on Windows), or TCP. */
+export type ConsolePlan =
+  | { transport: 'off' }
+  | { transport: 'unix' | 'pipe' }
+  | { transport: 'tcp'; host: string; port: number };
+
+/**
+ * The transport of a console: TCP when asked for; else a Unix socket, protected by the modes
+ * of its directory and file. Windows has no such modes: Node creates named pipes with the
+ * default security descriptor, which lets other accounts open them for reading, so there the
+ * console is a named pipe that asks for the token first, as TCP does.
+ */
+export function chooseTransport(platform: NodeJS.Platform, tcp: boolean): Transport {
+  if (tcp) return 'tcp';
+  return platform === 'win32' ? 'pipe' : 'unix';
+}
+
+/**
+ * What the monitor serves, from its options, the environment and the platform (read when it
+ * starts). TCP only when asked for: a `port` or `host` option, or `CURIOMONITOR_PORT`. A
+ * malformed `CURIOMONITOR_PORT` is a TypeError.
+ */
+export function planConsole(
+  options: Pick<ResolvedOptions, 'host' | 'port'>,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): ConsolePlan {
+  if (options.port === null) return { transport: 'off' };
+  const tcp =
+    options.port !== undefined || options.host !== undefined || (env[PORT_ENV] ?? '').trim() !== '';
+  const transport = chooseTransport(platform, tcp);
+  if (transport !== 'tcp') return { transport };
+  return { transport, host: options.host ?? MONITOR_HOST, port: options.port ?? portFromEnv(env) };
 }

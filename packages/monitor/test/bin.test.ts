@@ -34,7 +34,9 @@ describe('curio-monitor bin (bin/curio-monitor.js, committed so install can link
     const help = await runNode(BIN, ['--help']);
     expect(help.code).toBe(0);
     expect(help.stderr).toBe('');
-    expect(help.stdout.split('\n')[0]).toBe('usage: curio-monitor [host] [port]');
+    expect(help.stdout.split('\n')[0]).toBe(
+      'usage: curio-monitor [PID | PATH | HOST PORT | --list]',
+    );
   });
 
   it('passes arguments and the exit code through', async () => {

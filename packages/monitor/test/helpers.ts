@@ -1,14 +1,50 @@
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect, type Socket as NetSocket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { type Coro, currentTask, futureWait, Kernel } from '@curio/kernel';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { checkNoLeaks as sharedCheckNoLeaks } from '../../../test-support/leaks.js';
-import { createMonitor, type MonitorOptions } from '../src/index.js';
+import { readToken } from '../src/endpoint.js';
+import { createMonitor, type MonitorAddress, type MonitorOptions } from '../src/index.js';
 
 export const PROMPT = 'curio > ';
 
 /** Fails a test that leaves sockets, servers or other handles open (monitor sessions close slowly). */
 export function checkNoLeaks(): void {
   sharedCheckNoLeaks(40);
+}
+
+/**
+ * Make the monitors of this test file put their private directories in a fresh temp directory
+ * (as world-usable and sticky as /tmp, so that another user's refusal comes from the monitor's
+ * own directory), with no $XDG_RUNTIME_DIR; after each test nothing may be left in it.
+ * Returns a function giving that directory.
+ */
+export function privateBase(): () => string {
+  let base = '';
+  const saved = { TMPDIR: process.env.TMPDIR, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR };
+  beforeAll(() => {
+    base = mkdtempSync(join(tmpdir(), 'cm-'));
+    chmodSync(base, 0o1777);
+    process.env.TMPDIR = base;
+    delete process.env.XDG_RUNTIME_DIR;
+  });
+  afterEach(() => {
+    const left = readdirSync(base);
+    // Cleared before the check, so that one failure does not fail every later test.
+    for (const name of left) rmSync(join(base, name), { recursive: true, force: true });
+    expect(left).toEqual([]);
+  });
+  afterAll(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    rmSync(base, { recursive: true, force: true });
+  });
+  return () => base;
 }
 
 /** A writable that keeps what is written, for stderr and terminal output. */
@@ -47,10 +83,22 @@ export class TestClient {
     sock.on('error', () => {});
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<TestClient> {
+  /**
+   * Connect to a console; send `token` first (by default the monitor's own token where it
+   * needs one, none for a Unix socket; `null`: nothing).
+   */
+  static connect(address: MonitorAddress, token?: string | null): Promise<TestClient> {
+    const first =
+      token === undefined && address.transport !== 'unix' ? readToken(address.dir) : token;
     return new Promise((resolve, reject) => {
-      const sock = connect({ host, port });
-      sock.once('connect', () => resolve(new TestClient(sock)));
+      const sock =
+        address.path !== undefined
+          ? connect({ path: address.path })
+          : connect({ host: address.host, port: address.port ?? 0 });
+      sock.once('connect', () => {
+        if (typeof first === 'string') sock.write(`${first}\n`);
+        resolve(new TestClient(sock));
+      });
       sock.once('error', reject);
     });
   }
@@ -92,26 +140,27 @@ export class TestClient {
   }
 }
 
-/** A program running under a monitor on a free loopback port, stopped by `stop()`. */
+/** A program running under a monitor, stopped by `stop()`. */
 export interface Monitored<T> {
   kernel: Kernel;
-  port: number;
+  /** Where its console listens. */
+  address: MonitorAddress;
   stderr: Sink;
   /** Let the main coroutine finish (it waits on this), then shut the kernel down. */
   stop(): Promise<T>;
 }
 
 /**
- * Run `body` under a monitor (TCP console on a free port, no terminal console). The main
- * task runs `body`, waits until `stop()` is called, then cancels the tasks it started.
+ * Run `body` under a monitor (by default its private Unix socket, no terminal console). The
+ * main task runs `body`, waits until `stop()` is called, then cancels the tasks it started.
  */
 export async function startMonitored<T>(
   body: () => Coro<T>,
   options: MonitorOptions = {},
 ): Promise<Monitored<T>> {
   const stderr = new Sink();
-  let listening!: (port: number) => void;
-  const port = new Promise<number>((resolve) => {
+  let listening!: (address: MonitorAddress) => void;
+  const address = new Promise<MonitorAddress>((resolve) => {
     listening = resolve;
   });
   let release!: () => void;
@@ -120,12 +169,11 @@ export async function startMonitored<T>(
   });
   const kernel = new Kernel({
     withMonitor: createMonitor({
-      port: 0,
       interactive: false,
       errorOutput: stderr,
       ...options,
       onListening: (a) => {
-        listening(a.port);
+        listening(a);
         options.onListening?.(a);
       },
     }),
@@ -140,7 +188,12 @@ export async function startMonitored<T>(
   done.catch(() => {});
   return {
     kernel,
-    port: await Promise.race([port, done.then(() => -1)]),
+    address: await Promise.race([
+      address,
+      done.then(() => {
+        throw new Error(`the monitor did not listen: ${stderr.text}`);
+      }),
+    ]),
     stderr,
     async stop() {
       release();

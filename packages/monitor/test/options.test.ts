@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { Commands, formatWhere, taskFrames } from '../src/commands.js';
 import { type ConsoleIO, runConsole } from '../src/console.js';
 import { createMonitor, MONITOR_HOST, MONITOR_PORT, monitor } from '../src/index.js';
-import { portFromEnv } from '../src/options.js';
-import { checkNoLeaks, Sink, startMonitored, TestClient } from './helpers.js';
+import { chooseTransport, planConsole, portFromEnv } from '../src/options.js';
+import { checkNoLeaks, privateBase, Sink, startMonitored, TestClient } from './helpers.js';
 
 checkNoLeaks();
+privateBase();
 
 describe('createMonitor options', () => {
   it('has the manual-compatible defaults and a ready-made monitor export', () => {
@@ -58,13 +59,56 @@ describe('createMonitor options', () => {
     );
   });
 
+  it('serves TCP only when asked for: a port or host option, or CURIOMONITOR_PORT', () => {
+    const plans = [
+      planConsole({ host: undefined, port: undefined }, {}, 'linux'),
+      planConsole({ host: undefined, port: undefined }, { CURIOMONITOR_PORT: ' ' }, 'darwin'),
+      planConsole({ host: undefined, port: null }, { CURIOMONITOR_PORT: '9000' }, 'linux'),
+      planConsole({ host: undefined, port: 0 }, {}, 'linux'),
+      planConsole({ host: '::1', port: undefined }, {}, 'linux'),
+      planConsole({ host: undefined, port: undefined }, { CURIOMONITOR_PORT: '9000' }, 'linux'),
+      planConsole({ host: '127.0.0.2', port: 7 }, { CURIOMONITOR_PORT: '9000' }, 'linux'),
+    ];
+    expect(plans).toEqual([
+      { transport: 'unix' },
+      { transport: 'unix' },
+      { transport: 'off' },
+      { transport: 'tcp', host: '127.0.0.1', port: 0 },
+      { transport: 'tcp', host: '::1', port: 48802 },
+      { transport: 'tcp', host: '127.0.0.1', port: 9000 },
+      { transport: 'tcp', host: '127.0.0.2', port: 7 },
+    ]);
+    expect(() =>
+      planConsole({ host: undefined, port: undefined }, { CURIOMONITOR_PORT: 'x' }),
+    ).toThrow('CURIOMONITOR_PORT must be an integer from 0 to 65535, got "x"');
+  });
+
+  it('on Windows serves a named pipe (with the token), or TCP when asked for', () => {
+    expect([
+      chooseTransport('win32', false),
+      chooseTransport('win32', true),
+      chooseTransport('linux', false),
+      chooseTransport('darwin', false),
+      chooseTransport('freebsd', true),
+    ]).toEqual(['pipe', 'tcp', 'unix', 'unix', 'tcp']);
+    expect(planConsole({ host: undefined, port: undefined }, {}, 'win32')).toEqual({
+      transport: 'pipe',
+    });
+    expect(planConsole({ host: undefined, port: 0 }, {}, 'win32')).toEqual({
+      transport: 'tcp',
+      host: '127.0.0.1',
+      port: 0,
+    });
+  });
+
   it('listens on CURIOMONITOR_PORT when no port is given', async () => {
     const saved = process.env.CURIOMONITOR_PORT;
     process.env.CURIOMONITOR_PORT = '0';
     try {
       const m = await startMonitored(function* () {}, { port: undefined });
-      expect(m.port).toBeGreaterThan(0);
-      const c = await TestClient.connect(m.port);
+      expect(m.address.transport).toBe('tcp');
+      expect(m.address.port).toBeGreaterThan(0);
+      const c = await TestClient.connect(m.address);
       expect(await c.reply()).toContain('Curio Monitor');
       await c.close();
       await m.stop();
@@ -99,15 +143,13 @@ describe('createMonitor options', () => {
 
   it('onListening failing is reported, the console still serves', async () => {
     const stderr = new Sink();
-    let port = -1;
     const m = await startMonitored(function* () {}, {
       errorOutput: stderr,
-      onListening: (a) => {
-        port = a.port;
+      onListening: () => {
         throw new Error('oops');
       },
     });
-    const c = await TestClient.connect(port);
+    const c = await TestClient.connect(m.address);
     expect(await c.reply()).toContain('Curio Monitor');
     await c.close();
     await m.stop();

@@ -4,6 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { privateBase } from './helpers.js';
+
+// The apps live in the real temp directory; their monitors make their private directories
+// in the test's own (TMPDIR), where each test checks that none is left.
+const appsDir = tmpdir();
+privateBase();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packages = join(here, '..', '..');
@@ -34,7 +40,7 @@ function runApp(
     execFile(
       process.execPath,
       [join(app, 'app.mjs')],
-      { cwd, env: { ...process.env, CURIOMONITOR_PORT: '0' }, timeout: 20_000 },
+      { cwd, env: { ...process.env, CURIOMONITOR_PORT: '' }, timeout: 20_000 },
       (err, stdout, stderr) => resolve({ stdout, stderr, code: err === null ? 0 : 1 }),
     );
   });
@@ -43,7 +49,7 @@ function runApp(
 describe('new Kernel({ withMonitor: true })', () => {
   let app = '';
   beforeAll(() => {
-    app = mkdtempSync(join(tmpdir(), 'curio-monitor-app-'));
+    app = mkdtempSync(join(appsDir, 'curio-monitor-app-'));
     for (const name of NEEDED) {
       const dest = join(app, 'node_modules', '@curio', name);
       mkdirSync(dest, { recursive: true });
@@ -64,7 +70,7 @@ describe('new Kernel({ withMonitor: true })', () => {
   });
 
   it('finds it from the kernel, not the working directory: started from an unrelated one', async () => {
-    const elsewhere = mkdtempSync(join(tmpdir(), 'curio-elsewhere-'));
+    const elsewhere = mkdtempSync(join(appsDir, 'curio-elsewhere-'));
     try {
       const result = await runApp(app, elsewhere);
       expect([result.code, result.stderr]).toEqual([0, '']);

@@ -1,10 +1,20 @@
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { CancelledError, type Coro, Kernel, newTask, sleep, type Task } from '@curio/kernel';
 import { describe, expect, it } from 'vitest';
 import { createMonitor } from '../src/index.js';
-import { checkNoLeaks, PROMPT, Sink, startMonitored, TestClient, until } from './helpers.js';
+import {
+  checkNoLeaks,
+  PROMPT,
+  privateBase,
+  Sink,
+  startMonitored,
+  TestClient,
+  until,
+} from './helpers.js';
 
 checkNoLeaks();
+privateBase();
 
 function* sleeper(events: string[]): Coro<void> {
   try {
@@ -27,13 +37,13 @@ function rows(ps: string): string[][] {
   return lines.slice(2).map((l) => l.split(/\s{2,}/));
 }
 
-describe('TCP console', () => {
+describe('served console (the private Unix socket)', () => {
   it('greets, then ps lists every task with its id, name, state, cycles and run time', async () => {
     let worker!: Task;
     const m = await startMonitored(function* () {
       worker = yield* newTask(sleeper([]), { name: 'sleeper' });
     });
-    const c = await TestClient.connect(m.port);
+    const c = await TestClient.connect(m.address);
     expect(await c.reply()).toBe('\nCurio Monitor: 4 tasks running\nType help for commands\n');
     const table = rows(await c.command('ps'));
     expect(table.map((r) => [r[0], r[1], r[2]])).toEqual([
@@ -56,7 +66,7 @@ describe('TCP console', () => {
     const m = await startMonitored(function* () {
       worker = yield* newTask(sleeper([]), { name: 'sleeper' });
     });
-    const c = await TestClient.connect(m.port);
+    const c = await TestClient.connect(m.address);
     await c.reply();
     const text = await c.command(`where ${worker.id}`);
     const lines = text.trimEnd().split('\n');
@@ -64,7 +74,7 @@ describe('TCP console', () => {
       `Task ${worker.id} (sleeper), SLEEP, at its last kernel call (most recent call first):`,
     );
     expect(lines[1]).toMatch(/^ {2}at sleep \(.*kernel.*\)$/);
-    expect(lines[2]).toMatch(/^ {2}at sleeper \(.*tcp\.test\.ts:\d+:\d+\)$/);
+    expect(lines[2]).toMatch(/^ {2}at sleeper \(.*console\.test\.ts:\d+:\d+\)$/);
     expect(lines).toHaveLength(3);
     await c.close();
     await m.stop();
@@ -76,7 +86,7 @@ describe('TCP console', () => {
     const m = await startMonitored(function* () {
       worker = yield* newTask(sleeper(events), { name: 'sleeper' });
     });
-    const c = await TestClient.connect(m.port);
+    const c = await TestClient.connect(m.address);
     await c.reply();
     expect(await c.command(`cancel ${worker.id}`)).toBe(`Cancelled task ${worker.id} (sleeper)\n`);
     expect(events).toEqual(['sleeper cancelled']);
@@ -107,7 +117,7 @@ describe('TCP console', () => {
         { name: 'stubborn' },
       );
     });
-    const c = await TestClient.connect(m.port);
+    const c = await TestClient.connect(m.address);
     await c.reply();
     expect(await c.command(`cancel ${stubborn.id}`)).toBe(
       `Task ${stubborn.id} (stubborn) has not ended 1000 ms after the cancel (it may be cleaning up or ignoring it); ps shows whether it ends\n`,
@@ -121,7 +131,7 @@ describe('TCP console', () => {
 
   it('help lists the commands; exit leaves and the server closes the connection', async () => {
     const m = await startMonitored(function* () {});
-    const c = await TestClient.connect(m.port);
+    const c = await TestClient.connect(m.address);
     await c.reply();
     expect(await c.command('help')).toBe(
       [
@@ -146,7 +156,7 @@ describe('TCP console', () => {
 
   it('bad commands and bad ids get a clear message and the session goes on', async () => {
     const m = await startMonitored(function* () {});
-    const c = await TestClient.connect(m.port);
+    const c = await TestClient.connect(m.address);
     await c.reply();
     const replies: string[] = [];
     for (const line of [
@@ -188,7 +198,7 @@ describe('TCP console', () => {
 
   it("refuses to cancel the monitor's own tasks", async () => {
     const m = await startMonitored(function* () {});
-    const c = await TestClient.connect(m.port);
+    const c = await TestClient.connect(m.address);
     await c.reply();
     const table = rows(await c.command('ps'));
     const [monitorId, clientId] = [table[0][0], table[2][0]];
@@ -204,9 +214,9 @@ describe('TCP console', () => {
 
   it('serves several clients at once, each in its own daemon task', async () => {
     const m = await startMonitored(function* () {});
-    const a = await TestClient.connect(m.port);
+    const a = await TestClient.connect(m.address);
     await a.reply();
-    const b = await TestClient.connect(m.port);
+    const b = await TestClient.connect(m.address);
     await b.reply();
     const names = rows(await b.command('ps')).map((r) => r[1]);
     expect(names.slice(2)).toEqual(['monitor-client-1 (daemon)', 'monitor-client-2 (daemon)']);
@@ -225,11 +235,11 @@ describe('TCP console', () => {
     const m = await startMonitored(function* () {
       return 'main result';
     });
-    const c = await TestClient.connect(m.port);
+    const c = await TestClient.connect(m.address);
     await c.reply();
     c.sock.destroy();
     await until(() => m.kernel.tasks.size === 2, 'the session to end');
-    const d = await TestClient.connect(m.port);
+    const d = await TestClient.connect(m.address);
     await d.reply();
     expect(rows(await d.command('ps')).map((r) => r[1])[2]).toBe('monitor-client-2 (daemon)');
     await d.close();
@@ -238,7 +248,7 @@ describe('TCP console', () => {
 
   it('accepts telnet line endings (CRLF)', async () => {
     const m = await startMonitored(function* () {});
-    const c = await TestClient.connect(m.port);
+    const c = await TestClient.connect(m.address);
     await c.reply();
     c.sock.write('help me\r\n');
     expect(await c.reply()).toBe('help takes no arguments, got "me"\n');
@@ -248,24 +258,25 @@ describe('TCP console', () => {
 });
 
 describe('monitor lifecycle', () => {
-  it('ends with the kernel: sessions are told, the port is closed, monitoring is off', async () => {
+  it('ends with the kernel: sessions are told, the socket and its directory are removed, monitoring is off', async () => {
     const m = await startMonitored(function* () {
       return 42;
     });
-    const c = await TestClient.connect(m.port);
+    const c = await TestClient.connect(m.address);
     await c.reply();
     expect(await m.stop()).toBe(42);
     expect(await c.rest()).toBe('\nThe monitor is stopping: leaving the console\n');
     expect(m.kernel.tasks.size).toBe(0);
+    expect(existsSync(m.address.dir)).toBe(false);
     const refused = await new Promise<string>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port: m.port });
+      const s = connect({ path: m.address.path ?? '' });
       s.once('connect', () => {
         s.destroy();
         resolve('connected');
       });
       s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
     });
-    expect(refused).toBe('ECONNREFUSED');
+    expect(refused).toBe('ENOENT');
     // The kernel can run again, without the monitor's stack recording.
     let where: string | undefined = 'not run';
     await m.kernel.run(
@@ -295,12 +306,12 @@ describe('monitor lifecycle', () => {
   });
 
   it('keeps the kernel running without the TCP console when the port is in use', async () => {
-    const m = await startMonitored(function* () {});
+    const m = await startMonitored(function* () {}, { port: 0 });
     const stderr = new Sink();
     const events: string[] = [];
     const kernel = new Kernel({
       withMonitor: createMonitor({
-        port: m.port,
+        port: m.address.port,
         interactive: false,
         errorOutput: stderr,
         onListening: () => events.push('listening'),
@@ -317,7 +328,7 @@ describe('monitor lifecycle', () => {
     // Nothing left to serve: the monitor ended quietly and the program ran on.
     expect(events).toEqual(['main sees: task-N']);
     expect(stderr.text).toBe(
-      `curio monitor: cannot serve the console on 127.0.0.1:${m.port}: the port is in use (EADDRINUSE); the program runs on without the TCP console\n`,
+      `curio monitor: cannot serve the console on 127.0.0.1:${m.address.port}: the port is in use (EADDRINUSE); the program runs on without the TCP console\n`,
     );
     expect(m.stderr.text).toBe('');
     await m.stop();
@@ -337,7 +348,7 @@ describe('monitor lifecycle', () => {
   it('prompt is the last thing sent before each command is read', async () => {
     const m = await startMonitored(function* () {});
     const raw = await new Promise<string>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port: m.port });
+      const s = connect({ path: m.address.path ?? '' });
       let text = '';
       s.setEncoding('utf8');
       s.on('data', (d: string) => {
