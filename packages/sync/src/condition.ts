@@ -30,17 +30,33 @@ export interface ConditionLock {
  * `wait()` releases the lock while waiting and always re-acquires it before returning or
  * raising. Woken tasks run in the order they started waiting.
  * @example
+ * ```ts run
+ * import { asyncWith, newTask, run } from '@curio/kernel';
+ * import { Condition } from '@curio/sync';
+ *
  * const cond = new Condition();
- * // consumer
- * yield* asyncWith(cond, function* () {
- *   yield* cond.waitFor(() => items.length > 0);
- *   items.shift();
- * });
- * // producer
- * yield* asyncWith(cond, function* () {
- *   items.push(1);
- *   yield* cond.notify();
- * });
+ * const items: number[] = [];
+ *
+ * function* consumer() {
+ *   yield* asyncWith(cond, function* () {
+ *     yield* cond.waitFor(() => items.length > 0);
+ *     console.log('took', items.shift()); // took 1
+ *   });
+ * }
+ *
+ * function* producer() {
+ *   yield* asyncWith(cond, function* () {
+ *     items.push(1);
+ *     yield* cond.notify();
+ *   });
+ * }
+ *
+ * await run(function* () {
+ *   const c = yield* newTask(consumer());
+ *   yield* producer();
+ *   yield* c.join();
+ * }());
+ * ```
  */
 export class Condition implements AsyncContextManager<void> {
   /** The underlying lock. */
@@ -79,7 +95,16 @@ export class Condition implements AsyncContextManager<void> {
   /**
    * Acquire the underlying lock. Raises `TaskTimeout` after `timeout` ms.
    * @example
-   * yield* cond.acquire();
+   * import type { Condition } from '@curio/sync';
+   *
+   * function* locked(cond: Condition) {
+   *   yield* cond.acquire(); // acquires the underlying lock
+   *   try {
+   *     // ...
+   *   } finally {
+   *     yield* cond.release();
+   *   }
+   * }
    */
   *acquire(options?: TimeoutOptions): Coro<boolean> {
     checkOptions('Condition.acquire', options);
@@ -90,7 +115,11 @@ export class Condition implements AsyncContextManager<void> {
   /**
    * Release the underlying lock.
    * @example
-   * yield* cond.release();
+   * import type { Condition } from '@curio/sync';
+   *
+   * function* unlock(cond: Condition) {
+   *   yield* cond.release(); // releases the underlying lock
+   * }
    */
   *release(): Coro<void> {
     yield* this.lock.release();
@@ -102,7 +131,14 @@ export class Condition implements AsyncContextManager<void> {
    * re-acquire waits for the lock inside `disableCancellation` before the error is raised.
    * Raises `CurioError` if the lock is not held.
    * @example
-   * yield* cond.wait({ timeout: 1000 });
+   * import { asyncWith } from '@curio/kernel';
+   * import type { Condition } from '@curio/sync';
+   *
+   * function* nextChange(cond: Condition) {
+   *   yield* asyncWith(cond, function* () {
+   *     yield* cond.wait({ timeout: 1000 }); // releases the lock while waiting
+   *   });
+   * }
    */
   *wait(options?: TimeoutOptions): Coro<void> {
     checkOptions('Condition.wait', options);
@@ -124,7 +160,14 @@ export class Condition implements AsyncContextManager<void> {
    * with the lock held, then after every wake-up. `timeout` bounds the whole wait
    * (`TaskTimeout`, with the lock held again).
    * @example
-   * const item = yield* cond.waitFor(() => items.shift());
+   * import { asyncWith } from '@curio/kernel';
+   * import type { Condition } from '@curio/sync';
+   *
+   * function* take(cond: Condition, items: string[]) {
+   *   return yield* asyncWith(cond, function* () {
+   *     return yield* cond.waitFor(() => items.shift()); // the first truthy value
+   *   });
+   * }
    */
   *waitFor<R>(predicate: () => R, options?: TimeoutOptions): Coro<Truthy<R>> {
     if (typeof predicate !== 'function') {
@@ -148,7 +191,15 @@ export class Condition implements AsyncContextManager<void> {
    * Wake up to `n` tasks waiting in `wait()` (default 1), first waiter first. Always a switch
    * point. Raises `CurioError` if the lock is not held.
    * @example
-   * yield* cond.notify(2);
+   * import { asyncWith } from '@curio/kernel';
+   * import type { Condition } from '@curio/sync';
+   *
+   * function* addTwo(cond: Condition, items: string[]) {
+   *   yield* asyncWith(cond, function* () {
+   *     items.push('a', 'b');
+   *     yield* cond.notify(2); // wake two waiters
+   *   });
+   * }
    */
   *notify(n = 1): Coro<void> {
     checkCount('Condition.notify', 'n', n);
@@ -161,7 +212,14 @@ export class Condition implements AsyncContextManager<void> {
   /**
    * Wake every task waiting in `wait()`, first waiter first.
    * @example
-   * yield* cond.notifyAll();
+   * import { asyncWith } from '@curio/kernel';
+   * import type { Condition } from '@curio/sync';
+   *
+   * function* broadcast(cond: Condition) {
+   *   yield* asyncWith(cond, function* () {
+   *     yield* cond.notifyAll();
+   *   });
+   * }
    */
   *notifyAll(): Coro<void> {
     yield* this.notify(this.waiting.length);

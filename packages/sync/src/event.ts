@@ -10,9 +10,23 @@ import { checkOptions } from './validate.js';
 /**
  * An event flag: tasks `wait()` until some task calls `set()`, which wakes them all.
  * @example
+ * ```ts run
+ * import { newTask, run } from '@curio/kernel';
+ * import { Event } from '@curio/sync';
+ *
  * const ready = new Event();
- * // in one task:    yield* ready.wait();
- * // in another:     yield* ready.set();
+ *
+ * function* waiter() {
+ *   yield* ready.wait();
+ *   console.log('go');
+ * }
+ *
+ * await run(function* () {
+ *   const task = yield* newTask(waiter());
+ *   yield* ready.set(); // wakes every waiting task
+ *   yield* task.join();
+ * }());
+ * ```
  */
 export class Event {
   private flag = false;
@@ -33,7 +47,11 @@ export class Event {
    * Wait until the event is set; returns at once (without a task switch) if it already is.
    * Raises `TaskTimeout` after `timeout` ms.
    * @example
-   * yield* event.wait({ timeout: 1000 });
+   * import type { Event } from '@curio/sync';
+   *
+   * function* awaitReady(event: Event) {
+   *   yield* event.wait({ timeout: 1000 }); // TaskTimeout if not set within a second
+   * }
    */
   *wait(options?: TimeoutOptions): Coro<void> {
     checkOptions('Event.wait', options);
@@ -45,7 +63,11 @@ export class Event {
    * Set the event and wake every waiting task, in the order they started waiting. Always a
    * switch point (the caller goes behind the woken tasks), even when nobody waits.
    * @example
-   * yield* event.set();
+   * import type { Event } from '@curio/sync';
+   *
+   * function* announce(event: Event) {
+   *   yield* event.set(); // every waiter runs before the caller goes on
+   * }
    */
   *set(): Coro<void> {
     this.flag = true;

@@ -17,10 +17,29 @@ import { checkOptions } from './validate.js';
  * `[Symbol.dispose]` (TypeScript `using`): handing the lock to a waiter is a kernel trap,
  * which a synchronous dispose cannot issue.
  * @example
+ * ```ts run
+ * import { asyncWith, newTask, run, sleep } from '@curio/kernel';
+ * import { Lock } from '@curio/sync';
+ *
  * const lock = new Lock();
- * yield* asyncWith(lock, function* () {
- *   yield* sleep(10); // only one task at a time runs here
- * });
+ * const events: string[] = [];
+ *
+ * function* worker(name: string) {
+ *   yield* asyncWith(lock, function* () {
+ *     events.push(`${name} in`);
+ *     yield* sleep(10); // only one task at a time runs here
+ *     events.push(`${name} out`);
+ *   });
+ * }
+ *
+ * await run(function* () {
+ *   const a = yield* newTask(worker('a'));
+ *   const b = yield* newTask(worker('b'));
+ *   yield* a.join();
+ *   yield* b.join();
+ * }());
+ * console.log(events); // [ 'a in', 'a out', 'b in', 'b out' ]
+ * ```
  */
 export class Lock implements AsyncContextManager<void> {
   private held = false;
@@ -32,8 +51,16 @@ export class Lock implements AsyncContextManager<void> {
    * Returns true. Raises `TaskTimeout` after `timeout` ms; a waiter that times out or is
    * cancelled never ends up holding the lock.
    * @example
-   * yield* lock.acquire({ timeout: 500 });
-   * try { ... } finally { yield* lock.release(); }
+   * import type { Lock } from '@curio/sync';
+   *
+   * function* update(lock: Lock, apply: () => void) {
+   *   yield* lock.acquire({ timeout: 500 }); // TaskTimeout if not acquired within 500 ms
+   *   try {
+   *     apply();
+   *   } finally {
+   *     yield* lock.release();
+   *   }
+   * }
    */
   *acquire(options?: TimeoutOptions): Coro<boolean> {
     checkOptions('Lock.acquire', options);
@@ -51,7 +78,16 @@ export class Lock implements AsyncContextManager<void> {
    * `rescheduleTasks`); otherwise it is marked free without a task switch. Raises
    * `CurioError` if the lock is not held.
    * @example
-   * yield* lock.release();
+   * import type { Lock } from '@curio/sync';
+   *
+   * function* critical(lock: Lock) {
+   *   yield* lock.acquire();
+   *   try {
+   *     // ...
+   *   } finally {
+   *     yield* lock.release(); // hands the lock to the first waiter, if any
+   *   }
+   * }
    */
   *release(): Coro<void> {
     if (!this.held) throw new CurioError('Lock.release: the lock is not held');

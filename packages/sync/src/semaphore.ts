@@ -17,10 +17,29 @@ import { checkCount, checkOptions } from './validate.js';
  * Use it with `asyncWith`. There is no `[Symbol.dispose]`: handing a permit to a waiter is a
  * kernel trap, which a synchronous dispose cannot issue.
  * @example
+ * ```ts run
+ * import { asyncWith, newTask, run, sleep } from '@curio/kernel';
+ * import { Semaphore } from '@curio/sync';
+ *
  * const slots = new Semaphore(2); // at most two tasks at a time
- * yield* asyncWith(slots, function* () {
- *   yield* sleep(100);
- * });
+ * let inside = 0;
+ * let most = 0;
+ *
+ * function* job() {
+ *   yield* asyncWith(slots, function* () {
+ *     most = Math.max(most, ++inside);
+ *     yield* sleep(10);
+ *     inside--;
+ *   });
+ * }
+ *
+ * await run(function* () {
+ *   const tasks = [];
+ *   for (let i = 0; i < 5; i++) tasks.push(yield* newTask(job()));
+ *   for (const t of tasks) yield* t.join();
+ * }());
+ * console.log(most); // 2
+ * ```
  */
 export class Semaphore implements AsyncContextManager<void> {
   /** @internal free permits */ protected _value: number;
@@ -46,8 +65,16 @@ export class Semaphore implements AsyncContextManager<void> {
    * Raises `TaskTimeout` after `timeout` ms; a waiter that times out or is cancelled takes
    * no permit, and no released permit is lost.
    * @example
-   * yield* sema.acquire({ timeout: 500 });
-   * try { ... } finally { yield* sema.release(); }
+   * import type { Semaphore } from '@curio/sync';
+   *
+   * function* limited(sema: Semaphore, work: () => void) {
+   *   yield* sema.acquire({ timeout: 500 }); // TaskTimeout if no slot frees up within 500 ms
+   *   try {
+   *     work();
+   *   } finally {
+   *     yield* sema.release();
+   *   }
+   * }
    */
   *acquire(options?: TimeoutOptions): Coro<boolean> {
     if (options !== undefined) checkOptions(`${this.constructor.name}.acquire`, options);
@@ -64,7 +91,11 @@ export class Semaphore implements AsyncContextManager<void> {
    * Give a permit back. With waiters it goes straight to the first one (a switch point,
    * through `rescheduleTasks`); otherwise the count goes up without a task switch.
    * @example
-   * yield* sema.release();
+   * import type { Semaphore } from '@curio/sync';
+   *
+   * function* giveBack(sema: Semaphore) {
+   *   yield* sema.release(); // wakes the first waiter, if any
+   * }
    */
   *release(): Coro<void> {
     if (this.waiting.length > 0) yield* rescheduleTasks(this.waiting);
@@ -91,8 +122,22 @@ export class Semaphore implements AsyncContextManager<void> {
  * A {@link Semaphore} whose count may never exceed its initial value: releasing more often
  * than acquired raises `CurioError`.
  * @example
+ * ```ts run
+ * import { asyncWith, run } from '@curio/kernel';
+ * import { BoundedSemaphore } from '@curio/sync';
+ *
  * const pool = new BoundedSemaphore(3);
- * yield* asyncWith(pool, function* () { ... });
+ * await run(function* () {
+ *   yield* asyncWith(pool, function* () {
+ *     console.log(pool.value); // 2
+ *   });
+ *   try {
+ *     yield* pool.release(); // one release too many
+ *   } catch (err) {
+ *     console.log(String(err)); // CurioError: BoundedSemaphore.release: released too many times ...
+ *   }
+ * }());
+ * ```
  */
 export class BoundedSemaphore extends Semaphore {
   /** The initial (and largest) number of permits. */
@@ -108,7 +153,11 @@ export class BoundedSemaphore extends Semaphore {
    * Give a permit back. Raises `CurioError` if that would take the count past its initial
    * value.
    * @example
-   * yield* pool.release();
+   * import type { BoundedSemaphore } from '@curio/sync';
+   *
+   * function* giveBack(pool: BoundedSemaphore) {
+   *   yield* pool.release(); // CurioError if it would exceed the initial value
+   * }
    */
   override *release(): Coro<void> {
     if (this._value >= this.bound) {

@@ -17,11 +17,17 @@ import { checkOptions, describe } from './validate.js';
 /**
  * Options of {@link UniversalEvent.waitAsync}.
  * @example
+ * ```ts run
+ * import { TaskTimeout } from '@curio/kernel';
+ * import { UniversalEvent } from '@curio/sync';
+ *
+ * const ready = new UniversalEvent();
  * try {
- *   await ready.waitAsync({ timeout: 1000 });
+ *   await ready.waitAsync({ timeout: 100 });
  * } catch (err) {
- *   if (err instanceof TaskTimeout) console.log('not ready after 1 s');
+ *   if (err instanceof TaskTimeout) console.log('not ready after 100 ms');
  * }
+ * ```
  */
 export interface UniversalEventAsyncOptions {
   /**
@@ -62,6 +68,10 @@ const noop = (): void => {};
  * `yield* wait()`, plain code with `await waitAsync()`. `set()` wakes every waiter of either
  * side, in the order they started waiting. Tasks of several kernels may wait on one event.
  * @example
+ * ```ts run
+ * import { newTask, run } from '@curio/kernel';
+ * import { UniversalEvent } from '@curio/sync';
+ *
  * const ready = new UniversalEvent();
  *
  * function* worker() {
@@ -69,9 +79,15 @@ const noop = (): void => {};
  *   console.log('go');
  * }
  *
+ * const running = run(function* () {
+ *   const task = yield* newTask(worker());
+ *   yield* task.join();
+ * }());
  * // plain code, e.g. once a connection is up:
- * ready.set();
- * await ready.waitAsync(); // resolves at once: the event is set
+ * setTimeout(() => ready.set(), 10);
+ * await ready.waitAsync(); // resolves once the event is set
+ * await running;
+ * ```
  */
 export class UniversalEvent {
   private flag = false;
@@ -82,6 +98,9 @@ export class UniversalEvent {
   /**
    * True if the event is set.
    * @example
+   * import { UniversalEvent } from '@curio/sync';
+   *
+   * const event = new UniversalEvent();
    * if (!event.isSet()) console.log('not yet');
    */
   isSet(): boolean {
@@ -92,7 +111,11 @@ export class UniversalEvent {
    * Clear the event: later waits block until the next `set()`. Waiters already woken by a
    * `set()` stay woken.
    * @example
-   * event.clear();
+   * import { UniversalEvent } from '@curio/sync';
+   *
+   * const event = new UniversalEvent();
+   * event.set();
+   * event.clear(); // waiters block again
    */
   clear(): void {
     this.flag = false;
@@ -104,7 +127,11 @@ export class UniversalEvent {
    * switch point; woken tasks run at their kernel's next turn, woken promises settle in a
    * microtask.
    * @example
-   * event.set(); // from a callback, an async function or a task
+   * import { UniversalEvent } from '@curio/sync';
+   *
+   * const event = new UniversalEvent();
+   * setTimeout(() => event.set(), 10); // from a callback, an async function or a task
+   * await event.waitAsync();
    */
   set(): void {
     this.flag = true;
@@ -119,7 +146,11 @@ export class UniversalEvent {
    * already is. Raises `TaskTimeout` after `timeout` ms and `CancelledError` when the task is
    * cancelled. While it waits, the task's state reads `READ_WAIT`.
    * @example
-   * yield* event.wait({ timeout: 1000 });
+   * import type { UniversalEvent } from '@curio/sync';
+   *
+   * function* awaitReady(event: UniversalEvent) {
+   *   yield* event.wait({ timeout: 1000 }); // TaskTimeout if not set within a second
+   * }
    */
   *wait(options?: TimeoutOptions): Coro<void> {
     checkOptions('UniversalEvent.wait', options);
@@ -133,7 +164,11 @@ export class UniversalEvent {
    * `timeout` ms; the wait is then withdrawn. Bad options throw at once (`TypeError` /
    * `RangeError` naming the option), before anything happens.
    * @example
-   * await event.waitAsync({ signal: AbortSignal.timeout(5000) });
+   * import type { UniversalEvent } from '@curio/sync';
+   *
+   * async function awaitReady(event: UniversalEvent) {
+   *   await event.waitAsync({ signal: AbortSignal.timeout(5000) }); // rejects with the reason
+   * }
    */
   waitAsync(options?: UniversalEventAsyncOptions): Promise<void> {
     checkAsyncOptions(options);
