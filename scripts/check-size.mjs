@@ -113,7 +113,7 @@ const checks = [
     code: "export { run, sleep } from '@curio/kernel';",
     // 5.70 KB before Kernel.submit / runForever (SPEC's methods for Promise code, ~0.5 KB
     // that every kernel carries); structural cuts are the reach issue's work.
-    budget: 6.5 * KB,
+    budget: 6.6 * KB,
     target: 4 * KB,
     forbid: IO_PACKAGES,
   },

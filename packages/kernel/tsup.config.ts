@@ -8,4 +8,11 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   treeshake: true,
+  // Internal members (`_name`, stripped from the types) get short names in the build: they are
+  // most of what a bundle spends on property names. The names are the same in every build of
+  // the same source, so the ESM and CJS builds (and their traps) work together.
+  esbuildOptions(options) {
+    options.mangleProps = /^_[a-z]/;
+    options.mangleQuoted = true;
+  },
 });

@@ -2,9 +2,13 @@
 // scope's. The only code that edits a task's deadlines; the kernel arms one as a task blocks
 // and turns an expired one into a cancel request with TaskTimeout.
 import { kernelError, TaskTimeout } from './errors.js';
+import type { Scheduler } from './scheduler.js';
 import type { TimerHeap } from './structures.js';
-import type { Task } from './task.js';
+import type { Task, Waiter } from './task.js';
 import { TaskFlag, TimerSlot } from './task.js';
+
+/** @internal What a sleeping task waits on: nothing but its deadline. */
+export const SLEEPING: Waiter = { withdraw() {} };
 
 /**
  * @internal Arm the deadline of `task` as it blocks: `timeout` ms from now, or its scope's,
@@ -95,4 +99,24 @@ export function shieldTask(task: Task, delta: 1 | -1): void {
     slot.scopeToken = saved.prevToken;
     extras.shieldSaved = null;
   }
+}
+
+/**
+ * @internal Wake the sleepers whose time has come; any other expired deadline is a cancel
+ * request with TaskTimeout (the one cancel path). Returns true if any deadline passed.
+ */
+export function expireTimers(scheduler: Scheduler, timers: TimerHeap): boolean {
+  const now = scheduler.selector.now();
+  let fired = false;
+  while (timers.peekDeadline() <= now) {
+    const slot = timers.pop()!;
+    const task = slot.task;
+    fired = true;
+    if (task._waiter === SLEEPING && slot.trapDeadline <= slot.scopeDeadline) {
+      scheduler._wake(task, SLEEPING, undefined);
+      continue;
+    }
+    scheduler._requestCancel(task, timeoutError(slot), true);
+  }
+  return fired;
 }

@@ -1,4 +1,4 @@
-import { runningTask } from './kernel.js';
+import { runningTask } from './scheduler.js';
 import type { Coro } from './trap.js';
 import { checkCoroutine } from './validate.js';
 

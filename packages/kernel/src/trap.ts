@@ -97,6 +97,11 @@ export class Trap<A = unknown, B = unknown, C = unknown> {
     this.stage = 0;
   }
 
+  /** The trap's name: the function that issued it (`'sleep'`, `'readWait'`, `'joinTask'`). */
+  get name(): string {
+    return this.spec.name;
+  }
+
   /** @internal */
   [Symbol.iterator](): this {
     return this;

@@ -29,9 +29,9 @@
 // handled (so one options object may be reused for every call); a task woken by it is resumed
 // with that value even if a cancel is pending (the cancel comes at its next blocking trap).
 
+import { SLEEPING } from './deadlines.js';
 import { CancelledError, CurioError, kernelError, TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
-import { SLEEPING } from './kernel.js';
 import { KernelQueue } from './kqueue.js';
 import type { CancelOptions, Task, TimeoutOptions } from './task.js';
 import { type Coro, defineTrap, TrapMode } from './trap.js';
@@ -164,6 +164,20 @@ export function joinFailure(target: Task): TaskError {
   const cause = target._outcome;
   const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describe(cause);
   return kernelError(TaskError, `${target.name} failed: ${what}`, { cause });
+}
+
+/**
+ * @internal `task` ended: wake its joiners with its result (or the TaskError of its failure)
+ * and those cancelling it with nothing.
+ */
+export function wakeJoiners(kernel: Kernel, task: Task, failed: boolean): void {
+  const joiners = task._joiners;
+  if (joiners === null) return;
+  for (let waiter = joiners._shift(); waiter !== null; waiter = joiners._shift()) {
+    if (waiter.state === 'CANCEL_WAIT') kernel._wake(waiter, joiners, undefined);
+    else if (failed) kernel._wake(waiter, joiners, joinFailure(task), true);
+    else kernel._wake(waiter, joiners, task._outcome);
+  }
 }
 
 const joinTrap = /* @__PURE__ */ defineTrap<unknown, Task, TimeoutOptions | undefined>(

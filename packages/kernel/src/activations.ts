@@ -1,0 +1,70 @@
+// Activations (curio's debug.py): objects the kernel tells about each task's life. The
+// scheduler calls them only while at least one is installed, so they cost nothing otherwise.
+// The monitor's bookkeeping (each task's run time and where it waits) is one of them.
+import { host, hostNow } from './host.js';
+import type { Kernel } from './kernel.js';
+import type { Task } from './task.js';
+import { type Trap, traceOf } from './trap.js';
+
+/**
+ * What the kernel tells an activation, each hook optional: `activate` once when installed,
+ * `created` when a task is made, `running` before each of its steps, `suspended` when a step
+ * ends at a trap (the task blocked or yielded its turn), `terminated` when it ends.
+ * @example
+ * import { type Activation, run, sleep } from '@curio/kernel';
+ *
+ * const steps: Activation = { running: (task) => console.log('step', task.name) };
+ * await run(function* main() { yield* sleep(1); }(), { activations: [steps] });
+ */
+export interface Activation {
+  /** Installed in `kernel` (before any other hook). */
+  activate?(kernel: Kernel): void;
+  /** `task` was made (it has not run yet). */
+  created?(task: Task): void;
+  /** `task` is about to run a step. */
+  running?(task: Task): void;
+  /** `task`'s step ended at `trap` (the task did not end). */
+  suspended?(task: Task, trap: Trap | undefined): void;
+  /** `task` ended (its result or error is set). */
+  terminated?(task: Task): void;
+}
+
+/**
+ * @internal Call `hook` of each installed activation. One that throws is reported once and
+ * removed from `list`: the kernel and the other activations go on.
+ */
+export function notify(
+  list: Activation[],
+  hook: Exclude<keyof Activation, 'activate'> | 'activate',
+  arg: unknown,
+  trap?: Trap,
+): void {
+  for (const activation of list.slice()) {
+    const fn = activation[hook] as ((arg: unknown, trap?: Trap) => void) | undefined;
+    if (fn === undefined) continue;
+    try {
+      fn.call(activation, arg, trap);
+    } catch (err) {
+      list.splice(list.indexOf(activation), 1);
+      const name = activation.constructor?.name ?? 'activation';
+      host.console?.error(`curio: activation ${name} failed in ${hook}() and was removed:`, err);
+    }
+  }
+}
+
+let stepStart = 0; // steps never nest: one start time serves every kernel
+
+/** @internal The monitor's activation: each task's run time and the trap it waits in. */
+export const monitoring: Activation = {
+  running() {
+    stepStart = hostNow();
+  },
+  suspended(task, trap) {
+    const extra = task._extra();
+    extra.runTime += hostNow() - stepStart;
+    if (trap !== undefined) extra.where = traceOf(trap);
+  },
+  terminated(task) {
+    task._extra().runTime += hostNow() - stepStart;
+  },
+};

@@ -1,0 +1,445 @@
+// The scheduler: the loop, one suspend and one wake, one cancel path, and the end of a task.
+// What each trap does is in the trap table (traps.ts); how the kernel shares the host's event
+// loop is in host.ts; the public API (run, submit, shutdown) is Kernel, in kernel.ts.
+// A map for contributors: docs/internals.md.
+
+import { type Activation, notify } from './activations.js';
+import { armDeadline, expireTimers, scopeExpired } from './deadlines.js';
+import { CancelledError, CurioError, kernelError } from './errors.js';
+import { HostTurns } from './host.js';
+import type { Kernel } from './kernel.js';
+import { deadlockError, reportCrash } from './reports.js';
+import type { Selector } from './selector.js';
+import { LiveTasks, TimerHeap } from './structures.js';
+import { Task, TaskFlag, type Waiter } from './task.js';
+import { type Coro, isTrap, SUSPENDED, type Trap, TrapMode, yieldMistake } from './trap.js';
+import { wakeJoiners } from './traps.js';
+
+// The task running right now (set for each step of a slice; null between slices).
+let current: Task | null = null;
+
+/** @internal The task whose code is running right now, or null (plain code). */
+export function runningTask(): Task | null {
+  return current;
+}
+
+/**
+ * @internal Refuse to start a kernel from inside a running task: the inner kernel would
+ * block nothing and its failures would escape as unhandled rejections (curio refuses too).
+ */
+export function refuseNestedRun(fn: string): void {
+  if (current !== null) {
+    throw new CurioError(
+      `${fn}: a task cannot start a nested kernel: yield* the coroutine, or yield* newTask(coro)`,
+    );
+  }
+}
+
+/**
+ * The scheduler under {@link Kernel}: the loop and its state. Kernel adds the public API
+ * (run, addTask, runForever, submit, shutdown) on top.
+ */
+export class Scheduler {
+  /** The kernel's source of time and timer wake-ups. */
+  readonly selector: Selector;
+  readonly #turns = new HostTurns(() => this.#runSlice());
+  /** @internal Request a slice from a host callback (I/O, timers, promises, submit). */
+  readonly _wakeFromHost = (): void => this.#schedule();
+  readonly #now = (): number => this.selector.now();
+  /** @internal Start a submitted task: from plain code at once, from a task at the next turn. */
+  readonly _startNow = (): void => {
+    if (current !== null || this.#inSlice) {
+      this.#schedule();
+    } else {
+      this.selector.cancelWait();
+      this.#turns.runNow();
+    }
+  };
+  // The ready queue, linked through Task._readyNext. Invariant: every task in it has no
+  // waiter and appears there once.
+  #readyHead: Task | null = null;
+  #readyTail: Task | null = null;
+  // Invariant: a task is in `timers` iff it is blocked with a finite deadline.
+  readonly #timers = new TimerHeap();
+  /** @internal Every task that has not ended. */
+  readonly _live = new LiveTasks();
+  #running = false; // from the start of run/runForever/shutdown to its end
+  #inSlice = false;
+  #interrupt = false;
+  #stopRequested = false;
+  #shuttingDown = false;
+  #forever = false; // runForever: no task of its own, serving submit
+  #jobs = 0; // non-daemon tasks not yet ended
+  #externalWaits = 0; // tasks blocked on I/O, promises or signals
+  #keepAliveWaits = 0; // of those, waits no host handle keeps alive
+  #mainTask: Task | null = null; // the task whose result run settles with
+  #settle: ((ok: boolean, value: unknown) => void) | null = null;
+  #logErrors = true;
+  #pdb = false;
+  #activations: Activation[] | null = null; // null while none is installed
+  #suspendedAt: Trap | undefined = undefined; // with activations: the trap a step ended at
+  // The Kernel this scheduler is (Kernel is its only subclass): what trap handlers receive.
+  readonly #kernel = this as unknown as Kernel;
+
+  constructor(selector: Selector) {
+    this.selector = selector;
+  }
+
+  /** True while `run`, `runForever` or `shutdown` is in progress. */
+  get isRunning(): boolean {
+    return this.#running;
+  }
+
+  /** @internal Install `activation` (see Activation). */
+  _activate(activation: Activation): void {
+    const list = (this.#activations ??= []);
+    if (list.includes(activation)) return;
+    list.push(activation);
+    notify(list, 'activate', this.#kernel);
+  }
+
+  /** @internal Remove `activation`; with none left, the loop runs without hooks again. */
+  _deactivate(activation: Activation): void {
+    const list = this.#activations;
+    if (list?.includes(activation)) list.splice(list.indexOf(activation), 1);
+    if (list?.length === 0) this.#activations = null;
+  }
+
+  /** Ask the kernel to stop: `run` returns once the running task yields. */
+  stop(): void {
+    this.#stopRequested = true;
+    this.#interrupt = true;
+    this.#schedule();
+  }
+
+  /** @internal Run until the non-daemon tasks have ended (`forever`: until stopped). */
+  _runUntilDone<T>(main: Task | null, forever: boolean, logErrors = true, pdb = false): Promise<T> {
+    this.#forever = forever;
+    this.#logErrors = logErrors;
+    this.#pdb = pdb;
+    if (main !== null) this.#mainTask = main;
+    return this.#runUntil<T>(this.#jobs === 0 && !forever);
+  }
+
+  /** @internal Cancel every task, daemons included, and run until all have ended. */
+  async _shutdownTasks(): Promise<void> {
+    if (this._live.count > 0) {
+      this.#shuttingDown = true;
+      try {
+        this._cancelAll();
+        await this.#runUntil<void>(false);
+      } finally {
+        this.#shuttingDown = false;
+      }
+    }
+    this.#turns.keepAlive(false);
+  }
+
+  /** @internal True between run's start and end, shutdown excluded: submit is accepted. */
+  get _accepting(): boolean {
+    return this.#running && !this.#shuttingDown;
+  }
+
+  #runUntil<T>(done: boolean): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (done) return resolve(undefined as T);
+      this.#settle = (ok, value) => (ok ? resolve(value as T) : reject(value));
+      this.#running = true;
+      this.#interrupt = false;
+      this.#stopRequested = false;
+      this.#schedule();
+    });
+  }
+
+  /** @internal Make a task of `coro`, ready to run. */
+  _spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
+    const task = new Task(this.#kernel, coro, daemon, name, parent);
+    this._live.add(task);
+    if (!daemon) this.#jobs++;
+    if (this.#activations !== null) notify(this.#activations, 'created', task);
+    this.#makeReady(task, undefined);
+    return task;
+  }
+
+  // Run a slice soon, unless one is running (see HostTurns.request for `ioWaiters`).
+  #schedule(ioWaiters = 0): void {
+    if (this.#inSlice || !this.#running) return;
+    this.selector.cancelWait();
+    this.#turns.request(ioWaiters);
+  }
+
+  #runSlice(): void {
+    if (!this.#running) return;
+    // Slices never nest: one kernel's wake-ups of another's tasks only request a slice.
+    this.#inSlice = true;
+    try {
+      this.#loop();
+    } finally {
+      this.#inSlice = false;
+      current = null;
+    }
+  }
+
+  // The loop: take a ready task, resume it, handle the trap it yields.
+  #loop(): void {
+    const timers = this.#timers;
+    const turns = this.#turns;
+    for (;;) {
+      if (this.#interrupt) {
+        this.#interrupt = false;
+        if (this.#stopRequested) {
+          this.#stopRequested = false;
+          this.#finish(true, undefined);
+        }
+        if (!this.#running) return;
+      }
+      const task = this.#readyHead;
+      if (task !== null) {
+        if ((this.#readyHead = task._readyNext) === null) this.#readyTail = null;
+        task._readyNext = null;
+        current = task;
+        if (this.#activations === null) this.#step(task);
+        else this.#observedStep(task, this.#activations);
+        if (turns.stepped()) {
+          if (timers.size > 0) expireTimers(this, this.#timers);
+          if (turns.yieldIfDue()) return;
+        }
+        continue;
+      }
+      if (timers.size > 0 && expireTimers(this, this.#timers)) continue;
+      if (this.#idle()) continue;
+      return;
+    }
+  }
+
+  // Resume `task` and answer its traps until it blocks, switches or ends.
+  #step(task: Task): void {
+    task.state = 'RUNNING';
+    task.cycles++;
+    const coro = task.coro;
+    for (;;) {
+      let r: IteratorResult<unknown, unknown>;
+      try {
+        const send = task._send;
+        task._send = undefined;
+        if ((task._flags & TaskFlag.SEND_EXC) !== 0) {
+          task._flags &= ~TaskFlag.SEND_EXC;
+          r = coro.throw(send);
+        } else {
+          r = coro.next(send);
+        }
+      } catch (err) {
+        this.#terminate(task, err, true);
+        return;
+      }
+      if (r.done === true) {
+        this.#terminate(task, r.value, false);
+        return;
+      }
+      const trap = r.value;
+      // A trap arrives through yield* (its own next() handed it over: stage 1); anything else
+      // is a mistake, reported in the task (a plain yield of a trap or a coroutine).
+      if (!isTrap(trap) || (trap as unknown as { stage: number }).stage !== 1) {
+        this.#throwInto(task, yieldMistake(task.name, trap));
+        return;
+      }
+      const spec = trap.spec;
+      const mode = spec.mode;
+      if (mode !== TrapMode.IMMEDIATE) {
+        if (this.#activations !== null) this.#suspendedAt = trap;
+        if (
+          mode === TrapMode.BLOCK &&
+          (task._pendingCancel !== undefined || task._timer !== null) &&
+          this.#deliverPending(task)
+        ) {
+          return;
+        }
+      }
+      let answer: unknown;
+      try {
+        answer = spec.handle(this.#kernel, task, trap);
+      } catch (err) {
+        // The handler refused the request before changing any state: the task gets the error.
+        this.#throwInto(task, err);
+        return;
+      }
+      if (answer === SUSPENDED) return;
+      if (mode !== TrapMode.IMMEDIATE) {
+        this.#makeReady(task, answer);
+        return;
+      }
+      task._send = answer;
+    }
+  }
+
+  #observedStep(task: Task, activations: Activation[]): void {
+    notify(activations, 'running', task);
+    this.#suspendedAt = undefined;
+    this.#step(task);
+    if (!task.terminated) notify(activations, 'suspended', task, this.#suspendedAt);
+  }
+
+  #makeReady(task: Task, value: unknown): void {
+    task._send = value;
+    task.state = 'READY';
+    const tail = this.#readyTail;
+    if (tail === null) this.#readyHead = task;
+    else tail._readyNext = task;
+    this.#readyTail = task;
+  }
+
+  #throwInto(task: Task, err: unknown): void {
+    task._flags |= TaskFlag.SEND_EXC;
+    this.#makeReady(task, err);
+  }
+
+  // Nothing is ready. Returns true if the selector advanced time (go on at once).
+  #idle(): boolean {
+    const deadline = this.#timers.peekDeadline();
+    if (deadline === Infinity && this.#externalWaits === 0 && !this.#forever) {
+      if (this.#shuttingDown) {
+        this._cancelAll(true);
+        return this.#readyHead !== null;
+      }
+      this.#finish(false, deadlockError(this._live.list()));
+      return false;
+    }
+    if (this.selector.wait(deadline, this.#externalWaits, this._wakeFromHost)) return true;
+    this.#turns.keepAlive(this.#forever || this.#keepAliveWaits > 0);
+    return false;
+  }
+
+  #finish(ok: boolean, value: unknown): void {
+    for (const task of this._live.list()) task._watcher?._kernelStopped?.(task);
+    this.#running = false;
+    this.#forever = false;
+    this.#interrupt = true;
+    this.selector.cancelWait();
+    this.#turns.keepAlive(false);
+    const settle = this.#settle;
+    this.#settle = null;
+    settle?.(ok, value);
+  }
+
+  // ---- suspend, wake, cancel ----------------------------------------------------------
+
+  /**
+   * @internal Block `task` on `waiter` in state `state`, with a deadline `timeout` ms away (or
+   * the task's `timeoutAfter` deadline, whichever comes first). Trap handlers return this.
+   */
+  _suspend(
+    task: Task,
+    state: string,
+    waiter: Waiter,
+    timeout: number | undefined,
+  ): typeof SUSPENDED {
+    task._waiter = waiter;
+    task.state = state;
+    if (waiter.external === true) {
+      this.#externalWaits++;
+      if (waiter.keepAlive === true) this.#keepAliveWaits++;
+    }
+    armDeadline(this.#timers, task, timeout, this.#now);
+    return SUSPENDED;
+  }
+
+  /**
+   * @internal The one wake: end `task`'s wait on `waiter` and resume it with `value` (or raise
+   * it, when `failed`). A wake that comes after the wait ended (a cancel or timeout withdrew
+   * it) is ignored here, and only here: returns false.
+   */
+  _wake(task: Task, waiter: Waiter, value: unknown, failed = false): boolean {
+    if (task._waiter !== waiter) return false;
+    const ioWaiters = waiter.io === true ? this.#externalWaits : 0;
+    this.#endWait(task, waiter);
+    if (failed) this.#throwInto(task, value);
+    else this.#makeReady(task, value);
+    this.#schedule(ioWaiters);
+    return true;
+  }
+
+  #endWait(task: Task, waiter: Waiter): void {
+    task._waiter = null;
+    if (waiter.external === true) {
+      this.#externalWaits--;
+      if (waiter.keepAlive === true) this.#keepAliveWaits--;
+    }
+    const timer = task._timer;
+    if (timer !== null && timer.index >= 0) this.#timers.remove(timer);
+  }
+
+  /**
+   * @internal The one cancel path: raise `err` in `target` now if it is blocked (its wait is
+   * withdrawn), else at its next blocking trap. Inside `disableCancellation` it waits too,
+   * unless `force` (a timeout set inside the shield, or the last resort of shutdown).
+   */
+  _requestCancel(target: Task, err: unknown, force = false): void {
+    const waiter = target._waiter;
+    if (waiter !== null && (force || (target._flags & TaskFlag.SHIELDED) === 0)) {
+      this.#endWait(target, waiter);
+      waiter.withdraw(target);
+      this.#throwInto(target, err);
+    } else if (target._pendingCancel === undefined) {
+      target._pendingCancel = err;
+    }
+  }
+
+  // At a blocking trap: raise a pending cancel or an expired timeoutAfter deadline, if any.
+  #deliverPending(task: Task): boolean {
+    const pending = task._pendingCancel;
+    if (pending !== undefined && (task._flags & TaskFlag.SHIELDED) === 0) {
+      task._pendingCancel = undefined;
+      this.#throwInto(task, pending);
+      return true;
+    }
+    const timeout = scopeExpired(task, this.#now);
+    if (timeout === undefined) return false;
+    this.#throwInto(task, timeout);
+    return true;
+  }
+
+  /** @internal Cancel every task; `force`: even in disableCancellation (shutdown's last resort). */
+  _cancelAll(force = false): void {
+    for (const task of this._live.list().reverse()) {
+      this._requestCancel(
+        task,
+        kernelError(CancelledError, `${task.name} cancelled by kernel shutdown`),
+        force,
+      );
+    }
+  }
+
+  // ---- the end of a task --------------------------------------------------------------
+
+  #terminate(task: Task, outcome: unknown, failed: boolean): void {
+    task.state = 'TERMINATED';
+    task._flags =
+      (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
+    task._outcome = outcome;
+    task._pendingCancel = undefined;
+    const timer = task._timer;
+    if (timer !== null) timer.scopeDeadline = Infinity;
+    this._live.remove(task);
+    task._leaveParent();
+    if (this.#activations !== null) notify(this.#activations, 'terminated', task);
+    const watcher = task._watcher;
+    if (failed && !(outcome instanceof CancelledError) && task !== this.#mainTask) {
+      if (watcher === null) this._reportCrash(task, outcome);
+    }
+    wakeJoiners(this.#kernel, task, failed);
+    watcher?._taskDone(task);
+    if (this.#shuttingDown) {
+      if (this._live.count === 0) this.#finish(true, undefined);
+    } else if (!task.daemon && --this.#jobs === 0 && this.#running && !this.#forever) {
+      const main = this.#mainTask;
+      this.#mainTask = null;
+      if (main === null) this.#finish(true, undefined);
+      else this.#finish((main._flags & TaskFlag.FAILED) === 0, main._outcome);
+    }
+  }
+
+  /** @internal Report that `task` failed with `err` and nobody will see it (once per failure). */
+  _reportCrash(task: Task, err: unknown): void {
+    reportCrash(task, err, this.#pdb, this.#logErrors);
+  }
+}
