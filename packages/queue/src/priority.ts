@@ -15,12 +15,27 @@ export interface PriorityQueueOptions<T> {
  * A {@link Queue} that returns the smallest item first. Items that compare equal come out in
  * the order they were put (stable).
  * @example
- * const jobs = new PriorityQueue<[number, string]>();
- * yield* jobs.put([2, 'later']);
- * yield* jobs.put([1, 'first']);
- * yield* jobs.get(); // [1, 'first']
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { PriorityQueue } from '@curio/queue';
  *
- * const byDeadline = new PriorityQueue<Job>(0, { compare: (a, b) => a.deadline - b.deadline });
+ * interface Job {
+ *   deadline: number;
+ *   name: string;
+ * }
+ *
+ * await run(function* () {
+ *   const jobs = new PriorityQueue<[number, string]>();
+ *   yield* jobs.put([2, 'later']);
+ *   yield* jobs.put([1, 'first']);
+ *   console.log(yield* jobs.get()); // [ 1, 'first' ]
+ *
+ *   const byDeadline = new PriorityQueue<Job>(0, { compare: (a, b) => a.deadline - b.deadline });
+ *   yield* byDeadline.put({ deadline: 20, name: 'b' });
+ *   yield* byDeadline.put({ deadline: 10, name: 'a' });
+ *   console.log((yield* byDeadline.get()).name); // a
+ * }());
+ * ```
  */
 export class PriorityQueue<T> extends Queue<T> {
   private readonly natural: boolean;

@@ -28,13 +28,32 @@ const MAX_SPARE = 8;
  * `get` takes the item of the first task waiting in `put` into the queue, so no task can barge
  * in between, and a `get` or `put` that times out or is cancelled loses no item and adds none.
  * @example
+ * ```ts run
+ * import { newTask, run } from '@curio/kernel';
+ * import { Queue } from '@curio/queue';
+ *
  * const queue = new Queue<number>(10);
- * // producer
- * yield* queue.put(1);
- * yield* queue.join(); // until every item is done
- * // consumer
- * const item = yield* queue.get();
- * yield* queue.taskDone();
+ *
+ * function* producer() {
+ *   for (let n = 1; n <= 3; n++) yield* queue.put(n);
+ *   yield* queue.join(); // until every item is done
+ *   console.log('all done');
+ * }
+ *
+ * function* consumer() {
+ *   for (;;) {
+ *     const item = yield* queue.get();
+ *     console.log('got', item);
+ *     yield* queue.taskDone();
+ *   }
+ * }
+ *
+ * await run(function* () {
+ *   const c = yield* newTask(consumer());
+ *   yield* producer(); // got 1, got 2, got 3, all done
+ *   yield* c.cancel();
+ * }());
+ * ```
  */
 export class Queue<T> {
   /** The most items the queue holds (0: unbounded). */
@@ -84,7 +103,11 @@ export class Queue<T> {
    * the item is taken after the switch, so gets return items in the order they were queued.
    * Raises `TaskTimeout` after `timeout` ms.
    * @example
-   * const item = yield* queue.get({ timeout: 1000 });
+   * import type { Queue } from '@curio/queue';
+   *
+   * function* next(queue: Queue<string>) {
+   *   return yield* queue.get({ timeout: 1000 }); // TaskTimeout if nothing arrives within a second
+   * }
    */
   get(options?: TimeoutOptions): Coro<T> {
     return new GetOp(this, options) as unknown as Coro<T>;
@@ -95,7 +118,11 @@ export class Queue<T> {
    * at once and is woken (a switch point); otherwise there is no task switch.
    * Raises `TaskTimeout` after `timeout` ms, without adding the item.
    * @example
-   * yield* queue.put(item, { timeout: 1000 });
+   * import type { Queue } from '@curio/queue';
+   *
+   * function* offer(queue: Queue<string>, item: string) {
+   *   yield* queue.put(item, { timeout: 1000 }); // a full queue: TaskTimeout after a second, no item added
+   * }
    */
   put(item: T, options?: TimeoutOptions): Coro<void> {
     return new PutOp(this, item, options) as unknown as Coro<void>;
@@ -134,7 +161,11 @@ export class Queue<T> {
    * Wait until every item put so far has been marked done with `taskDone` (at once if none is
    * outstanding). Raises `TaskTimeout` after `timeout` ms.
    * @example
-   * yield* queue.join({ timeout: 5000 });
+   * import type { Queue } from '@curio/queue';
+   *
+   * function* drain(queue: Queue<string>) {
+   *   yield* queue.join({ timeout: 5000 }); // until taskDone() was called for every item put
+   * }
    */
   *join(options?: TimeoutOptions): Coro<void> {
     if (options !== undefined) checkOptions(`${this.constructor.name}.join`, options);
@@ -146,8 +177,16 @@ export class Queue<T> {
    * task waiting in `join` (a switch point, only when someone waits). Raises `CurioError` if
    * called more times than items were put.
    * @example
-   * const item = yield* queue.get();
-   * try { handle(item); } finally { yield* queue.taskDone(); }
+   * import type { Queue } from '@curio/queue';
+   *
+   * function* work(queue: Queue<string>, handle: (item: string) => void) {
+   *   const item = yield* queue.get();
+   *   try {
+   *     handle(item);
+   *   } finally {
+   *     yield* queue.taskDone(); // Python: queue.task_done()
+   *   }
+   * }
    */
   *taskDone(): Coro<void> {
     if (this._unfinished === 0) {

@@ -25,9 +25,15 @@ import { checkMaxsize, checkOptions, describe } from './validate.js';
  * Options of the promise-returning methods of {@link UniversalQueue} (`getAsync`,
  * `putAsync`).
  * @example
+ * ```ts run
+ * import { UniversalQueue } from '@curio/queue';
+ *
+ * const queue = new UniversalQueue<string>();
  * const controller = new AbortController();
  * const next = queue.getAsync({ signal: controller.signal, timeout: 5000 });
  * controller.abort(); // next rejects with controller.signal.reason; no item is taken
+ * console.log(await next.catch((err: Error) => err.name)); // AbortError
+ * ```
  */
 export interface UniversalQueueAsyncOptions {
   /**
@@ -81,15 +87,25 @@ const SWITCH = /* @__PURE__ */ new KernelQueue();
  * the longest-waiting putter. No item is lost or delivered twice when a wait is cancelled,
  * times out or is aborted.
  * @example
- * const jobs = new UniversalQueue<string>();
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { UniversalQueue } from '@curio/queue';
  *
- * // plain code, e.g. an HTTP handler
- * await jobs.putAsync('resize photo.jpg');
+ * const jobs = new UniversalQueue<string>();
  *
  * // a curio task
  * function* worker() {
- *   for (;;) console.log('doing', yield* jobs.get());
+ *   for (let job = yield* jobs.get(); job !== 'stop'; job = yield* jobs.get()) {
+ *     console.log('doing', job);
+ *   }
  * }
+ *
+ * const running = run(worker());
+ * // plain code, e.g. an HTTP handler
+ * await jobs.putAsync('resize photo.jpg'); // doing resize photo.jpg
+ * await jobs.putAsync('stop');
+ * await running;
+ * ```
  */
 export class UniversalQueue<T> implements AsyncIterable<T> {
   /** The most items the queue holds (0: unbounded). */
@@ -116,7 +132,10 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
   /**
    * True if the queue holds no item.
    * @example
-   * if (!queue.empty()) handle(queue.getNowait());
+   * import { UniversalQueue } from '@curio/queue';
+   *
+   * const queue = new UniversalQueue<string>();
+   * if (!queue.empty()) console.log(queue.getNowait());
    */
   empty(): boolean {
     return this._items.length === 0;
@@ -125,7 +144,11 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
   /**
    * True if the queue is bounded and holds `maxsize` items (a put would wait).
    * @example
-   * if (!queue.full()) queue.putNowait(item);
+   * import { UniversalQueue } from '@curio/queue';
+   *
+   * const queue = new UniversalQueue<string>(1);
+   * if (!queue.full()) queue.putNowait('a');
+   * console.log(queue.full()); // true
    */
   full(): boolean {
     return this.maxsize > 0 && this._items.length >= this.maxsize;
@@ -134,7 +157,11 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
   /**
    * The number of items in the queue.
    * @example
-   * console.log(`${queue.qsize()} jobs waiting`);
+   * import { UniversalQueue } from '@curio/queue';
+   *
+   * const queue = new UniversalQueue<string>();
+   * queue.putNowait('a');
+   * console.log(`${queue.qsize()} jobs waiting`); // 1 jobs waiting
    */
   qsize(): number {
     return this._items.length;
@@ -146,7 +173,11 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
    * item either way. Without waiting there is no task switch, except when the get admits the
    * item of a task waiting in `put`: that task runs first (a switch point, as `Queue.get`).
    * @example
-   * const item = yield* queue.get({ timeout: 1000 });
+   * import type { UniversalQueue } from '@curio/queue';
+   *
+   * function* next(queue: UniversalQueue<string>) {
+   *   return yield* queue.get({ timeout: 1000 }); // TaskTimeout if nothing arrives within a second
+   * }
    */
   get(options?: TimeoutOptions): Coro<T> {
     return new GetOp(this, options) as unknown as Coro<T>;
@@ -158,7 +189,11 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
    * Handing the item to a waiting task is a switch point (as `Queue.put`); handing it to a
    * waiting promise, or queueing it, is not.
    * @example
-   * yield* queue.put(item, { timeout: 1000 });
+   * import type { UniversalQueue } from '@curio/queue';
+   *
+   * function* offer(queue: UniversalQueue<string>, item: string) {
+   *   yield* queue.put(item, { timeout: 1000 });
+   * }
    */
   put(item: T, options?: TimeoutOptions): Coro<void> {
     return new PutOp(this, item, options) as unknown as Coro<void>;
@@ -168,7 +203,11 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
    * Remove and return the next item at once, or throw {@link QueueEmpty}. Never waits; from
    * plain code or a task. A waiting putter's item moves into the freed room.
    * @example
-   * const item = queue.getNowait();
+   * import { UniversalQueue } from '@curio/queue';
+   *
+   * const queue = new UniversalQueue<number>();
+   * queue.putNowait(1);
+   * console.log(queue.getNowait()); // 1; QueueEmpty when there is none
    */
   getNowait(): T {
     if (this._items.length === 0) throw new QueueEmpty(`${NAME}.getNowait: the queue is empty`);
@@ -180,7 +219,14 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
    * when the queue is bounded and full. Never waits; from plain code or a task. A task it
    * wakes runs at its kernel's next turn: there is no task switch here.
    * @example
-   * queue.putNowait(event);
+   * import { EventEmitter } from 'node:events';
+   * import { UniversalQueue } from '@curio/queue';
+   *
+   * const queue = new UniversalQueue<string>();
+   * const emitter = new EventEmitter();
+   * emitter.on('event', (event: string) => queue.putNowait(event)); // from a callback
+   * emitter.emit('event', 'hello');
+   * console.log(queue.qsize()); // 1
    */
   putNowait(item: T): void {
     if (!this._offer(item)) {
@@ -194,7 +240,11 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
    * is then withdrawn and takes no item. Bad options throw at once (`TypeError` /
    * `RangeError` naming the option), before anything happens.
    * @example
-   * const item = await queue.getAsync({ signal: AbortSignal.timeout(5000) });
+   * import type { UniversalQueue } from '@curio/queue';
+   *
+   * async function next(queue: UniversalQueue<string>) {
+   *   return await queue.getAsync({ signal: AbortSignal.timeout(5000) });
+   * }
    */
   getAsync(options?: UniversalQueueAsyncOptions): Promise<T> {
     checkAsyncOptions('getAsync', options);
@@ -210,7 +260,11 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
    * `signal` aborts, with `TaskTimeout` after `timeout` ms; the put is then withdrawn and adds
    * nothing. Bad options throw at once.
    * @example
-   * await queue.putAsync(line, { timeout: 1000 });
+   * import type { UniversalQueue } from '@curio/queue';
+   *
+   * async function offer(queue: UniversalQueue<string>, line: string) {
+   *   await queue.putAsync(line, { timeout: 1000 }); // a full queue: TaskTimeout after a second
+   * }
    */
   putAsync(item: T, options?: UniversalQueueAsyncOptions): Promise<void> {
     checkAsyncOptions('putAsync', options);
@@ -226,10 +280,17 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
    * `return` or `throw`. Leaving loses nothing: no get is pending between turns, and a get
    * still pending when the iterator's `return()` is called is withdrawn.
    * @example
+   * ```ts run
+   * import { UniversalQueue } from '@curio/queue';
+   *
+   * const queue = new UniversalQueue<string>();
+   * queue.putNowait('a');
+   * queue.putNowait('stop');
    * for await (const item of queue) {
    *   if (item === 'stop') break;
-   *   console.log(item);
+   *   console.log(item); // a
    * }
+   * ```
    */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return new QueueIterator(this);
