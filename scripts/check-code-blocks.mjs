@@ -198,7 +198,7 @@ function runBlock(block) {
   const file = block.path.replace(/\.m[tj]s$/, '.run.mjs');
   writeFileSync(file, js);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

@@ -7,7 +7,14 @@ import { pathToFileURL } from 'node:url';
  * bare package name (resolved from `@curio/executors`' own location). `name` is the export
  * (default `'default'`).
  * @example
+ * import { type ModuleFunction, runCpuBound } from '@curio/executors';
+ *
+ * // hash.js, beside this module: export function sha256(text) { ... }
  * const hash: ModuleFunction = { module: new URL('./hash.js', import.meta.url), name: 'sha256' };
+ *
+ * function* digest(text: string) {
+ *   return yield* runCpuBound<string>(hash, [text]);
+ * }
  */
 export interface ModuleFunction {
   readonly module: string | URL;

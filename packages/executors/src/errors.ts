@@ -8,11 +8,18 @@ import { CurioError } from '@curio/kernel';
  * `cause` holds the underlying error when there is one. The pool replaces a dead thread, so
  * later calls run normally. An error thrown by the callable itself is never wrapped.
  * @example
- * try {
- *   yield* runCpuBound(() => process.exit(3));
- * } catch (err) {
- *   if (err instanceof WorkerFailed) console.log(err.message);
- *   // runCpuBound: the worker thread running function (anonymous) exited with code 3 ...
- * }
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { runCpuBound, WorkerFailed } from '@curio/executors';
+ *
+ * await run(function* () {
+ *   try {
+ *     yield* runCpuBound(() => process.exit(3));
+ *   } catch (err) {
+ *     if (err instanceof WorkerFailed) console.log(err.message);
+ *     // runCpuBound: the worker thread running function (anonymous) exited with code 3 ...
+ *   }
+ * }());
+ * ```
  */
 export class WorkerFailed extends CurioError {}

@@ -8,6 +8,10 @@ import type { Callable } from './callable.js';
  * aborted (the waiting task was cancelled or timed out), stop the work if you can; the task
  * has already stopped waiting, so the Promise's outcome is ignored.
  * @example
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { type Executor, runInExecutor } from '@curio/executors';
+ *
  * // Runs every call on the kernel's own thread (only for tests: it blocks the kernel).
  * const inline: Executor = {
  *   async submit(callable, args) {
@@ -15,7 +19,9 @@ import type { Callable } from './callable.js';
  *     return (callable as (...a: unknown[]) => unknown)(...args);
  *   },
  * };
- * const value = yield* runInExecutor(inline, (a: number, b: number) => a + b, [1, 2]);
+ * const value = await run(runInExecutor(inline, (a: number, b: number) => a + b, [1, 2]));
+ * console.log(value); // 3
+ * ```
  */
 export interface Executor {
   /** Start `callable(...args)`; abort the work when `signal` aborts. */

@@ -118,11 +118,29 @@ function dispatch(
  * On timeout (`TaskTimeout`) or cancellation the task stops waiting at once and the worker
  * running the call is terminated and replaced.
  * @example
- * const n = yield* runCpuBound((limit: number) => {
- *   let count = 0;
- *   for (let i = 2; i < limit; i++) if (isPrime(i)) count++; // isPrime: defined inside too
- *   return count;
- * }, [1e6], { timeout: 5000 });
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { runCpuBound } from '@curio/executors';
+ *
+ * function* countPrimes() {
+ *   // The function runs in a worker thread: everything it uses is defined inside it.
+ *   return yield* runCpuBound(
+ *     (limit: number) => {
+ *       const isPrime = (n: number) => {
+ *         for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
+ *         return true;
+ *       };
+ *       let count = 0;
+ *       for (let i = 2; i < limit; i++) if (isPrime(i)) count++;
+ *       return count;
+ *     },
+ *     [100_000],
+ *     { timeout: 5000 },
+ *   );
+ * }
+ *
+ * console.log(await run(countPrimes())); // 9592
+ * ```
  */
 export function runCpuBound<A extends unknown[], R>(
   callable: (...args: A) => R,
@@ -147,10 +165,22 @@ export function runCpuBound(
  * work that waits: synchronous file or process calls, `Atomics.wait`, native calls) and
  * return its result. Same callables, timeout and cancellation as {@link runCpuBound}.
  * @example
- * const text = yield* runBlocking(async (path: string) => {
- *   const { readFileSync } = await import('node:fs');
- *   return readFileSync(path, 'utf8');
- * }, ['/etc/hostname']);
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { runBlocking } from '@curio/executors';
+ *
+ * function* readText(path: string) {
+ *   return yield* runBlocking(
+ *     async (file: string) => {
+ *       const { readFileSync } = await import('node:fs');
+ *       return readFileSync(file, 'utf8');
+ *     },
+ *     [path],
+ *   );
+ * }
+ *
+ * console.log((await run(readText('package.json'))).length > 0); // true
+ * ```
  */
 export function runBlocking<A extends unknown[], R>(
   callable: (...args: A) => R,
@@ -175,8 +205,15 @@ export function runBlocking(
  * `TaskTimeout` after `timeout` ms; on timeout or cancellation the executor's `signal` is
  * aborted.
  * @example
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { runInExecutor, WorkerExecutor } from '@curio/executors';
+ *
  * const pool = new WorkerExecutor({ maxThreads: 1 });
- * const sum = yield* runInExecutor(pool, (a: number, b: number) => a + b, [1, 2]);
+ * const sum = await run(runInExecutor(pool, (a: number, b: number) => a + b, [1, 2]));
+ * console.log(sum); // 3
+ * await pool.close();
+ * ```
  */
 export function runInExecutor<A extends unknown[], R>(
   executor: Executor,
@@ -209,7 +246,9 @@ function replace(current: Executor | null, next: Executor | null): Executor | nu
  * Use `executor` for {@link runCpuBound} from now on (`null` restores the default pool).
  * A default pool being replaced is closed.
  * @example
- * setCpuExecutor(new WorkerExecutor({ maxThreads: 2 }));
+ * import { setCpuExecutor, WorkerExecutor } from '@curio/executors';
+ *
+ * setCpuExecutor(new WorkerExecutor({ maxThreads: 2 })); // runCpuBound uses two threads at most
  */
 export function setCpuExecutor(executor: Executor | null): void {
   if (executor !== null) checkExecutor('setCpuExecutor', executor);
@@ -220,6 +259,8 @@ export function setCpuExecutor(executor: Executor | null): void {
  * Use `executor` for {@link runBlocking} from now on (`null` restores the default pool).
  * A default pool being replaced is closed.
  * @example
+ * import { setBlockingExecutor, WorkerExecutor } from '@curio/executors';
+ *
  * setBlockingExecutor(new WorkerExecutor({ maxThreads: 64 }));
  */
 export function setBlockingExecutor(executor: Executor | null): void {
@@ -233,7 +274,10 @@ export function setBlockingExecutor(executor: Executor | null): void {
  * which start again on their next use. Call it in a test's `afterAll` or when an
  * application shuts down, so no worker thread outlives it.
  * @example
- * afterAll(() => shutdownExecutors());
+ * import { afterAll } from 'vitest';
+ * import { shutdownExecutors } from '@curio/executors';
+ *
+ * afterAll(() => shutdownExecutors()); // no worker thread outlives the tests
  */
 export async function shutdownExecutors(): Promise<void> {
   const executors = [cpuExecutor, blockingExecutor];

@@ -86,9 +86,15 @@ function text(err: unknown): string {
  * replaced, and calls queued behind it run on the replacement; when no thread can start
  * (the worker file is missing or throws at load), every call fails with `WorkerFailed`.
  * @example
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { runInExecutor, WorkerExecutor } from '@curio/executors';
+ *
  * const pool = new WorkerExecutor({ maxThreads: 2, resourceLimits: { maxOldGenerationSizeMb: 256 } });
- * const n = yield* runInExecutor(pool, (a: number) => a * 2, [21]);
+ * const n = await run(runInExecutor(pool, (a: number) => a * 2, [21]));
+ * console.log(n); // 42
  * await pool.close();
+ * ```
  */
 export class WorkerExecutor implements Executor {
   /** Shown in error messages. */

@@ -80,10 +80,18 @@ export interface IgnoredSignals extends Disposable {
  * Signals are given by name (`'SIGUSR1'`) or number (mapped through `os.constants.signals`).
  * `SIGKILL` and `SIGSTOP` cannot be caught, and are refused with a `TypeError`.
  * @example
- * yield* asyncWith(new SignalSet('SIGUSR1', 'SIGHUP'), function* (sigset) {
- *   const name = yield* sigset.wait(); // 'SIGUSR1'
- *   console.log('got', name);
- * });
+ * ```ts run
+ * import { asyncWith, run } from '@curio/kernel';
+ * import { SignalSet } from '@curio/signal';
+ *
+ * await run(
+ *   asyncWith(new SignalSet('SIGUSR1', 'SIGHUP'), function* (sigset) {
+ *     process.kill(process.pid, 'SIGUSR1'); // queued until someone waits
+ *     const name = yield* sigset.wait(); // 'SIGUSR1'
+ *     console.log('got', name);
+ *   }),
+ * );
+ * ```
  */
 export class SignalSet implements AsyncContextManager<SignalSet> {
   /** The signals of the set, by name, in the order given, without duplicates. */
@@ -119,8 +127,16 @@ export class SignalSet implements AsyncContextManager<SignalSet> {
   /**
    * Start queuing the set's signals: installs the set's listener. Returns the set itself.
    * @example
-   * yield* sigset.enter();
-   * try { yield* sigset.wait(); } finally { yield* sigset.exit(); }
+   * import type { SignalSet } from '@curio/signal';
+   *
+   * function* nextSignal(sigset: SignalSet) {
+   *   yield* sigset.enter(); // what asyncWith does for you
+   *   try {
+   *     return yield* sigset.wait();
+   *   } finally {
+   *     yield* sigset.exit();
+   *   }
+   * }
    */
   *enter(): Coro<SignalSet> {
     if (this.entered) throw new TypeError('SignalSet.enter(): this set is already entered');
@@ -133,7 +149,11 @@ export class SignalSet implements AsyncContextManager<SignalSet> {
    * Stop queuing: removes the set's listener; signals still queued are dropped. Never
    * suppresses the body's error.
    * @example
-   * yield* sigset.exit();
+   * import type { SignalSet } from '@curio/signal';
+   *
+   * function* stopWatching(sigset: SignalSet) {
+   *   yield* sigset.exit(); // the set's listener is removed and its queue dropped
+   * }
    */
   *exit(_error?: unknown): Coro<boolean> {
     if (this.entered) {
@@ -149,7 +169,14 @@ export class SignalSet implements AsyncContextManager<SignalSet> {
    * during the wait is caught. Signals that arrive while ignored do not count. Raises
    * `TaskTimeout` after `timeout` ms.
    * @example
-   * const name = yield* sigset.wait({ timeout: 5000 });
+   * import { asyncWith } from '@curio/kernel';
+   * import { SignalSet } from '@curio/signal';
+   *
+   * function* untilStopped() {
+   *   return yield* asyncWith(new SignalSet('SIGINT', 'SIGTERM'), function* (sigset) {
+   *     return yield* sigset.wait({ timeout: 5000 }); // TaskTimeout if none arrives within 5 s
+   *   });
+   * }
    */
   *wait(options?: TimeoutOptions): Coro<string> {
     const timeout = checkTimeout(options?.timeout);
@@ -194,10 +221,14 @@ export class SignalSet implements AsyncContextManager<SignalSet> {
    * default action (such as terminating on `SIGINT`) from running. Node cannot silence
    * listeners added with `process.on`: those still see the signal.
    * @example
+   * ```ts run
+   * import { SignalSet } from '@curio/signal';
+   *
    * {
    *   using _ignored = new SignalSet('SIGINT').ignore();
    *   // Ctrl-C does not end the process here, and no SignalSet ever sees it
    * }
+   * ```
    */
   ignore(): IgnoredSignals {
     const signals = this.signals;
