@@ -10,7 +10,13 @@ import { describeValue } from './validate.js';
  * `timeout` (ms) is set on the socket (`settimeout`) and so bounds each attempt and every
  * later call; `sourceAddress` (`[host, port]`) is bound before connecting.
  * @example
- * const sock = yield* createConnection(['localhost', 25000], 5000);
+ * import { createConnection } from '@curio/socket';
+ *
+ * function* hello() {
+ *   const sock = yield* createConnection(['localhost', 25000], 5000); // Python: create_connection
+ *   yield* sock.sendall(Buffer.from('hello\n'));
+ *   yield* sock.close();
+ * }
  */
 export function* createConnection(
   address: [string, number],

@@ -67,8 +67,14 @@ function portNumber(fn: string, port: unknown): number {
  * service names raise `UnsupportedOperation`. Uses `dns.lookup` (the system resolver, so
  * `/etc/hosts` applies); a cancelled lookup is abandoned.
  * @example
- * const infos = yield* getaddrinfo('localhost', 80, AF_INET, SOCK_STREAM);
- * const [family, type, proto, , address] = infos[0];
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { AF_INET, getaddrinfo, SOCK_STREAM } from '@curio/socket';
+ *
+ * const infos = await run(getaddrinfo('localhost', 80, AF_INET, SOCK_STREAM));
+ * const [family, type, , , address] = infos[0];
+ * console.log(family === AF_INET, type === SOCK_STREAM, address); // true true [ '127.0.0.1', 80 ]
+ * ```
  */
 export function* getaddrinfo(
   host: string | null,
@@ -149,7 +155,12 @@ export function* getaddrinfo(
 /**
  * This machine's host name (`os.hostname()`).
  * @example
- * const name = yield* gethostname();
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { gethostname } from '@curio/socket';
+ *
+ * console.log(await run(gethostname())); // this machine's name
+ * ```
  */
 export function* gethostname(): Coro<string> {
   return osHostname();
@@ -158,7 +169,12 @@ export function* gethostname(): Coro<string> {
 /**
  * The IPv4 address of `hostname` (an IPv4 literal is returned as is).
  * @example
- * const ip = yield* gethostbyname('localhost'); // '127.0.0.1'
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { gethostbyname } from '@curio/socket';
+ *
+ * console.log(await run(gethostbyname('localhost'))); // 127.0.0.1
+ * ```
  */
 export function* gethostbyname(hostname: string): Coro<string> {
   checkHost('gethostbyname', 'hostname', hostname);
@@ -171,7 +187,12 @@ export function* gethostbyname(hostname: string): Coro<string> {
  * `[hostname, aliases, ipv4Addresses]` of `hostname`. Node does not report the canonical
  * name or aliases: `hostname` is returned as given and `aliases` is empty.
  * @example
- * const [name, aliases, addresses] = yield* gethostbynameEx('localhost');
+ * import { gethostbynameEx } from '@curio/socket';
+ *
+ * function* addressesOf(host: string) {
+ *   const [name, aliases, addresses] = yield* gethostbynameEx(host); // Python: gethostbyname_ex
+ *   return { name, aliases, addresses };
+ * }
  */
 export function* gethostbynameEx(hostname: string): Coro<[string, string[], string[]]> {
   checkHost('gethostbynameEx', 'hostname', hostname);
@@ -185,7 +206,12 @@ export function* gethostbynameEx(hostname: string): Coro<[string, string[], stri
  * (`dns.lookupService`, so `/etc/hosts` applies); `aliases` is empty. A host name is first
  * resolved to its address.
  * @example
- * const [name] = yield* gethostbyaddr('127.0.0.1'); // 'localhost'
+ * import { gethostbyaddr } from '@curio/socket';
+ *
+ * function* nameOf(ip: string) {
+ *   const [name] = yield* gethostbyaddr(ip); // gethostbyaddr('127.0.0.1'): 'localhost'
+ *   return name;
+ * }
  */
 export function* gethostbyaddr(ipAddress: string): Coro<[string, string[], string[]]> {
   checkHost('gethostbyaddr', 'ipAddress', ipAddress);
@@ -198,7 +224,11 @@ export function* gethostbyaddr(ipAddress: string): Coro<[string, string[], strin
  * The fully qualified name of `name` (default: this host): the first name with a dot among
  * its resolved names, else `name` itself, as Python's `getfqdn`.
  * @example
- * const fqdn = yield* getfqdn();
+ * import { getfqdn } from '@curio/socket';
+ *
+ * function* whoAmI() {
+ *   return yield* getfqdn(); // the fully qualified name of this machine
+ * }
  */
 export function* getfqdn(name = ''): Coro<string> {
   if (typeof name !== 'string') {
@@ -221,7 +251,12 @@ export function* getfqdn(name = ''): Coro<string> {
  * `NI_NUMERICSERV` the port (else the service name, if the system knows one), `NI_NAMEREQD`
  * fails when the host has no name. Other flags raise `UnsupportedOperation`.
  * @example
- * const [host, service] = yield* getnameinfo(['127.0.0.1', 80], 0); // ['localhost', 'http']
+ * import { getnameinfo } from '@curio/socket';
+ *
+ * function* describe() {
+ *   const [host, service] = yield* getnameinfo(['127.0.0.1', 80], 0); // ['localhost', 'http']
+ *   return `${host}:${service}`;
+ * }
  */
 export function* getnameinfo(sockaddr: Address, flags: number): Coro<[string, string]> {
   if (

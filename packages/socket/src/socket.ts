@@ -9,8 +9,13 @@ import { describeValue } from './validate.js';
  * raises `UnsupportedOperation` (Node cannot make Unix datagram sockets). With `fileno`,
  * wraps that descriptor as `fromfd` does.
  * @example
- * const sock = socket(AF_INET, SOCK_STREAM);
- * yield* sock.connect(['127.0.0.1', 25000]);
+ * import { AF_INET, SOCK_STREAM, socket } from '@curio/socket';
+ *
+ * function* connect() {
+ *   const sock = socket(AF_INET, SOCK_STREAM);
+ *   yield* sock.connect(['127.0.0.1', 25000]);
+ *   return sock;
+ * }
  */
 export function socket(
   family: number = AF_INET,
@@ -30,6 +35,9 @@ export function socket(
  * `new Socket(net.createServer().listen({ fd }))`. `SOCK_DGRAM` descriptors are not
  * supported by Node (raises `UnsupportedOperation`).
  * @example
+ * import { AF_UNIX, fromfd, SOCK_STREAM } from '@curio/socket';
+ *
+ * // A socket handed over as file descriptor 3 (by systemd socket activation, say).
  * const sock = fromfd(3, AF_UNIX, SOCK_STREAM);
  */
 export function fromfd(fd: number, family: number, type: number, proto = 0): Socket {

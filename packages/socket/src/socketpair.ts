@@ -21,9 +21,18 @@ import { describeValue } from './validate.js';
  * background and their first blocking call waits for it. `SOCK_DGRAM` raises
  * `UnsupportedOperation`.
  * @example
- * const [a, b] = socketpair();
- * yield* a.sendall(Buffer.from('ping'));
- * console.log((yield* b.recv(10)).toString()); // 'ping'
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { socketpair } from '@curio/socket';
+ *
+ * await run(function* () {
+ *   const [a, b] = socketpair();
+ *   yield* a.sendall(Buffer.from('ping'));
+ *   console.log((yield* b.recv(10)).toString()); // ping
+ *   yield* a.close();
+ *   yield* b.close();
+ * }());
+ * ```
  */
 export function socketpair(
   family: number = AF_UNIX,

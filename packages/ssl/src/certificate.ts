@@ -17,7 +17,11 @@ export interface ServerCertificateOptions {
  * Connect to a TLS server at `address` (`[host, port]`) and return its certificate as PEM
  * text. The certificate is not verified unless `caCerts` is given.
  * @example
- * const pem = yield* getServerCertificate(['example.com', 443]);
+ * import { getServerCertificate } from '@curio/ssl';
+ *
+ * function* certificateOf(host: string) {
+ *   return yield* getServerCertificate([host, 443]); // PEM text; Python: get_server_certificate
+ * }
  */
 export function* getServerCertificate(
   address: readonly [string, number],
@@ -90,7 +94,12 @@ function fetchCertificate(
 /**
  * A DER certificate as PEM text (Python's `DER_cert_to_PEM_cert`).
  * @example
- * const pem = derCertToPemCert(tlsSock.getpeercert(true));
+ * import { derCertToPemCert, type SSLSocket } from '@curio/ssl';
+ *
+ * function peerPem(tlsSock: SSLSocket) {
+ *   const der = tlsSock.getpeercert(true); // null before the handshake
+ *   return der && derCertToPemCert(der);
+ * }
  */
 export function derCertToPemCert(der: Uint8Array): string {
   if (!(der instanceof Uint8Array)) {
@@ -104,7 +113,11 @@ export function derCertToPemCert(der: Uint8Array): string {
 /**
  * A PEM certificate as DER bytes (Python's `PEM_cert_to_DER_cert`).
  * @example
- * const der = pemCertToDerCert(pem);
+ * import { pemCertToDerCert } from '@curio/ssl';
+ *
+ * function fingerprintInput(pem: string) {
+ *   return pemCertToDerCert(pem); // a Buffer of DER bytes
+ * }
  */
 export function pemCertToDerCert(pem: string): Buffer {
   const m =

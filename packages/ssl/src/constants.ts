@@ -25,7 +25,9 @@ export type Protocol =
  * What a context made by `createDefaultContext` is for. `SERVER_AUTH` (the default) makes a
  * client context that authenticates servers; `CLIENT_AUTH` makes a server context.
  * @example
- * const ctx = createDefaultContext(Purpose.CLIENT_AUTH);
+ * import { createDefaultContext, Purpose } from '@curio/ssl';
+ *
+ * const ctx = createDefaultContext(Purpose.CLIENT_AUTH); // a server's context
  */
 export const Purpose = Object.freeze({
   /** Authenticate servers: a context for clients. OID 1.3.6.1.5.5.7.3.1. */

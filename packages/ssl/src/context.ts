@@ -52,10 +52,16 @@ export interface TlsPlan {
  * connections (Python's `ssl.SSLContext`, built on `node:tls`). `wrapSocket` puts TLS on a
  * curio `Socket`.
  * @example
- * const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
- * ctx.loadCertChain('cert.pem', 'key.pem');
- * const tlsSock = ctx.wrapSocket(client, { serverSide: true });
- * yield* tlsSock.doHandshake();
+ * import type { Socket } from '@curio/io';
+ * import { PROTOCOL_TLS_SERVER, SSLContext } from '@curio/ssl';
+ *
+ * function* secure(client: Socket) {
+ *   const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
+ *   ctx.loadCertChain('cert.pem', 'key.pem');
+ *   const tlsSock = ctx.wrapSocket(client, { serverSide: true });
+ *   yield* tlsSock.doHandshake();
+ *   return tlsSock;
+ * }
  */
 export class SSLContext {
   /** The protocol given to the constructor. */
@@ -147,7 +153,10 @@ export class SSLContext {
    * text; without `keyfile` the key is read from `certfile`. Raises `SSLError` if they do
    * not parse or do not match.
    * @example
-   * ctx.loadCertChain('/etc/ssl/server.crt', '/etc/ssl/server.key');
+   * import { createDefaultContext, Purpose } from '@curio/ssl';
+   *
+   * const ctx = createDefaultContext(Purpose.CLIENT_AUTH);
+   * ctx.loadCertChain('/etc/ssl/server.crt', '/etc/ssl/server.key'); // Python: load_cert_chain
    */
   loadCertChain(certfile: string, keyfile?: string, password?: string): void {
     const cert = readPemOrFile('SSLContext.loadCertChain', 'certfile', certfile);
@@ -173,6 +182,10 @@ export class SSLContext {
    * Trust the CA certificates in `cafile` (PEM file), `capath` (a directory of PEM files)
    * and/or `cadata` (PEM text or DER bytes). Also accepts one options object.
    * @example
+   * import { SSLContext } from '@curio/ssl';
+   *
+   * declare const pemText: string; // PEM text of a CA certificate
+   * const ctx = new SSLContext();
    * ctx.loadVerifyLocations('ca.pem');
    * ctx.loadVerifyLocations({ cadata: pemText });
    */
@@ -260,6 +273,9 @@ export class SSLContext {
   /**
    * The protocols to offer (client) or accept (server) by ALPN, most preferred first.
    * @example
+   * import { createDefaultContext } from '@curio/ssl';
+   *
+   * const ctx = createDefaultContext();
    * ctx.setAlpnProtocols(['h2', 'http/1.1']);
    */
   setAlpnProtocols(protocols: readonly string[]): void {
@@ -296,8 +312,16 @@ export class SSLContext {
    * (default): `serverHostname` is sent by SNI and, with `checkHostname`, must match the
    * certificate. Server side: needs `loadCertChain` first. `sock` is detached (closed).
    * @example
-   * const tlsSock = ctx.wrapSocket(sock, { serverHostname: 'example.com' });
-   * yield* tlsSock.doHandshake();
+   * import { createConnection } from '@curio/socket';
+   * import { createDefaultContext } from '@curio/ssl';
+   *
+   * function* connect() {
+   *   const ctx = createDefaultContext();
+   *   const sock = yield* createConnection(['example.com', 443]);
+   *   const tlsSock = ctx.wrapSocket(sock, { serverHostname: 'example.com' });
+   *   yield* tlsSock.doHandshake();
+   *   return tlsSock;
+   * }
    */
   wrapSocket(sock: Socket, options?: WrapOptions): SSLSocket {
     checkStreamSocket('SSLContext.wrapSocket', sock);

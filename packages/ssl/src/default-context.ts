@@ -8,7 +8,9 @@ import { checkOptions, describe } from './validate.js';
  * the CAs given as `cafile` / `capath` / `cadata` or else Node's bundled roots.
  * `Purpose.CLIENT_AUTH` gives a server context (call `loadCertChain` on it).
  * @example
- * const client = createDefaultContext();
+ * import { createDefaultContext, Purpose } from '@curio/ssl';
+ *
+ * const client = createDefaultContext(); // verifies servers against Node's bundled roots
  * const server = createDefaultContext(Purpose.CLIENT_AUTH);
  * server.loadCertChain('cert.pem', 'key.pem');
  */

@@ -3,7 +3,16 @@
  * `cause` holds Node's original error, whose `code` (e.g. `'ERR_SSL_WRONG_VERSION_NUMBER'`)
  * is copied to `code`.
  * @example
- * try { yield* sock.doHandshake(); } catch (e) { if (e instanceof SSLError) console.log(e.code); }
+ * import { type SSLSocket, SSLError } from '@curio/ssl';
+ *
+ * function* handshake(sock: SSLSocket) {
+ *   try {
+ *     yield* sock.doHandshake();
+ *   } catch (e) {
+ *     if (e instanceof SSLError) console.log(e.code);
+ *     throw e;
+ *   }
+ * }
  */
 export class SSLError extends Error {
   /** Node's or OpenSSL's error code, when there is one. */

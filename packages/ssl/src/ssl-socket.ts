@@ -22,9 +22,16 @@ export interface CipherInfo {
  * `doHandshake()` before anything else; the original socket is detached
  * (closed: its unread bytes go to the TLS socket).
  * @example
- * const tlsSock = ctx.wrapSocket(sock, { serverHostname: 'example.com' });
- * yield* tlsSock.doHandshake();
- * yield* tlsSock.sendall(Buffer.from('GET / HTTP/1.0\r\n\r\n'));
+ * import { createConnection } from '@curio/socket';
+ * import { createDefaultContext } from '@curio/ssl';
+ *
+ * function* get() {
+ *   const sock = yield* createConnection(['example.com', 443]);
+ *   const tlsSock = createDefaultContext().wrapSocket(sock, { serverHostname: 'example.com' });
+ *   yield* tlsSock.doHandshake();
+ *   yield* tlsSock.sendall(Buffer.from('GET / HTTP/1.0\r\nHost: example.com\r\n\r\n'));
+ *   return yield* tlsSock.recv(65536);
+ * }
  */
 export class SSLSocket extends Socket {
   /** The context the socket was made from. */
@@ -70,7 +77,11 @@ export class SSLSocket extends Socket {
    * with `checkHostname`, of its name). Raises `SSLCertVerificationError` when the peer is
    * not trusted and `SSLError` for other TLS failures. Honours `settimeout`.
    * @example
-   * yield* tlsSock.doHandshake();
+   * import type { SSLSocket } from '@curio/ssl';
+   *
+   * function* handshake(tlsSock: SSLSocket) {
+   *   yield* tlsSock.doHandshake(); // SSLCertVerificationError if the peer is not trusted
+   * }
    */
   override *doHandshake(): Coro<void> {
     if (this.closed) yield* super.doHandshake(); // raises the closed-socket error
@@ -82,8 +93,12 @@ export class SSLSocket extends Socket {
    * The peer's certificate once the handshake is done: Node's parsed certificate, or with
    * `binaryForm` its DER bytes; `null` if the peer sent none.
    * @example
-   * const cert = tlsSock.getpeercert();
-   * console.log(cert?.subject.CN);
+   * import type { SSLSocket } from '@curio/ssl';
+   *
+   * function peerName(tlsSock: SSLSocket) {
+   *   const cert = tlsSock.getpeercert();
+   *   return cert?.subject.CN;
+   * }
    */
   getpeercert(binaryForm?: false): tls.PeerCertificate | null;
   getpeercert(binaryForm: true): Buffer | null;
@@ -122,7 +137,11 @@ export class SSLSocket extends Socket {
   /**
    * Close the TLS connection and the socket under it.
    * @example
-   * yield* tlsSock.close();
+   * import type { SSLSocket } from '@curio/ssl';
+   *
+   * function* bye(tlsSock: SSLSocket) {
+   *   yield* tlsSock.close();
+   * }
    */
   override *close(): Coro<void> {
     try {

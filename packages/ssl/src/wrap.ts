@@ -27,8 +27,14 @@ export interface WrapSocketOptions {
  * `certReqs` says so; hostnames never checked), applied to `sock`. Prefer
  * `createDefaultContext().wrapSocket(...)`, which verifies.
  * @example
- * const tlsSock = wrapSocket(client, { serverSide: true, certfile: 'cert.pem', keyfile: 'key.pem' });
- * yield* tlsSock.doHandshake();
+ * import type { Socket } from '@curio/io';
+ * import { wrapSocket } from '@curio/ssl';
+ *
+ * function* secure(client: Socket) {
+ *   const tlsSock = wrapSocket(client, { serverSide: true, certfile: 'cert.pem', keyfile: 'key.pem' });
+ *   yield* tlsSock.doHandshake();
+ *   return tlsSock;
+ * }
  */
 export function wrapSocket(sock: Socket, options?: WrapSocketOptions): SSLSocket {
   checkOptions('wrapSocket', options);
