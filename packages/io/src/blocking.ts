@@ -6,11 +6,20 @@ import type { AsyncContextManager, Coro } from '@curio/kernel';
  * switched on the way in or out (Node objects never block the thread); data you read from the
  * raw object directly bypasses the curio wrapper's buffer.
  * @example
- * yield* asyncWith(sock.blocking(), function* (raw) {
- *   raw.setNoDelay(true);
- * });
- * // or, with TypeScript's `using`:
- * { using b = sock.blocking(); b.raw.setNoDelay(true); }
+ * import type * as net from 'node:net';
+ * import { asyncWith } from '@curio/kernel';
+ * import type { Socket } from '@curio/io';
+ *
+ * function* tune(sock: Socket) {
+ *   yield* asyncWith(sock.blocking(), function* (raw) {
+ *     (raw as net.Socket).setNoDelay(true);
+ *   });
+ *   // or, with TypeScript's `using`:
+ *   {
+ *     using b = sock.blocking();
+ *     (b.raw as net.Socket).setNoDelay(true);
+ *   }
+ * }
  */
 export class Blocking<T> implements AsyncContextManager<T> {
   constructor(

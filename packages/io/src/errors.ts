@@ -4,7 +4,16 @@ import { CurioError } from '@curio/kernel';
  * Raised for an operation Node cannot perform (ancillary data, `MSG_*` flags, some socket
  * options, Unix datagram sockets). The message names the operation and what is missing.
  * @example
- * try { yield* sock.recvmsg(1024, 64); } catch (e) { if (e instanceof UnsupportedOperation) ... }
+ * import { type Socket, UnsupportedOperation } from '@curio/io';
+ *
+ * function* withAncillary(sock: Socket) {
+ *   try {
+ *     return yield* sock.recvmsg(1024, 64);
+ *   } catch (e) {
+ *     if (!(e instanceof UnsupportedOperation)) throw e;
+ *     return yield* sock.recvmsg(1024); // Node.js has no ancillary data
+ *   }
+ * }
  */
 export class UnsupportedOperation extends CurioError {}
 

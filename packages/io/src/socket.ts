@@ -150,12 +150,17 @@ function handleFd(obj: unknown): number {
  * raises `TaskTimeout`. Use as an async context manager to close on exit; `asyncFor` over a
  * stream socket yields its lines.
  * @example
- * const sock = new Socket({ family: AF_INET, type: SOCK_STREAM });
- * yield* asyncWith(sock, function* () {
- *   yield* sock.connect(['127.0.0.1', 25000]);
- *   yield* sock.sendall(Buffer.from('hello\n'));
- *   const reply = yield* sock.recv(1024);
- * });
+ * import { asyncWith } from '@curio/kernel';
+ * import { AF_INET, SOCK_STREAM, Socket } from '@curio/io';
+ *
+ * function* hello() {
+ *   const sock = new Socket({ family: AF_INET, type: SOCK_STREAM });
+ *   return yield* asyncWith(sock, function* () {
+ *     yield* sock.connect(['127.0.0.1', 25000]);
+ *     yield* sock.sendall(Buffer.from('hello\n'));
+ *     return yield* sock.recv(1024);
+ *   }); // closed on the way out
+ * }
  */
 export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Buffer> {
   /** Address family: `AF_INET`, `AF_INET6` or `AF_UNIX`. */
@@ -187,8 +192,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * Wrap a Node socket object, or make an unconnected socket from `{ family, type, proto }`.
    * Unix datagram sockets (`AF_UNIX` + `SOCK_DGRAM`) are refused: Node cannot make them.
    * @example
-   * const sock = new Socket(net.connect(port, '127.0.0.1'));
-   * const fresh = new Socket({ family: AF_INET6, type: SOCK_DGRAM });
+   * import * as net from 'node:net';
+   * import { AF_INET6, SOCK_DGRAM, Socket } from '@curio/io';
+   *
+   * const port = 25000;
+   * const sock = new Socket(net.connect(port, '127.0.0.1')); // wrap a Node socket
+   * const fresh = new Socket({ family: AF_INET6, type: SOCK_DGRAM }); // or make a new one
    */
   constructor(sockobj: RawSocket | SocketInit, options?: WrapOptions) {
     if (sockobj instanceof net.Socket) {
@@ -382,8 +391,13 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * Receive up to `maxbytes` bytes; waits until at least one is there. An empty Buffer
    * means end of file. On a UDP socket, one datagram (truncated to `maxbytes`).
    * @example
-   * const data = yield* sock.recv(65536);
-   * if (data.length === 0) console.log('peer closed');
+   * import type { Socket } from '@curio/io';
+   *
+   * function* readSome(sock: Socket) {
+   *   const data = yield* sock.recv(65536);
+   *   if (data.length === 0) console.log('peer closed');
+   *   return data;
+   * }
    */
   *recv(maxbytes: number, flags = 0): Coro<Buffer> {
     checkSize('Socket.recv', 'maxbytes', maxbytes);
@@ -403,8 +417,13 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   /**
    * Receive up to `nbytes` (0: `buffer.length`) bytes into `buffer`; returns the count.
    * @example
-   * const buf = Buffer.alloc(4096);
-   * const n = yield* sock.recvInto(buf);
+   * import type { Socket } from '@curio/io';
+   *
+   * function* readInto(sock: Socket) {
+   *   const buf = Buffer.alloc(4096);
+   *   const n = yield* sock.recvInto(buf); // Python: recv_into
+   *   return buf.subarray(0, n);
+   * }
    */
   *recvInto(buffer: Uint8Array, nbytes = 0, flags = 0): Coro<number> {
     const target = toBuffer('Socket.recvInto', 'buffer', buffer);
@@ -428,7 +447,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * Receive up to `maxsize` bytes and the sender's address: `[data, address]`. On a stream
    * socket the address is `null` (as Python on a connected TCP socket).
    * @example
-   * const [data, [host, port]] = yield* udp.recvfrom(2048);
+   * import type { Socket } from '@curio/io';
+   *
+   * function* receive(udp: Socket) {
+   *   const [data, address] = yield* udp.recvfrom(2048); // address: [host, port]
+   *   return { data, address };
+   * }
    */
   *recvfrom(maxsize: number, flags = 0): Coro<[Buffer, Address | null]> {
     checkSize('Socket.recvfrom', 'maxsize', maxsize);
@@ -440,7 +464,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   /**
    * Receive into `buffer` (up to `nbytes`, 0: all of it): `[count, address]`.
    * @example
-   * const [n, address] = yield* udp.recvfromInto(buf);
+   * import type { Socket } from '@curio/io';
+   *
+   * function* receiveInto(udp: Socket, buf: Buffer) {
+   *   const [n, address] = yield* udp.recvfromInto(buf); // Python: recvfrom_into
+   *   return { n, address };
+   * }
    */
   *recvfromInto(buffer: Uint8Array, nbytes = 0, flags = 0): Coro<[number, Address | null]> {
     const target = toBuffer('Socket.recvfromInto', 'buffer', buffer);
@@ -455,7 +484,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * receive ancillary data: `ancbufsize` must be 0 (else `UnsupportedOperation`); `ancdata`
    * is always `[]` and `msgFlags` 0.
    * @example
-   * const [data, , , address] = yield* udp.recvmsg(2048);
+   * import type { Socket } from '@curio/io';
+   *
+   * function* receiveMessage(udp: Socket) {
+   *   const [data, , , address] = yield* udp.recvmsg(2048); // [data, ancdata, flags, address]
+   *   return { data, address };
+   * }
    */
   *recvmsg(
     bufsize: number,
@@ -472,7 +506,14 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * Scatter received data over `buffers`: `[nbytes, ancdata, msgFlags, address]`. Same limits
    * as {@link Socket.recvmsg}.
    * @example
-   * const [n] = yield* sock.recvmsgInto([header, body]);
+   * import type { Socket } from '@curio/io';
+   *
+   * function* receiveParts(sock: Socket) {
+   *   const header = Buffer.alloc(8);
+   *   const body = Buffer.alloc(1024);
+   *   const [n] = yield* sock.recvmsgInto([header, body]); // fills header, then body
+   *   return n;
+   * }
    */
   *recvmsgInto(
     buffers: Uint8Array[],
@@ -534,7 +575,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * OS has taken the data (at once when it fits in the socket buffer), so `data` may be
    * reused, as after Python's `send`. Node keeps no copy.
    * @example
-   * const n = yield* sock.send(Buffer.from('ping'));
+   * import type { Socket } from '@curio/io';
+   *
+   * function* ping(sock: Socket) {
+   *   const n = yield* sock.send(Buffer.from('ping')); // how many bytes were taken
+   *   return n;
+   * }
    */
   *send(data: Uint8Array, flags = 0): Coro<number> {
     const buf = toBuffer('Socket.send', 'data', data);
@@ -552,11 +598,15 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * `TaskTimeout`, ...) has a `bytesSent` property: the bytes handed to Node before it
    * stopped (those are still delivered).
    * @example
-   * try {
-   *   yield* sock.sendall(bigBuffer);
-   * } catch (e) {
-   *   console.log('sent', (e as { bytesSent?: number }).bytesSent, 'bytes before', e);
-   *   throw e;
+   * import type { Socket } from '@curio/io';
+   *
+   * function* sendAll(sock: Socket, bigBuffer: Buffer) {
+   *   try {
+   *     yield* sock.sendall(bigBuffer);
+   *   } catch (e) {
+   *     console.log('sent', (e as { bytesSent?: number }).bytesSent, 'bytes before', e);
+   *     throw e;
+   *   }
    * }
    */
   *sendall(data: Uint8Array, flags = 0): Coro<void> {
@@ -595,7 +645,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * Send a datagram to `address`; returns the byte count. Also `sendto(data, flags, address)`.
    * On a connected stream socket the address is ignored.
    * @example
-   * yield* udp.sendto(Buffer.from('ping'), ['127.0.0.1', 9999]);
+   * import type { Socket } from '@curio/io';
+   *
+   * function* ping(udp: Socket) {
+   *   yield* udp.sendto(Buffer.from('ping'), ['127.0.0.1', 9999]);
+   * }
    */
   sendto(data: Uint8Array, address: Address): Coro<number>;
   sendto(data: Uint8Array, flags: number, address: Address): Coro<number>;
@@ -616,7 +670,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * the byte count. Node cannot send ancillary data: a non-empty `ancdata` raises
    * `UnsupportedOperation`.
    * @example
-   * yield* sock.sendmsg([header, body]);
+   * import type { Socket } from '@curio/io';
+   *
+   * function* sendParts(sock: Socket, header: Buffer, body: Buffer) {
+   *   yield* sock.sendmsg([header, body]); // one write of both buffers
+   * }
    */
   *sendmsg(
     buffers: Uint8Array[],
@@ -670,9 +728,19 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * sockets the address is used by the following `listen()` or `connect()`; UDP sockets bind
    * at once.
    * @example
-   * sock.bind(['127.0.0.1', 0]);
-   * sock.listen(100);
-   * const [, port] = sock.getsockname();
+   * ```ts run
+   * import { run } from '@curio/kernel';
+   * import { AF_INET, SOCK_STREAM, Socket } from '@curio/io';
+   *
+   * await run(function* () {
+   *   const sock = new Socket({ family: AF_INET, type: SOCK_STREAM });
+   *   sock.bind(['127.0.0.1', 0]);
+   *   sock.listen(100);
+   *   const [, port] = sock.getsockname() as [string, number];
+   *   console.log(port > 0); // true: the port the system picked
+   *   yield* sock.close();
+   * }());
+   * ```
    */
   bind(address: Address): void {
     this.checkOpen('Socket.bind');
@@ -701,6 +769,9 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * interface); `backlog` bounds the kernel's queue of unaccepted connections. Accepted
    * connections wait in `accept()`'s queue.
    * @example
+   * import { AF_INET, SOCK_STREAM, Socket } from '@curio/io';
+   *
+   * const sock = new Socket({ family: AF_INET, type: SOCK_STREAM });
    * sock.bind(['127.0.0.1', 25000]);
    * sock.listen(5);
    */
@@ -762,7 +833,13 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   /**
    * Wait for a connection: `[client, address]`, the client a new connected `Socket`.
    * @example
-   * const [client, address] = yield* server.accept();
+   * import type { Socket } from '@curio/io';
+   *
+   * function* acceptOne(server: Socket) {
+   *   const [client, address] = yield* server.accept();
+   *   console.log('connection from', address);
+   *   return client;
+   * }
    */
   *accept(): Coro<[Socket, Address]> {
     this.checkOpen('Socket.accept');
@@ -785,7 +862,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * family) or a Unix socket path. Raises Node's error (`code` `'ECONNREFUSED'`, ...) on
    * failure; a cancelled or timed-out connect is abandoned and its socket destroyed.
    * @example
-   * yield* sock.connect(['127.0.0.1', 25000]);
+   * import type { Socket } from '@curio/io';
+   *
+   * function* dial(sock: Socket) {
+   *   yield* sock.connect(['127.0.0.1', 25000]);
+   * }
    */
   *connect(address: Address): Coro<void> {
     this.checkOpen('Socket.connect');
@@ -886,7 +967,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * Like `connect`, but returns the error number instead of raising (0 on success;
    * e.g. 111, ECONNREFUSED on Linux). Bad arguments, cancellation and timeouts still raise.
    * @example
-   * const err = yield* sock.connectEx(['127.0.0.1', 1]);
+   * import type { Socket } from '@curio/io';
+   *
+   * function* probe(sock: Socket) {
+   *   const err = yield* sock.connectEx(['127.0.0.1', 1]); // Python: connect_ex; 0 on success
+   *   return err === 0;
+   * }
    */
   *connectEx(address: Address): Coro<number> {
     parseAddress('Socket.connectEx', this.family, address);
@@ -907,7 +993,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * `'ERR_TLS_CERT_ALTNAME_INVALID'`). A connection that ends or closes during the handshake
    * raises `ECONNRESET`. Raises `UnsupportedOperation` on a plain socket.
    * @example
-   * yield* tlsSock.doHandshake();
+   * import type { Socket } from '@curio/io';
+   *
+   * function* secure(tlsSock: Socket) {
+   *   yield* tlsSock.doHandshake(); // Python: do_handshake
+   * }
    */
   *doHandshake(): Coro<void> {
     const channel = yield* this.stream('Socket.doHandshake');
@@ -965,7 +1055,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * then ends in the background (without keeping the process alive) and `close` returns at
    * once. Closing twice is harmless. Tasks blocked on this socket wake with an `EBADF` error.
    * @example
-   * yield* sock.close();
+   * import type { Socket } from '@curio/io';
+   *
+   * function* bye(sock: Socket) {
+   *   yield* sock.close();
+   * }
    */
   *close(): Coro<void> {
     if (this.isClosed) return;
@@ -1008,8 +1102,14 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * are removed (connections accepted and datagrams received but not yet taken are dropped).
    * Tasks blocked on this Socket, and its Streams, raise `EBADF` from then on.
    * @example
-   * const raw = sock.detach() as net.Socket;
-   * const secure = new Socket(tls.connect({ socket: raw, servername: 'example.com' }));
+   * import type * as net from 'node:net';
+   * import * as tls from 'node:tls';
+   * import { Socket } from '@curio/io';
+   *
+   * function upgrade(sock: Socket) {
+   *   const raw = sock.detach() as net.Socket;
+   *   return new Socket(tls.connect({ socket: raw, servername: 'example.com' }));
+   * }
    */
   detach(): RawSocket | null {
     if (this.isClosed) return null;
@@ -1031,8 +1131,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * shares this socket's read buffer; closing it flushes it but leaves the socket open.
    * `buffering` is accepted for compatibility; writes go straight to Node's buffer.
    * @example
-   * const reader = sock.makefile('rb');
-   * const line = yield* reader.readline();
+   * import type { Socket } from '@curio/io';
+   *
+   * function* firstLine(sock: Socket) {
+   *   const reader = sock.makefile('rb');
+   *   return yield* reader.readline();
+   * }
    */
   makefile(mode: FileMode = 'rb', buffering = 0): Stream {
     this.checkOpen('Socket.makefile');
@@ -1057,8 +1161,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   /**
    * `[reader, writer]`: `makefile('rb')` and `makefile('wb')`.
    * @example
-   * const [reader, writer] = sock.makeStreams();
-   * yield* writer.write(yield* reader.readline());
+   * import type { Socket } from '@curio/io';
+   *
+   * function* echoLine(sock: Socket) {
+   *   const [reader, writer] = sock.makeStreams(); // Python: make_streams
+   *   yield* writer.write(yield* reader.readline());
+   * }
    */
   makeStreams(buffering = 0): [Stream, Stream] {
     return [this.makefile('rb', buffering), this.makefile('wb', buffering)];
@@ -1067,7 +1175,14 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   /**
    * A context manager handing out the raw Node object (see {@link Blocking}).
    * @example
-   * yield* asyncWith(sock.blocking(), function* (raw) { console.log(raw); });
+   * import { asyncWith } from '@curio/kernel';
+   * import type { Socket } from '@curio/io';
+   *
+   * function* inspect(sock: Socket) {
+   *   yield* asyncWith(sock.blocking(), function* (raw) {
+   *     console.log(raw); // the Node socket underneath
+   *   });
+   * }
    */
   blocking(): Blocking<RawSocket> {
     this.checkOpen('Socket.blocking');
@@ -1080,7 +1195,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * Set the timeout (ms) of every later blocking call; `null` waits forever. A call that
    * runs out raises `TaskTimeout`.
    * @example
-   * sock.settimeout(5000);
+   * import type { Socket } from '@curio/io';
+   *
+   * function patient(sock: Socket) {
+   *   sock.settimeout(5000); // every later wait raises TaskTimeout after 5 s; null: no limit
+   * }
    */
   settimeout(ms: number | null): void {
     this.timeout = checkTimeoutValue('Socket.settimeout', ms);
@@ -1105,7 +1224,14 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   /**
    * `asyncFor` protocol: the next line (as `readline`), done at end of file.
    * @example
-   * yield* asyncFor(sock, function* (line) { yield* sock.sendall(line); });
+   * import { asyncFor } from '@curio/kernel';
+   * import type { Socket } from '@curio/io';
+   *
+   * function* echoLines(sock: Socket) {
+   *   yield* asyncFor(sock, function* (line) {
+   *     yield* sock.sendall(line);
+   *   });
+   * }
    */
   *next(): Coro<IteratorResult<Buffer, undefined>> {
     const channel = yield* this.stream('Socket.next');
@@ -1121,6 +1247,9 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * `SOL_SOCKET`/`SO_KEEPALIVE`, and `SO_RCVBUF`/`SO_SNDBUF` on UDP sockets. Others raise
    * `UnsupportedOperation`.
    * @example
+   * import { AF_INET, SO_REUSEADDR, SOCK_STREAM, SOL_SOCKET, Socket } from '@curio/io';
+   *
+   * const sock = new Socket({ family: AF_INET, type: SOCK_STREAM });
    * sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
    */
   setsockopt(level: number, option: number, value: number | boolean): void {
@@ -1173,7 +1302,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * The value of an option set by `setsockopt` (0 if never set); `SO_RCVBUF`/`SO_SNDBUF` of
    * a bound UDP socket are read from the OS.
    * @example
-   * sock.getsockopt(IPPROTO_TCP, TCP_NODELAY); // 1
+   * import { IPPROTO_TCP, type Socket, TCP_NODELAY } from '@curio/io';
+   *
+   * function noDelay(sock: Socket) {
+   *   return sock.getsockopt(IPPROTO_TCP, TCP_NODELAY) === 1;
+   * }
    */
   getsockopt(level: number, option: number): number {
     this.checkOpen('Socket.getsockopt');
@@ -1200,7 +1333,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * The local address: `[host, port]` (`[host, port, 0, 0]` for AF_INET6), or the path of a
    * Unix socket (an accepted one has its listener's path; `''` if unnamed).
    * @example
-   * const [host, port] = sock.getsockname();
+   * import type { Socket } from '@curio/io';
+   *
+   * function localAddress(sock: Socket) {
+   *   const [host, port] = sock.getsockname() as [string, number];
+   *   return `${host}:${port}`;
+   * }
    */
   getsockname(): Address {
     this.checkOpen('Socket.getsockname');
@@ -1239,7 +1377,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * The remote address of a connected socket: `[host, port]`, or for AF_UNIX the path this
    * socket connected to (`''` on the accepting side, whose peer is unnamed).
    * @example
-   * const [host, port] = sock.getpeername();
+   * import type { Socket } from '@curio/io';
+   *
+   * function peerAddress(sock: Socket) {
+   *   const [host, port] = sock.getpeername() as [string, number];
+   *   return `${host}:${port}`;
+   * }
    */
   getpeername(): Address {
     this.checkOpen('Socket.getpeername');
@@ -1261,7 +1404,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * of file once buffered data is delivered); `SHUT_RD` makes later reads return end of
    * file; `SHUT_RDWR` both.
    * @example
-   * sock.shutdown(SHUT_WR);
+   * import { SHUT_WR, type Socket } from '@curio/io';
+   *
+   * function doneSending(sock: Socket) {
+   *   sock.shutdown(SHUT_WR); // the peer reads end of file; we can still receive
+   * }
    */
   shutdown(how: number): void {
     this.checkOpen('Socket.shutdown');
@@ -1280,7 +1427,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * The OS file descriptor where Node exposes it (its internal handle's `fd`), else -1
    * (e.g. before connect, after close, or for TLS sockets).
    * @example
-   * console.log(sock.fileno());
+   * import type { Socket } from '@curio/io';
+   *
+   * function describe(sock: Socket) {
+   *   console.log(sock.fileno());
+   * }
    */
   fileno(): number {
     if (this.isClosed) return -1;

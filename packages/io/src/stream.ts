@@ -85,10 +85,17 @@ function isNodeStream(value: unknown): value is NodeStream {
  * ends and destroys the Node stream (and closes the fd). Use as an async context manager to
  * close on exit; `asyncFor` yields its lines.
  * @example
- * const stream = new Stream(child.stdout!);
- * yield* asyncFor(stream, function* (line) {
- *   console.log(line.toString());
- * });
+ * import { spawn } from 'node:child_process';
+ * import { asyncFor } from '@curio/kernel';
+ * import { Stream } from '@curio/io';
+ *
+ * function* listFiles() {
+ *   const child = spawn('ls', { stdio: ['ignore', 'pipe', 'inherit'] });
+ *   const stream = new Stream(child.stdout);
+ *   yield* asyncFor(stream, function* (line) {
+ *     console.log(line.toString());
+ *   });
+ * }
  */
 export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Buffer> {
   private readonly raw: NodeStream | null;
@@ -103,7 +110,9 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
    * Wrap a Node stream, or a file descriptor (see {@link StreamOptions.mode}; the Stream owns
    * the descriptor and closes it).
    * @example
-   * const out = new Stream(1, { mode: 'wb' });
+   * import { Stream } from '@curio/io';
+   *
+   * const out = new Stream(1, { mode: 'wb' }); // file descriptor 1: standard output
    * const input = new Stream(process.stdin);
    */
   constructor(fileobj: NodeStream | number, options?: StreamOptions);
@@ -171,7 +180,11 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
    * Read up to `maxbytes` bytes (`-1`: whatever is available), waiting for at least one;
    * an empty Buffer at end of file.
    * @example
-   * const chunk = yield* stream.read(8192);
+   * import type { Stream } from '@curio/io';
+   *
+   * function* chunk(stream: Stream) {
+   *   return yield* stream.read(8192); // up to 8192 bytes; empty at end of file
+   * }
    */
   *read(maxbytes = -1): Coro<Buffer> {
     if (typeof maxbytes !== 'number' || !Number.isInteger(maxbytes)) {
@@ -187,7 +200,11 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
   /**
    * Read everything up to end of file.
    * @example
-   * const body = yield* stream.readall();
+   * import type { Stream } from '@curio/io';
+   *
+   * function* body(stream: Stream) {
+   *   return yield* stream.readall(); // everything, up to end of file
+   * }
    */
   *readall(): Coro<Buffer> {
     const channel = yield* this.reading('Stream.readall');
@@ -198,7 +215,11 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
    * Read one line, up to and including `\n` (what is left at end of file; empty at EOF).
    * A cancelled or timed-out readline keeps the partial line for the next read.
    * @example
-   * const line = yield* stream.readline();
+   * import type { Stream } from '@curio/io';
+   *
+   * function* line(stream: Stream) {
+   *   return (yield* stream.readline()).toString(); // '' at end of file
+   * }
    */
   *readline(): Coro<Buffer> {
     const channel =
@@ -213,7 +234,11 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
    * `data` may be reused. Like `Socket.sendall`, an error raised part-way carries
    * `bytesSent`.
    * @example
-   * yield* stream.write(Buffer.from('hello\n'));
+   * import type { Stream } from '@curio/io';
+   *
+   * function* hello(stream: Stream) {
+   *   yield* stream.write(Buffer.from('hello\n'));
+   * }
    */
   *write(data: Uint8Array): Coro<number> {
     const buf = toBuffer('Stream.write', 'data', data);
@@ -225,7 +250,11 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
    * Write every buffer of `lines`, in order. An error raised part-way carries `bytesSent`
    * (the total of all lines handed over).
    * @example
-   * yield* stream.writelines([Buffer.from('a\n'), Buffer.from('b\n')]);
+   * import type { Stream } from '@curio/io';
+   *
+   * function* twoLines(stream: Stream) {
+   *   yield* stream.writelines([Buffer.from('a\n'), Buffer.from('b\n')]);
+   * }
    */
   *writelines(lines: Iterable<Uint8Array>): Coro<number> {
     if (lines === null || typeof lines !== 'object' || !(Symbol.iterator in lines)) {
@@ -249,7 +278,11 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
    * returns only then; this also covers data written to the Node stream directly, by
    * issuing an empty write and waiting for its callback.
    * @example
-   * yield* stream.flush();
+   * import type { Stream } from '@curio/io';
+   *
+   * function* drain(stream: Stream) {
+   *   yield* stream.flush(); // until the data written so far has been handed to the system
+   * }
    */
   *flush(): Coro<void> {
     if (!this.canWrite) return;
@@ -262,7 +295,11 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
    * 'close'; a Stream made by `Socket.makefile` leaves the socket open. Closing twice is
    * harmless.
    * @example
-   * yield* stream.close();
+   * import type { Stream } from '@curio/io';
+   *
+   * function* done(stream: Stream) {
+   *   yield* stream.close();
+   * }
    */
   *close(): Coro<void> {
     if (this.isClosed) return;
@@ -290,7 +327,11 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
   /**
    * Set the timeout (ms) of every later blocking call; `null` waits forever.
    * @example
-   * stream.settimeout(1000);
+   * import type { Stream } from '@curio/io';
+   *
+   * function impatient(stream: Stream) {
+   *   stream.settimeout(1000); // every later wait raises TaskTimeout after 1 s
+   * }
    */
   settimeout(ms: number | null): void {
     this.timeout = checkTimeoutValue('Stream.settimeout', ms);
@@ -300,7 +341,14 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
    * A context manager handing out the raw Node stream (see {@link Blocking}). For a Stream
    * made by `Socket.makefile`, the socket's `net.Socket`.
    * @example
-   * yield* asyncWith(stream.blocking(), function* (raw) { raw.setEncoding?.('utf8'); });
+   * import { asyncWith } from '@curio/kernel';
+   * import type { Stream } from '@curio/io';
+   *
+   * function* rawAccess(stream: Stream) {
+   *   yield* asyncWith(stream.blocking(), function* (raw) {
+   *     console.log(raw); // the Node stream underneath
+   *   });
+   * }
    */
   blocking(): Blocking<NodeStream> {
     if (this.isClosed) throw closedError('Stream.blocking');
@@ -317,8 +365,13 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
    * `@curio/subprocess` does this to a Stream given as another process's `stdin`. A Stream
    * made by `Socket.makefile` has no Node stream of its own: detach the socket instead.
    * @example
-   * const raw = stream.detach() as Readable;
-   * raw.pipe(process.stdout);
+   * import type { Readable } from 'node:stream';
+   * import type { Stream } from '@curio/io';
+   *
+   * function handOver(stream: Stream) {
+   *   const raw = stream.detach() as Readable; // with the bytes read ahead put back
+   *   raw.pipe(process.stdout);
+   * }
    */
   detach(): NodeStream | null {
     if (this.isClosed) return null;
@@ -347,7 +400,14 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
   /**
    * `asyncFor` protocol: the next line, done at end of file.
    * @example
-   * yield* asyncFor(stream, function* (line) { console.log(line.toString()); });
+   * import { asyncFor } from '@curio/kernel';
+   * import type { Stream } from '@curio/io';
+   *
+   * function* printLines(stream: Stream) {
+   *   yield* asyncFor(stream, function* (line) {
+   *     console.log(line.toString());
+   *   });
+   * }
    */
   *next(): Coro<IteratorResult<Buffer, undefined>> {
     const line = yield* this.readline();
