@@ -35,7 +35,7 @@ export interface Activation {
  */
 export function notify(
   list: Activation[],
-  hook: Exclude<keyof Activation, 'activate'> | 'activate',
+  hook: keyof Activation,
   arg: unknown,
   trap?: Trap,
 ): void {
@@ -46,10 +46,19 @@ export function notify(
       fn.call(activation, arg, trap);
     } catch (err) {
       list.splice(list.indexOf(activation), 1);
-      const name = activation.constructor?.name ?? 'activation';
-      host.console?.error(`curio: activation ${name} failed in ${hook}() and was removed:`, err);
+      host.console?.error(
+        `curio: activation ${label(activation)} raised an error in ${hook}() and was removed (the kernel goes on):`,
+        err,
+      );
     }
   }
+}
+
+// An activation as a report names it: its class, or the hooks of a plain object.
+function label(activation: Activation): string {
+  const name = (activation as { constructor?: { name?: string } }).constructor?.name;
+  if (name && name !== 'Object') return name;
+  return `{ ${Object.keys(activation).join(', ')} }`;
 }
 
 let stepStart = 0; // steps never nest: one start time serves every kernel

@@ -1,3 +1,4 @@
+export type { Activation } from './activations.js';
 export {
   type AsyncContextManager,
   type AsyncIterableLike,

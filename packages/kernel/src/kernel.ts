@@ -31,6 +31,7 @@ export class Kernel extends Scheduler {
     super(checkKernelOptions(options)?.selector ?? new HostSelector());
     installTaskInspect();
     this.#monitor = options?.withMonitor ?? false;
+    for (const activation of options?.activations ?? []) this._activate(activation);
   }
 
   /** Every task of this kernel that has not ended, by id (for monitors and debugging). */

@@ -1,3 +1,4 @@
+import type { Activation } from './activations.js';
 import type { MonitorFactory } from './monitor-loader.js';
 import type { Selector } from './selector.js';
 import { checkOptions, describe } from './validate.js';
@@ -12,6 +13,11 @@ export interface KernelOptions {
    * (a clear error names it when it is not installed); or pass a monitor factory yourself.
    */
   withMonitor?: boolean | MonitorFactory;
+  /**
+   * Activations to install (curio's `debug=`): objects the kernel tells about each task's life
+   * (see {@link Activation}). Each is installed when the kernel is made.
+   */
+  activations?: readonly Activation[];
 }
 
 /** Options of `Kernel.run` and `run`. */
@@ -22,17 +28,44 @@ export interface RunOptions {
   logErrors?: boolean;
 }
 
-/** @internal Check `new Kernel(options)`; returns the options. */
-export function checkKernelOptions(options: KernelOptions | undefined): KernelOptions | undefined {
-  checkOptions('new Kernel(options)', options);
+const HOOKS = ['activate', 'created', 'running', 'suspended', 'terminated'] as const;
+
+/** @internal Check the options of `new Kernel(options)` (or of `run`, named by `fn`). */
+export function checkKernelOptions(
+  options: KernelOptions | undefined,
+  fn = 'new Kernel(options)',
+): KernelOptions | undefined {
+  checkOptions(fn, options);
+  const activations = options?.activations;
+  if (activations !== undefined) {
+    if (!Array.isArray(activations)) {
+      throw new TypeError(
+        `${fn}: options.activations must be an array of Activation objects, got ${describe(activations)}`,
+      );
+    }
+    activations.forEach(checkActivation.bind(null, fn));
+  }
   const selector = options?.selector;
   if (
     selector !== undefined &&
     (typeof selector?.now !== 'function' || typeof selector.wait !== 'function')
   ) {
     throw new TypeError(
-      `new Kernel(options): options.selector must implement Selector (now, wait, cancelWait), got ${describe(selector)}`,
+      `${fn}: options.selector must implement Selector (now, wait, cancelWait), got ${describe(selector)}`,
     );
   }
   return options;
+}
+
+function checkActivation(fn: string, activation: unknown, i: number): void {
+  const what = `${fn}: options.activations[${i}]`;
+  if (activation === null || typeof activation !== 'object') {
+    throw new TypeError(`${what} must be an Activation object, got ${describe(activation)}`);
+  }
+  for (const hook of HOOKS) {
+    const value = (activation as Record<string, unknown>)[hook];
+    if (value !== undefined && typeof value !== 'function') {
+      throw new TypeError(`${what}.${hook} must be a function, got ${describe(value)}`);
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { Kernel } from './kernel.js';
-import type { KernelOptions, RunOptions } from './options.js';
+import { checkKernelOptions, type KernelOptions, type RunOptions } from './options.js';
 import { refuseNestedRun } from './scheduler.js';
 import type { Coro } from './trap.js';
 
@@ -8,9 +8,16 @@ import type { Coro } from './trap.js';
  * daemon tasks left). Resolves with `coro`'s result or rejects with its error. Called from
  * inside a running task, it raises `CurioError` at once: kernels do not nest.
  * @example
+ * ```ts run
  * import { run, sleep } from '@curio/kernel';
- * function* main() { yield* sleep(100); return 'done'; }
- * console.log(await run(main()));
+ *
+ * function* main() {
+ *   yield* sleep(100);
+ *   return 'done';
+ * }
+ *
+ * console.log(await run(main())); // done
+ * ```
  */
 export function run<T>(coro: Coro<T>, options?: RunOptions & KernelOptions): Promise<T> {
   refuseNestedRun('run');
@@ -18,7 +25,12 @@ export function run<T>(coro: Coro<T>, options?: RunOptions & KernelOptions): Pro
 }
 
 async function runToEnd<T>(coro: Coro<T>, options?: RunOptions & KernelOptions): Promise<T> {
-  const kernel = new Kernel({ selector: options?.selector, withMonitor: options?.withMonitor });
+  checkKernelOptions(options, 'run(coro, options)');
+  const kernel = new Kernel({
+    selector: options?.selector,
+    withMonitor: options?.withMonitor,
+    activations: options?.activations,
+  });
   try {
     return await kernel.run(coro, options);
   } finally {
