@@ -78,7 +78,22 @@ const futureTrap = /* @__PURE__ */ defineTrap<unknown, Future<unknown>, TimeoutO
  * Sleep until a Promise settles; returns its value or raises its error. Given a function,
  * calls it with an `AbortSignal` that is aborted if the wait is cancelled or times out.
  * @example
- * const text = yield* futureWait((signal) => fetch(url, { signal }).then((r) => r.text()));
+ * ```ts run
+ * import { futureWait, ignoreAfter, run } from '@curio/kernel';
+ *
+ * // Any promise: a Node API, fetch, an async function.
+ * const later = (ms: number) => new Promise<number>((resolve) => setTimeout(() => resolve(ms), ms));
+ *
+ * // A factory gets an AbortSignal, aborted if the task is cancelled or times out, as in
+ * // yield* futureWait((signal) => fetch(url, { signal })).
+ * const untilAborted = (signal: AbortSignal) =>
+ *   new Promise<string>((resolve) => signal.addEventListener('abort', () => resolve('aborted')));
+ *
+ * await run(function* () {
+ *   console.log(yield* futureWait(later(10))); // 10
+ *   console.log(yield* ignoreAfter(20, futureWait(untilAborted), 'timed out')); // timed out
+ * }());
+ * ```
  */
 export function futureWait<T>(
   future: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),

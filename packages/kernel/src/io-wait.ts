@@ -178,7 +178,14 @@ const writeTrap = /* @__PURE__ */ defineTrap<void, Source, TimeoutOptions | unde
  * Sleep until reading `source` would make progress (data, end of file or an error).
  * Does no I/O itself. Only one task may wait to read a source at a time.
  * @example
- * while ((chunk = stream.read()) === null) yield* readWait(stream);
+ * import type { Readable } from 'node:stream';
+ * import { readWait } from '@curio/kernel';
+ *
+ * function* readChunk(stream: Readable) {
+ *   let chunk: Buffer | null;
+ *   while ((chunk = stream.read()) === null) yield* readWait(stream); // Python: _read_wait
+ *   return chunk;
+ * }
  */
 export function readWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
   return readTrap(source as Source, options, true);
@@ -187,7 +194,12 @@ export function readWait(source: WaitSource, options?: TimeoutOptions): Coro<voi
 /**
  * Sleep until writing `source` would make progress (its buffer drained, or it closed).
  * @example
- * if (!stream.write(data)) yield* writeWait(stream);
+ * import type { Writable } from 'node:stream';
+ * import { writeWait } from '@curio/kernel';
+ *
+ * function* writeChunk(stream: Writable, data: Buffer) {
+ *   if (!stream.write(data)) yield* writeWait(stream); // until the stream drains
+ * }
  */
 export function writeWait(source: WaitSource, options?: TimeoutOptions): Coro<void> {
   return writeTrap(source as Source, options, false);

@@ -7,9 +7,22 @@ import type { Task } from './task.js';
  * Invariant: the tasks linked from `_head` (through `_qNext`, a link of their own: not the
  * ready queue's) are exactly the `length` tasks whose `_waiter` is this queue.
  * @example
+ * ```ts run
+ * import { KernelQueue, newTask, rescheduleTasks, run, waitOnQueue } from '@curio/kernel';
+ *
  * const waiting = new KernelQueue();
- * // in one task:   yield* waitOnQueue(waiting, 'MY_WAIT');
- * // in another:    yield* rescheduleTasks(waiting, { n: 1 });
+ *
+ * function* waiter() {
+ *   const value = yield* waitOnQueue(waiting, 'MY_WAIT'); // the task's state while it waits
+ *   console.log('woken with', value);
+ * }
+ *
+ * await run(function* () {
+ *   const task = yield* newTask(waiter());
+ *   yield* rescheduleTasks(waiting, { n: 1, value: 42 }); // woken with 42
+ *   yield* task.join();
+ * }());
+ * ```
  */
 export class KernelQueue {
   /** @internal */ _head: Task | null = null;

@@ -7,14 +7,24 @@ import { checkCoroutine } from './validate.js';
  * of the task that spawned it; a child's `set` does not change its parent's. Outside any task
  * (plain code), `get()` returns the default.
  * @example
+ * ```ts run
+ * import { newTask, run, TaskLocal } from '@curio/kernel';
+ *
  * const requestId = new TaskLocal<string>('-');
- * function* handle(id: string) {
- *   requestId.set(id);
- *   yield* newTask(log('started')); // the child logs with the same request id
- * }
+ *
  * function* log(line: string) {
  *   console.log(`[${requestId.get()}] ${line}`);
  * }
+ *
+ * function* handle(id: string) {
+ *   requestId.set(id);
+ *   const child = yield* newTask(log('started')); // the child logs with the same request id
+ *   yield* child.join();
+ * }
+ *
+ * await run(handle('req-7')); // [req-7] started
+ * console.log(requestId.get()); // - (outside any task: the default)
+ * ```
  */
 export class TaskLocal<T> {
   readonly #defaultValue: T;
@@ -49,7 +59,20 @@ export class TaskLocal<T> {
    * Run `coro` with the value set to `value`; the value before is restored afterwards, also
    * when `coro` raises or is cancelled.
    * @example
-   * yield* requestId.with('req-7', handle());
+   * ```ts run
+   * import { run, TaskLocal } from '@curio/kernel';
+   *
+   * const requestId = new TaskLocal<string>('-');
+   *
+   * function* handle() {
+   *   console.log(requestId.get());
+   * }
+   *
+   * await run(function* () {
+   *   yield* requestId.with('req-7', handle()); // req-7
+   *   yield* handle(); // -
+   * }());
+   * ```
    */
   *with<R>(value: T, coro: Coro<R>): Coro<R> {
     checkCoroutine('TaskLocal.with', 'coro', coro);

@@ -52,7 +52,18 @@ export class HostSelector implements Selector {
  * the next deadline at once. While something external is pending, virtual time follows
  * real time up to the next deadline, so a timeout on real I/O still fires.
  * @example
- * await new Kernel({ selector: new VirtualTimeSelector() }).run(main()); // sleep(60_000) is instant
+ * ```ts run
+ * import { Kernel, sleep, VirtualTimeSelector } from '@curio/kernel';
+ *
+ * function* main() {
+ *   yield* sleep(60_000); // instant: the clock jumps to the next deadline
+ *   return 'a minute later';
+ * }
+ *
+ * const kernel = new Kernel({ selector: new VirtualTimeSelector() });
+ * console.log(await kernel.run(main()), kernel.selector.now()); // a minute later 60000
+ * await kernel.shutdown();
+ * ```
  */
 export class VirtualTimeSelector implements Selector {
   private time: number;

@@ -182,7 +182,11 @@ const waitTrap = /* @__PURE__ */ defineTrap<string, SignalSetLike, TimeoutOption
 /**
  * Start queuing the signals of `sigset` for this kernel (until `sigunwatch`).
  * @example
- * yield* sigwatch(sigset);
+ * import { type SignalSetLike, sigwatch } from '@curio/kernel';
+ *
+ * function* startWatching(sigset: SignalSetLike) {
+ *   yield* sigwatch(sigset); // signals of the set are queued from now on
+ * }
  */
 export function sigwatch(sigset: SignalSetLike): Coro<void> {
   return watchTrap(sigset, undefined, undefined);
@@ -191,7 +195,11 @@ export function sigwatch(sigset: SignalSetLike): Coro<void> {
 /**
  * Stop queuing the signals of `sigset`; pending ones are dropped.
  * @example
- * yield* sigunwatch(sigset);
+ * import { type SignalSetLike, sigunwatch } from '@curio/kernel';
+ *
+ * function* stopWatching(sigset: SignalSetLike) {
+ *   yield* sigunwatch(sigset);
+ * }
  */
 export function sigunwatch(sigset: SignalSetLike): Coro<void> {
   return unwatchTrap(sigset, undefined, undefined);
@@ -201,7 +209,11 @@ export function sigunwatch(sigset: SignalSetLike): Coro<void> {
  * Wait for a signal of `sigset` and return its name. Signals queued since `sigwatch` come
  * first; without `sigwatch`, only a signal arriving during the wait is caught.
  * @example
- * const name = yield* sigwait(sigset, { timeout: 5000 }); // 'SIGUSR1'
+ * import { type SignalSetLike, sigwait } from '@curio/kernel';
+ *
+ * function* nextSignal(sigset: SignalSetLike) {
+ *   return yield* sigwait(sigset, { timeout: 5000 }); // 'SIGUSR1', say
+ * }
  */
 export function sigwait(sigset: SignalSetLike, options?: TimeoutOptions): Coro<string> {
   return waitTrap(sigset, options, undefined);

@@ -92,8 +92,20 @@ let nextId = 1;
  * A task: a coroutine run by a kernel. Made by `newTask` (or `Kernel.addTask`), never by
  * `new Task`.
  * @example
- * const t = yield* newTask(worker());
- * const result = yield* t.join();
+ * ```ts run
+ * import { newTask, run, sleep } from '@curio/kernel';
+ *
+ * function* worker() {
+ *   yield* sleep(10);
+ *   return 42;
+ * }
+ *
+ * await run(function* () {
+ *   const t = yield* newTask(worker(), { name: 'worker' });
+ *   console.log(t.name, t.state); // worker SLEEP
+ *   console.log(yield* t.join()); // 42
+ * }());
+ * ```
  */
 export class Task<T = unknown> {
   /** The task's integer id, unique in this process. */
@@ -221,7 +233,11 @@ export class Task<T = unknown> {
    * Wait for the task to end and return its result. Raises `TaskError` (its `cause` is the
    * task's error) if the task failed or was cancelled.
    * @example
-   * const value = yield* task.join({ timeout: 1000 });
+   * import type { Task } from '@curio/kernel';
+   *
+   * function* resultOf(task: Task<number>) {
+   *   return yield* task.join({ timeout: 1000 }); // TaskError if it failed, TaskTimeout after 1 s
+   * }
    */
   join(options?: TimeoutOptions): Coro<T> {
     return joinTask(this, options);
@@ -231,7 +247,11 @@ export class Task<T = unknown> {
    * Cancel the task: raise `exc` (default `CancelledError`) at its blocking point and wait
    * until it has ended. A task that is ready to run gets it at its next blocking operation.
    * @example
-   * yield* task.cancel();
+   * import type { Task } from '@curio/kernel';
+   *
+   * function* stop(task: Task) {
+   *   yield* task.cancel(); // returns once the task has ended
+   * }
    */
   cancel(options?: CancelOptions): Coro<void> {
     return cancelTask(this, options);
@@ -241,7 +261,11 @@ export class Task<T = unknown> {
    * Cancel every immediate child of this task, one after another, waiting for each to end.
    * `timeout` bounds the whole operation.
    * @example
-   * yield* task.cancelChildren();
+   * import type { Task } from '@curio/kernel';
+   *
+   * function* stopChildren(task: Task) {
+   *   yield* task.cancelChildren(); // Python: cancel_children
+   * }
    */
   *cancelChildren(options?: CancelOptions): Coro<void> {
     const timeout = checkTimeout('Task.cancelChildren', options?.timeout);

@@ -34,7 +34,22 @@ function* scoped<T>(fn: string, ms: number, coro: Coro<T>, onTimeout: () => T): 
  * Run `coro` in the current task, raising `TaskTimeout` at its blocking point if it has not
  * finished after `ms` milliseconds. Nested timeouts compose: the earliest deadline wins.
  * @example
- * const data = yield* timeoutAfter(1000, sock.recv(1024));
+ * ```ts run
+ * import { run, sleep, TaskTimeout, timeoutAfter } from '@curio/kernel';
+ *
+ * function* slow() {
+ *   yield* sleep(1000);
+ *   return 'answer';
+ * }
+ *
+ * await run(function* () {
+ *   try {
+ *     yield* timeoutAfter(50, slow()); // Python: timeout_after
+ *   } catch (err) {
+ *     if (err instanceof TaskTimeout) console.log(err.message); // timeoutAfter: timed out after 50 ms
+ *   }
+ * }());
+ * ```
  */
 export function timeoutAfter<T>(ms: number, coro: Coro<T>): Coro<T> {
   return scoped('timeoutAfter', ms, coro, () => {
@@ -45,7 +60,13 @@ export function timeoutAfter<T>(ms: number, coro: Coro<T>): Coro<T> {
 /**
  * Like {@link timeoutAfter}, but on timeout returns `defaultValue` instead of raising.
  * @example
- * const item = yield* ignoreAfter(100, queue.get(), null);
+ * ```ts run
+ * import { ignoreAfter, run } from '@curio/kernel';
+ * import { Queue } from '@curio/queue';
+ *
+ * const queue = new Queue<string>();
+ * console.log(await run(ignoreAfter(100, queue.get(), null))); // null after 100 ms
+ * ```
  */
 export function ignoreAfter<T, D = undefined>(
   ms: number,
