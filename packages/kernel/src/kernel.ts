@@ -16,9 +16,18 @@ import { checkCoroutine, checkOptions } from './validate.js';
 /**
  * The curio kernel: runs tasks, answers their traps, owns every suspension point.
  * @example
- * const kernel = new Kernel();
- * const result = await kernel.run(main());
+ * ```ts run
+ * import { Kernel, sleep } from '@curio/kernel';
+ *
+ * function* main() {
+ *   yield* sleep(10);
+ *   return 'done';
+ * }
+ *
+ * const kernel = new Kernel(); // Python: curio.Kernel()
+ * console.log(await kernel.run(main())); // done
  * await kernel.shutdown();
+ * ```
  */
 export class Kernel extends Scheduler {
   readonly #monitor: boolean | MonitorFactory;
@@ -58,7 +67,18 @@ export class Kernel extends Scheduler {
    * resumes them (resolving with the first `coro`'s result when it ends). Called from inside
    * a running task, it raises `CurioError` at once: kernels do not nest.
    * @example
-   * const value = await new Kernel().run(main());
+   * ```ts run
+   * import { Kernel } from '@curio/kernel';
+   *
+   * function* main() {
+   *   return 42;
+   * }
+   *
+   * const kernel = new Kernel();
+   * const value = await kernel.run(main());
+   * console.log(value); // 42
+   * await kernel.shutdown();
+   * ```
    */
   run<T>(coro?: Coro<T>, options?: RunOptions): Promise<T> {
     refuseNestedRun('Kernel.run');
@@ -82,7 +102,18 @@ export class Kernel extends Scheduler {
    * Add a task before the kernel runs. Refused while it is running (use `newTask` inside
    * a task instead).
    * @example
-   * kernel.addTask(worker(), { daemon: true });
+   * ```ts run
+   * import { Kernel, sleep } from '@curio/kernel';
+   *
+   * function* worker() {
+   *   for (;;) yield* sleep(1000); // a daemon: run() does not wait for it
+   * }
+   *
+   * const kernel = new Kernel();
+   * kernel.addTask(worker(), { daemon: true }); // Python: add_task
+   * await kernel.run();
+   * await kernel.shutdown(); // cancels the daemon
+   * ```
    */
   addTask<T>(coro: Coro<T>, options?: SpawnOptions): Task<T> {
     if (this.isRunning) {
@@ -100,10 +131,20 @@ export class Kernel extends Scheduler {
    * or `shutdown()`. Waiting only for submits is not a deadlock; the kernel holds the host's
    * event loop open meanwhile. Submits still pending when it ends reject with `CurioError`.
    * @example
+   * ```ts run
+   * import { Kernel, sleep } from '@curio/kernel';
+   *
+   * function* work() {
+   *   yield* sleep(10);
+   *   return 'worked';
+   * }
+   *
    * const kernel = new Kernel();
    * const serving = kernel.runForever();
-   * console.log(await kernel.submit(work()));
+   * console.log(await kernel.submit(work())); // worked
    * await kernel.shutdown(); // ends runForever, cancels what is left
+   * await serving;
+   * ```
    */
   runForever(): Promise<void> {
     refuseNestedRun('Kernel.runForever');
@@ -123,9 +164,20 @@ export class Kernel extends Scheduler {
    * `CurioError` when the kernel is not running; pending submits reject with `CurioError`
    * if the kernel stops first.
    * @example
+   * ```ts run
+   * import { Kernel, sleep } from '@curio/kernel';
+   *
+   * function* work() {
+   *   yield* sleep(10);
+   *   return 42;
+   * }
+   *
    * const kernel = new Kernel();
    * void kernel.runForever();
    * const answer = await kernel.submit(work(), { name: 'work', signal: AbortSignal.timeout(5000) });
+   * console.log(answer); // 42
+   * await kernel.shutdown();
+   * ```
    */
   submit<T>(coro: Coro<T>, options?: SubmitOptions): Promise<T> {
     if (!this._accepting) {
@@ -140,7 +192,14 @@ export class Kernel extends Scheduler {
    * Cancel every remaining task, daemons included, and resolve when all have ended.
    * Refused while the kernel is running.
    * @example
-   * await kernel.shutdown();
+   * ```ts run
+   * import { Kernel, sleep } from '@curio/kernel';
+   *
+   * const kernel = new Kernel();
+   * kernel.addTask(sleep(10));
+   * await kernel.run();
+   * await kernel.shutdown(); // cancels any task left, then releases the kernel's resources
+   * ```
    */
   async shutdown(): Promise<void> {
     const serving = this.#serving;
