@@ -24,9 +24,13 @@ export interface AsyncIterableLike<T> {
 /**
  * Python's `async with cm as v: body`: enter `cm`, run `body(v)`, and always exit `cm`.
  * @example
- * yield* asyncWith(lock, function* () {
+ * import { asyncWith, run, sleep } from '@curio/kernel';
+ * import { Lock } from '@curio/sync';
+ *
+ * const lock = new Lock();
+ * await run(asyncWith(lock, function* () {
  *   yield* sleep(10); // the lock is held here
- * });
+ * }));
  */
 export function* asyncWith<T, R>(cm: AsyncContextManager<T>, body: (value: T) => Coro<R>): Coro<R> {
   if (
@@ -58,25 +62,39 @@ export function* asyncWith<T, R>(cm: AsyncContextManager<T>, body: (value: T) =>
 
 /**
  * Python's `async for x in it: body`: call `body(x)` for every item. `iterable` is one of
- * curio's (a `next()` coroutine, like `Stream` or `Queue` iteration) or any standard
+ * curio's (a `next()` coroutine, like `Stream` or `Queue` iteration), a `TaskGroup` (its
+ * tasks as they end, each taken out of the group as `nextDone` does), or any standard
  * `AsyncIterable` (an async generator, a Node stream, `events.on(...)`), whose promises the
  * task waits on. Return `false` from the body to stop early. When the loop ends early (the
  * body returned false or raised, or the task was cancelled or timed out), the iterator's
  * `return()` is called exactly once.
  * @example
- * yield* asyncFor(stream, function* (line) {
- *   console.log(line.toString());
- * });
+ * import { asyncFor, asyncWith, run, sleep, TaskGroup } from '@curio/kernel';
+ *
+ * await run(asyncWith(new TaskGroup(), function* (g) {
+ *   yield* g.spawn(sleep(20));
+ *   yield* g.spawn(sleep(10));
+ *   yield* asyncFor(g, function* (task) {
+ *     console.log(task.name, 'ended'); // the 10 ms one first
+ *   });
+ * }));
  */
 export function* asyncFor<T>(
-  iterable: AsyncIterableLike<T> | AsyncIterable<T>,
+  iterable: AsyncIterableLike<T> | AsyncIterable<T> | { nextDone(): Coro<T | undefined> },
   body: (item: T) => Coro<boolean | void>,
 ): Coro<void> {
   const standard = iterable as AsyncIterable<T> | null;
   const isStandard =
     standard !== null && typeof standard === 'object' && Symbol.asyncIterator in standard;
+  const group = iterable as { nextDone?: () => Coro<T | undefined> } | null;
+  const isGroup =
+    group !== null && typeof group === 'object' && typeof group.nextDone === 'function';
   const own = iterable as AsyncIterableLike<T> | null;
-  if (!isStandard && (own === null || typeof own !== 'object' || typeof own.next !== 'function')) {
+  if (
+    !isStandard &&
+    !isGroup &&
+    (own === null || typeof own !== 'object' || typeof own.next !== 'function')
+  ) {
     const sync =
       iterable !== null &&
       typeof (iterable as unknown as Iterable<T>)[Symbol.iterator] === 'function';
@@ -91,6 +109,17 @@ export function* asyncFor<T>(
   }
   if (isStandard) {
     yield* forAwait(standard as AsyncIterable<T>, body);
+    return;
+  }
+  if (isGroup) {
+    // A TaskGroup: nothing to close when the loop ends early (the group's owner joins it).
+    for (
+      let task = yield* group!.nextDone!();
+      task !== undefined;
+      task = yield* group!.nextDone!()
+    ) {
+      if ((yield* body(task)) === false) return;
+    }
     return;
   }
   let finished = false;

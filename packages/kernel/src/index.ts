@@ -7,7 +7,7 @@ export {
 } from './context.js';
 export { CancelledError, CurioError, TaskError, TaskTimeout } from './errors.js';
 export { futureWait } from './future.js';
-export { TaskGroup } from './group.js';
+export { TaskGroup, type TaskGroupOptions, type WaitPolicy } from './group.js';
 export {
   type ReadinessSource,
   readWait,
@@ -20,9 +20,10 @@ export { KernelQueue } from './kqueue.js';
 export { TaskLocal } from './local.js';
 export type { MonitorFactory } from './monitor-loader.js';
 export type { KernelOptions, RunOptions } from './options.js';
+export { gather, race } from './race.js';
 export { run } from './run.js';
 export { HostSelector, type Selector, VirtualTimeSelector } from './selector.js';
-export { disableCancellation } from './shield.js';
+export { checkCancellation, disableCancellation } from './shield.js';
 export { type SignalSetLike, sigunwatch, sigwait, sigwatch } from './signals.js';
 export type { SubmitOptions } from './submit.js';
 export { type CancelOptions, Task, type TimeoutOptions } from './task.js';

@@ -9,6 +9,7 @@
 // --------------------  ---------  -------------  --------------------------------------------
 // sleep                 BLOCK      traps.ts       SLEEPING (nothing to withdraw; sleep(0) answers)
 // newTask               SWITCH     traps.ts       -
+// TaskGroup.spawn       SWITCH     group.ts       -
 // currentTask           IMMEDIATE  traps.ts       -
 // getKernel             IMMEDIATE  traps.ts       -
 // joinTask              BLOCK      traps.ts       the target's joiners, a KernelQueue (leaves the line)
@@ -18,6 +19,7 @@
 // timeoutAfter (open,   IMMEDIATE  timeout.ts     -
 //   close)
 // disableCancellation   IMMEDIATE  shield.ts      -
+// checkCancellation     IMMEDIATE  shield.ts      - (raises a pending cancel or expired deadline)
 // readWait, writeWait   BLOCK      io-wait.ts     a stream side (drops its task) or the source's
 //                                                 canceller (what onReadable / onWritable return)
 // futureWait            BLOCK      future.ts      a FutureWait (aborts the factory's AbortSignal)
@@ -78,18 +80,30 @@ export function sleep(ms: number): Coro<void> {
 const spawnTrap = /* @__PURE__ */ defineTrap<Task, Coro, SpawnOptions | undefined>(
   'newTask',
   TrapMode.SWITCH,
-  (kernel, task, { a: coro, b: options }) => {
-    const daemon = options?.daemon === true;
-    const child = kernel._spawn(coro, daemon, options?.name, daemon ? null : task);
-    const locals = task._extras?.locals;
-    if (locals !== undefined) child._extra().locals = locals; // TaskLocal: shared until set
-    return child;
-  },
+  (kernel, task, { a: coro, b: options }) =>
+    spawnChild(kernel, task, coro, options?.daemon === true, options?.name),
   (coro, options) => {
     checkCoroutine('newTask', 'coro', coro);
     checkSpawnOptions('newTask', options);
   },
 );
+
+/**
+ * @internal Make `coro` a task, ready to run: a child of `task` (a daemon has no parent) that
+ * starts with its TaskLocal values.
+ */
+export function spawnChild(
+  kernel: Kernel,
+  task: Task,
+  coro: Coro,
+  daemon: boolean,
+  name: string | undefined,
+): Task {
+  const child = kernel._spawn(coro, daemon, name, daemon ? null : task);
+  const locals = task._extras?.locals;
+  if (locals !== undefined) child._extra().locals = locals; // TaskLocal: shared until set
+  return child;
+}
 
 /**
  * Start `coro` as a new task. Returns after the new task has been scheduled and has run

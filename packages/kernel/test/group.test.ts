@@ -7,7 +7,6 @@ import {
   type Coro,
   newTask,
   sleep,
-  type TaskError,
   TaskGroup,
 } from '../src/index.js';
 import { catching, sleepRecording, vrun } from './helpers.js';
@@ -25,15 +24,22 @@ describe('TaskGroup', () => {
       yield* asyncWith(g, function* (group) {
         yield* group.spawn(worker('slow', 30));
         yield* group.spawn(worker('fast', 10));
-        events.push(`spawned ${group.tasks.size}`);
+        events.push(`spawned ${group.tasks.length}`);
       });
-      events.push(`group done, ${g.tasks.size} left`);
+      events.push(`group done, ${g.tasks.filter((t) => !t.terminated).length} running`);
+      events.push(`results ${g.results.join(' ')}`);
     }
     await vrun(main());
-    expect(events).toEqual(['spawned 2', 'fast', 'slow', 'group done, 0 left']);
+    expect(events).toEqual([
+      'spawned 2',
+      'fast',
+      'slow',
+      'group done, 0 running',
+      'results slow fast',
+    ]);
   });
 
-  it('when one task fails, cancels the rest and raises TaskError with the cause', async () => {
+  it('when one task fails, cancels the rest; join does not raise, the group holds the error (curio 1.x)', async () => {
     const events: string[] = [];
     const boom = new Error('boom');
     function* failing(): Coro<never> {
@@ -44,15 +50,37 @@ describe('TaskGroup', () => {
     function* main() {
       const g = new TaskGroup();
       yield* g.spawn(sleepRecording(events, 'sleeper'));
-      yield* g.spawn(failing(), { name: 'failing' });
-      const err = (yield* catching(g.join())) as TaskError;
-      events.push(`${err.name}: ${err.message}, cause is boom: ${err.cause === boom}`);
+      const f = yield* g.spawn(failing(), { name: 'failing' });
+      yield* g.join();
+      events.push(
+        `joined; completed is failing: ${g.completed === f}, exception is boom: ${g.exception === boom}`,
+      );
+      events.push(
+        `result raises boom: ${
+          (yield* catching(
+            (function* () {
+              g.result;
+            })(),
+          )) === boom
+        }`,
+      );
+      // results raises the first error in spawn order: the sleeper's cancellation.
+      const first = (yield* catching(
+        (function* () {
+          g.results;
+        })(),
+      )) as Error;
+      events.push(`results raises ${first.name}`);
+      events.push(`exceptions: ${g.exceptions.map((e) => (e as Error).name).join(', ')}`);
     }
     await vrun(main());
     expect(events).toEqual([
       'failing raises',
       'sleeper CancelledError',
-      'TaskError: TaskGroup: failing failed: Error: boom, cause is boom: true',
+      'joined; completed is failing: true, exception is boom: true',
+      'result raises boom: true',
+      'results raises CancelledError',
+      'exceptions: CancelledError, Error',
     ]);
   });
 
@@ -109,7 +137,7 @@ describe('TaskGroup', () => {
       const a = yield* catching(g.spawn(sleep(1), { daemon: true }));
       yield* g.spawn(crash());
       const b = yield* catching(g.spawn(sleep(1)));
-      yield* catching(g.join());
+      yield* g.join();
       return [(a as Error).message, (b as Error).message];
     }
     expect(await vrun(main())).toEqual([
