@@ -63,10 +63,8 @@
  *   const queue = new Queue<string>();
  *   const worker = yield* newTask(
  *     (function* () {
- *       const result = yield* subprocess.run(['node', '-e', 'console.log("hello")'], {
- *         stdout: subprocess.PIPE,
- *       });
- *       yield* queue.put(result.stdout.toString().trim());
+ *       const out = yield* subprocess.checkOutput(['node', '-e', 'console.log("hello")']);
+ *       yield* queue.put(out.toString().trim());
  *     })(),
  *   );
  *   console.log(yield* queue.get()); // hello
