@@ -1,0 +1,1 @@
+export { type OtelActivation, type OtelOptions, otel } from './otel.js';
