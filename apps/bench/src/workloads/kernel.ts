@@ -1,6 +1,7 @@
-// Kernel benchmarks: curio side by side with Effect, Effection and plain async functions.
+// Kernel benchmarks: curio side by side with Effect 3 and 4, Effection and plain async functions.
 import { type Coro, futureWait, newTask, run, sleep, type Task } from '@curio/kernel';
 import { Duration, Effect, Fiber } from 'effect';
+import { Effect as Effect4, Fiber as Fiber4 } from 'effect4';
 import * as effection from 'effection';
 import { heapAfterGc, now, perSecond, seededRandom, type Workload } from '../harness.js';
 
@@ -56,10 +57,11 @@ const spawnJoin: Workload = {
   name: 'kernel-spawn-join',
   title: `spawn+join ${SPAWN_N / 1000}k tasks (effection: ${EFFECTION_N / 1000}k)`,
   unit: 'tasks/s',
-  target: '>= 2M tasks/s, >= 25x effect, >= 80x effection',
+  target: '>= 0.6x async, >= 2.5x effect4, >= 25x effect, >= 80x effection',
   check: (m) =>
     misses(
-      m.curio >= 2e6 ? undefined : `${(m.curio / 1e6).toFixed(2)}M < 2M tasks/s`,
+      atLeastTimes(m, 'async', 0.6),
+      atLeastTimes(m, 'effect4', 2.5),
       atLeastTimes(m, 'effect', 25),
       atLeastTimes(m, 'effection', 80),
     ),
@@ -76,6 +78,18 @@ const spawnJoin: Workload = {
           const fibers: Fiber.RuntimeFiber<number>[] = new Array(SPAWN_N);
           for (let i = 0; i < SPAWN_N; i++) fibers[i] = yield* Effect.fork(Effect.succeed(1));
           for (let i = 0; i < SPAWN_N; i++) yield* Fiber.join(fibers[i]);
+        }),
+      );
+      return perSecond(SPAWN_N, now() - t0);
+    },
+    effect4: async () => {
+      const t0 = now();
+      await Effect4.runPromise(
+        Effect4.gen(function* () {
+          const fibers: Fiber4.Fiber<number>[] = new Array(SPAWN_N);
+          for (let i = 0; i < SPAWN_N; i++)
+            fibers[i] = yield* Effect4.forkChild(Effect4.succeed(1));
+          for (let i = 0; i < SPAWN_N; i++) yield* Fiber4.join(fibers[i]);
         }),
       );
       return perSecond(SPAWN_N, now() - t0);
@@ -109,7 +123,13 @@ const spawnJoin: Workload = {
 
 // Iterations per task, per system: enough for ~0.2-1 s each (Effection's sleep(0) is a
 // host setTimeout, ~1 ms each).
-const SWITCH_N = { curio: 1_000_000, effect: 200_000, effection: 500, async: 1_000_000 };
+const SWITCH_N = {
+  curio: 1_000_000,
+  effect: 200_000,
+  effect4: 200_000,
+  effection: 500,
+  async: 1_000_000,
+};
 
 function* curioSwitcher(n: number): Coro<void> {
   for (let i = 0; i < n; i++) yield* sleep(0);
@@ -147,6 +167,22 @@ const switches: Workload = {
           const b = yield* Effect.fork(loop);
           yield* Fiber.join(a);
           yield* Fiber.join(b);
+        }),
+      );
+      return perSecond(2 * n, now() - t0);
+    },
+    effect4: async () => {
+      const n = SWITCH_N.effect4;
+      const loop = Effect4.gen(function* () {
+        for (let i = 0; i < n; i++) yield* Effect4.yieldNow;
+      });
+      const t0 = now();
+      await Effect4.runPromise(
+        Effect4.gen(function* () {
+          const a = yield* Effect4.forkChild(loop);
+          const b = yield* Effect4.forkChild(loop);
+          yield* Fiber4.join(a);
+          yield* Fiber4.join(b);
         }),
       );
       return perSecond(2 * n, now() - t0);
@@ -214,6 +250,16 @@ const memory: Workload = {
           // Forked fibers are supervised: they are interrupted when this fiber ends.
           for (let i = 0; i < MEMORY_N; i++) yield* Effect.fork(Effect.sleep(BLOCK_MS));
           yield* Effect.sleep(Duration.millis(10));
+          return (heapAfterGc() - before) / MEMORY_N;
+        }),
+      ),
+    effect4: async () =>
+      Effect4.runPromise(
+        Effect4.gen(function* () {
+          const before = heapAfterGc();
+          // Child fibers are interrupted when this fiber ends.
+          for (let i = 0; i < MEMORY_N; i++) yield* Effect4.forkChild(Effect4.sleep(BLOCK_MS));
+          yield* Effect4.sleep(10);
           return (heapAfterGc() - before) / MEMORY_N;
         }),
       ),
@@ -290,8 +336,9 @@ const timers: Workload = {
   unit: 'ms',
   higherIsBetter: false,
   runs: 3,
-  target: '<= 120 ms (1.2x of 100 ms)',
-  check: (m) => (m.curio <= 120 ? undefined : `${m.curio.toFixed(0)} ms > 120 ms`),
+  target: '<= 1.0x async (raw setTimeout)',
+  check: (m) =>
+    m.curio <= m.async ? undefined : `${(m.curio / m.async).toFixed(2)}x async > 1.0x`,
   systems: {
     curio: async () => {
       const t0 = now();
@@ -307,6 +354,19 @@ const timers: Workload = {
             fibers[i] = yield* Effect.fork(Effect.sleep(Duration.millis(DELAYS[i])));
           }
           for (let i = 0; i < TIMERS_N; i++) yield* Fiber.join(fibers[i]);
+        }),
+      );
+      return now() - t0;
+    },
+    effect4: async () => {
+      const t0 = now();
+      await Effect4.runPromise(
+        Effect4.gen(function* () {
+          const fibers: Fiber4.Fiber<void>[] = new Array(TIMERS_N);
+          for (let i = 0; i < TIMERS_N; i++) {
+            fibers[i] = yield* Effect4.forkChild(Effect4.sleep(DELAYS[i]));
+          }
+          for (let i = 0; i < TIMERS_N; i++) yield* Fiber4.join(fibers[i]);
         }),
       );
       return now() - t0;

@@ -1,16 +1,18 @@
 // @curio/queue and @curio/sync benchmarks: queue hand-off, bounded producer/consumer, and lock
-// acquire/release, side by side with Effect (Queue, Semaphore) and Effection 4 (createQueue).
+// acquire/release, side by side with Effect 3 and 4 (Queue, Semaphore) and Effection 4
+// (createQueue).
 // Only the ping-pong has a target; the other lines are there for comparison.
 import { type Coro, newTask, run, sleep } from '@curio/kernel';
 import { Queue } from '@curio/queue';
 import { Lock } from '@curio/sync';
 import { Effect, Queue as EffectQueue, Fiber } from 'effect';
+import { Effect as Effect4, Queue as Effect4Queue, Fiber as Fiber4 } from 'effect4';
 import * as effection from 'effection';
 import { now, perSecond, type Workload } from '../harness.js';
 
 // Operations per system: enough for ~0.2-2 s a run. Effect's queue and semaphore are 10-100x
 // slower here, so it gets fewer (its per-operation rates do not depend on the count).
-const PINGPONG_N = { curio: 1_000_000, effect: 20_000, effection: 200_000 }; // round trips
+const PINGPONG_N = { curio: 1_000_000, effect: 20_000, effect4: 200_000, effection: 200_000 }; // round trips
 const BOUNDED_N = { curio: 1_000_000, effect: 200_000 };
 const BOUNDED_SIZE = 16;
 const LOCK_N = { curio: 1_000_000, effect: 200_000 };
@@ -83,6 +85,28 @@ const pingPong: Workload = {
             yield* EffectQueue.take(pong);
           }
           yield* Fiber.join(echo);
+        }),
+      );
+      return perSecond(2 * n, now() - t0);
+    },
+    effect4: async () => {
+      const n = PINGPONG_N.effect4;
+      const t0 = now();
+      await Effect4.runPromise(
+        Effect4.gen(function* () {
+          const ping = yield* Effect4Queue.unbounded<number>();
+          const pong = yield* Effect4Queue.unbounded<number>();
+          const echo = yield* Effect4.forkChild(
+            Effect4.gen(function* () {
+              for (let i = 0; i < n; i++)
+                yield* Effect4Queue.offer(pong, yield* Effect4Queue.take(ping));
+            }),
+          );
+          for (let i = 0; i < n; i++) {
+            yield* Effect4Queue.offer(ping, i);
+            yield* Effect4Queue.take(pong);
+          }
+          yield* Fiber4.join(echo);
         }),
       );
       return perSecond(2 * n, now() - t0);
