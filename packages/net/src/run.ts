@@ -65,8 +65,10 @@ function checkStarted(fn: string, options: { started?: unknown } | undefined): S
  * }
  * await run(function* () {
  *   const group = new TaskGroup();
- *   yield* group.spawn(runServer('127.0.0.1', 0, echo, { started: (address) => console.log(address) }));
- *   // ...
+ *   // Returns once the server listens, with its address (the port it got).
+ *   const address = yield* group.start((started) => runServer('127.0.0.1', 0, echo, { started }));
+ *   console.log('listening on', address);
+ *   // ... the server runs in the group ...
  *   yield* group.cancelRemaining();
  * }());
  */

@@ -2,7 +2,15 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Address } from '@curio/io';
-import { type Coro, futureWait, newTask, run, TaskTimeout, timeoutAfter } from '@curio/kernel';
+import {
+  type Coro,
+  futureWait,
+  newTask,
+  run,
+  TaskGroup,
+  TaskTimeout,
+  timeoutAfter,
+} from '@curio/kernel';
 import { describe, expect, it } from 'vitest';
 import {
   createServer,
@@ -198,6 +206,49 @@ describe('runServer / runUnixServer: started', () => {
       'TypeError: runServer: options must be an object, got 7',
       'RangeError: runServer(port): port must be an integer from 0 to 65535, got -1',
     ]);
+    expect(await leftoverSockets()).toEqual([]);
+  });
+
+  it('TaskGroup.start: const address = yield* g.start((started) => runServer(..., { started }))', async () => {
+    const events: string[] = [];
+    await run(
+      (function* () {
+        const g = new TaskGroup();
+        const address = yield* g.start((started) => runServer('127.0.0.1', 0, echo, { started }));
+        const [host, port] = address as [string, number];
+        events.push(`started ${host} ${port > 0}, group tasks ${g.tasks.length}`);
+        const sock = yield* openConnection(host, port);
+        events.push(`reply ${yield* exchange(sock, 'group')}`);
+        yield* sock.close();
+        yield* g.cancelRemaining();
+        events.push(`after cancelRemaining ${yield* settle(openConnection(host, port))}`);
+      })(),
+    );
+    expect(events).toEqual([
+      'started 127.0.0.1 true, group tasks 1',
+      'reply group',
+      'after cancelRemaining Error ECONNREFUSED',
+    ]);
+    expect(await leftoverSockets()).toEqual([]);
+  });
+
+  it('TaskGroup.start raises what stops the server from listening; the group is left empty', async () => {
+    const path = unixPath();
+    writeFileSync(path, '');
+    const events: string[] = [];
+    try {
+      await run(
+        (function* () {
+          const g = new TaskGroup();
+          events.push(yield* settle(g.start((started) => runUnixServer(path, echo, { started }))));
+          events.push(`group tasks ${g.tasks.length}`);
+          yield* g.join();
+        })(),
+      );
+    } finally {
+      rmSync(path, { force: true });
+    }
+    expect(events).toEqual(['Error EADDRINUSE', 'group tasks 0']);
     expect(await leftoverSockets()).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import {
   futureWait,
   newTask,
   run,
+  TaskGroup,
   TaskTimeout,
   timeoutAfter,
 } from '@curio/kernel';
@@ -57,16 +58,17 @@ describe('runServer(..., { workers })', () => {
     const answers = new Set<string>();
     await run(
       (function* () {
-        const [started, listening] = whenStarted();
-        const serving = yield* newTask(runServer('127.0.0.1', 0, echo, { workers: 4, started }));
-        const address = yield* futureWait(listening);
+        const group = new TaskGroup();
+        const address = yield* group.start((started) =>
+          runServer('127.0.0.1', 0, echo, { workers: 4, started }),
+        );
         const [host, port] = address as [string, number];
         events.push(
           `started ${host} ${port > 0} workers ${Object.keys(cluster.workers ?? {}).length}`,
         );
         for (let i = 0; i < 200 && answers.size < 4; i++) answers.add(yield* whoAnswers(port));
         events.push(`answered by ${answers.size}`);
-        yield* serving.cancel();
+        yield* group.cancelRemaining();
         events.push(`stopped, workers ${Object.keys(cluster.workers ?? {}).length}`);
       })(),
     );
