@@ -53,6 +53,7 @@ export function* connectFirst(
   const began = addresses.map(() => new Event());
   const failed = addresses.map(() => new Event());
   const errors: Error[] = [];
+  const reasons: string[] = [];
   let connected = false;
 
   function* attempt(i: number): Coro<Socket> {
@@ -68,14 +69,15 @@ export function* connectFirst(
       sock = yield* openConnection(...addresses[i]);
     } catch (err) {
       if (err instanceof CancelledError) throw err; // another attempt won, or the caller gave up
-      log(`failed ${where} ${(err as { code?: string }).code ?? err}`);
-      errors.push(Object.assign(err as Error, { address: addresses[i] }));
+      const reason = `${where} ${(err as { code?: string }).code ?? (err as Error).message}`;
+      log(`failed ${reason}`);
+      errors.push(err as Error);
+      reasons.push(reason);
       if (errors.length === addresses.length) {
-        const all = errors.map(
-          (e) =>
-            `${(e as { address?: HostPort }).address?.join(':')} ${(e as { code?: string }).code ?? e.message}`,
+        throw new AggregateError(
+          errors,
+          `connectFirst: no address answered: ${reasons.join(', ')}`,
         );
-        throw new AggregateError(errors, `connectFirst: no address answered: ${all.join(', ')}`);
       }
       yield* failed[i].set();
       return yield* outOfTheRace();
