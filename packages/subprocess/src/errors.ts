@@ -9,7 +9,18 @@ function show(cmd: string | readonly string[]): string {
  * Raised by `run({ check: true })` and `checkOutput` when the command exits with a non-zero
  * status. A negative `returncode` is the number of the signal that ended it.
  * @example
- * try { yield* checkOutput(['false']); } catch (e) { if (e instanceof CalledProcessError) console.log(e.returncode); }
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { CalledProcessError, checkOutput } from '@curio/subprocess';
+ *
+ * await run(function* () {
+ *   try {
+ *     yield* checkOutput(['node', '-e', 'process.exit(3)']);
+ *   } catch (e) {
+ *     if (e instanceof CalledProcessError) console.log(e.returncode); // 3
+ *   }
+ * }());
+ * ```
  */
 export class CalledProcessError extends CurioError {
   /** The exit status, or minus the signal number. */
@@ -49,7 +60,19 @@ export class CalledProcessError extends CurioError {
  * `timeout`. A `TaskTimeout`, so code catching timeouts in general catches it too. `run` and
  * `checkOutput` have killed and reaped the process by the time it is raised.
  * @example
- * try { yield* run(['sleep', '5'], { timeout: 100 }); } catch (e) { if (e instanceof TimeoutExpired) console.log(e.output); }
+ * ```ts run
+ * import { run as runKernel } from '@curio/kernel';
+ * import { PIPE, run, TimeoutExpired } from '@curio/subprocess';
+ *
+ * const script = 'console.log("started"); setTimeout(() => {}, 5000)';
+ * await runKernel(function* () {
+ *   try {
+ *     yield* run(['node', '-e', script], { stdout: PIPE, timeout: 2000 });
+ *   } catch (e) {
+ *     if (e instanceof TimeoutExpired) console.log(String(e.output).trim()); // started
+ *   }
+ * }());
+ * ```
  */
 export class TimeoutExpired extends TaskTimeout {
   /** The command's arguments, as given. */

@@ -151,11 +151,20 @@ function spawnFailure(fn: string, file: string, options: SpawnOptions): Error {
  * streams are `@curio/io` `Stream`s; `wait` and `communicate` are coroutines.
  * As an async context manager, `exit` closes the pipes and waits for the process.
  * @example
- * const p = new Popen(['ping', '-c', '3', '127.0.0.1'], { stdout: PIPE });
- * yield* asyncFor(p.stdout!, function* (line) {
- *   process.stdout.write(`Got: ${line}`);
- * });
- * yield* p.wait();
+ * ```ts run
+ * import { asyncFor, run } from '@curio/kernel';
+ * import { PIPE, Popen } from '@curio/subprocess';
+ *
+ * await run(function* () {
+ *   const p = new Popen(['node', '-e', 'for (let i = 1; i <= 3; i++) console.log(i)'], {
+ *     stdout: PIPE,
+ *   });
+ *   yield* asyncFor(p.stdout!, function* (line) {
+ *     process.stdout.write(`Got: ${line}`); // Got: 1, Got: 2, Got: 3
+ *   });
+ *   console.log('exit status', yield* p.wait()); // exit status 0
+ * }());
+ * ```
  */
 export class Popen implements AsyncContextManager<Popen> {
   /** The command as given. */
@@ -250,7 +259,11 @@ export class Popen implements AsyncContextManager<Popen> {
   /**
    * The exit status if the process has ended (as Node has reported it so far), else `null`.
    * @example
-   * if (p.poll() === null) p.terminate();
+   * import type { Popen } from '@curio/subprocess';
+   *
+   * function stopIfRunning(p: Popen) {
+   *   if (p.poll() === null) p.terminate(); // poll(): the exit status, or null while it runs
+   * }
    */
   poll(): number | null {
     return this.returncode;
@@ -260,7 +273,11 @@ export class Popen implements AsyncContextManager<Popen> {
    * Wait for the process to end and return its exit status (minus the signal number if a
    * signal ended it). Raises `TimeoutExpired` after `timeout` ms (the process keeps running).
    * @example
-   * const status = yield* p.wait({ timeout: 1000 });
+   * import type { Popen } from '@curio/subprocess';
+   *
+   * function* exitStatus(p: Popen) {
+   *   return yield* p.wait({ timeout: 1000 }); // TimeoutExpired after a second
+   * }
    */
   wait(options?: TimeoutOptions): Coro<number> {
     const timeout = checkTimeout('Popen.wait', options);
@@ -281,7 +298,20 @@ export class Popen implements AsyncContextManager<Popen> {
    * piped, or was closed or handed to another process). Raises `TimeoutExpired` (holding the output read so far) after `timeout` ms; the
    * process keeps running.
    * @example
-   * const [out, err] = yield* p.communicate(Buffer.from('hello'), { timeout: 5000 });
+   * ```ts run
+   * import { run } from '@curio/kernel';
+   * import { PIPE, Popen } from '@curio/subprocess';
+   *
+   * await run(function* () {
+   *   const p = new Popen(['node', '-e', 'process.stdin.pipe(process.stdout)'], {
+   *     stdin: PIPE,
+   *     stdout: PIPE,
+   *     stderr: PIPE,
+   *   });
+   *   const [out, err] = yield* p.communicate(Buffer.from('hello'), { timeout: 5000 });
+   *   console.log(String(out), String(err).length); // hello 0
+   * }());
+   * ```
    */
   communicate(
     input: Uint8Array | string = EMPTY,
@@ -344,7 +374,11 @@ export class Popen implements AsyncContextManager<Popen> {
    * Send `signal` (a name like `'SIGTERM'` or a number) to the process; does nothing once it
    * has ended.
    * @example
-   * p.sendSignal('SIGINT');
+   * import type { Popen } from '@curio/subprocess';
+   *
+   * function interrupt(p: Popen) {
+   *   p.sendSignal('SIGINT'); // Python: send_signal
+   * }
    */
   sendSignal(signal: NodeJS.Signals | number): void {
     const ok =
@@ -359,17 +393,46 @@ export class Popen implements AsyncContextManager<Popen> {
     this.child.kill(signal);
   }
 
-  /** Ask the process to end (`SIGTERM`). @example p.terminate(); */
+  /**
+   * Ask the process to end (`SIGTERM`).
+   * @example
+   * import type { Popen } from '@curio/subprocess';
+   *
+   * function stop(p: Popen) {
+   *   p.terminate();
+   * }
+   */
   terminate(): void {
     this.sendSignal('SIGTERM');
   }
 
-  /** End the process at once (`SIGKILL`). @example p.kill(); */
+  /**
+   * End the process at once (`SIGKILL`).
+   * @example
+   * import type { Popen } from '@curio/subprocess';
+   *
+   * function stopNow(p: Popen) {
+   *   p.kill();
+   * }
+   */
   kill(): void {
     this.sendSignal('SIGKILL');
   }
 
-  /** Returns the `Popen` itself. @example yield* asyncWith(new Popen(['ls']), function* (p) { yield* p.wait(); }); */
+  /**
+   * Returns the `Popen` itself.
+   * @example
+   * ```ts run
+   * import { asyncWith, run } from '@curio/kernel';
+   * import { Popen } from '@curio/subprocess';
+   *
+   * await run(
+   *   asyncWith(new Popen(['node', '-e', '']), function* (p) {
+   *     yield* p.wait();
+   *   }), // the pipes are closed and the process has ended here
+   * );
+   * ```
+   */
   *enter(): Coro<Popen> {
     return this;
   }
@@ -378,7 +441,11 @@ export class Popen implements AsyncContextManager<Popen> {
    * Close the pipes (standard input first, so the child sees end of file) and wait for the
    * process to end. Never suppresses the body's error.
    * @example
-   * yield* p.exit();
+   * import type { Popen } from '@curio/subprocess';
+   *
+   * function* finish(p: Popen) {
+   *   yield* p.exit(); // what leaving asyncWith(p, ...) does
+   * }
    */
   *exit(_error?: unknown): Coro<boolean> {
     for (const stream of [this.stdin, this.stdout, this.stderr]) {

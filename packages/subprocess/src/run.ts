@@ -19,8 +19,14 @@ export type CheckOutputOptions = Omit<RunOptions, 'stdout' | 'check'>;
 /**
  * What {@link run} returns: the command, its exit status and the captured output.
  * @example
- * const done = yield* run(['ls'], { stdout: PIPE });
- * done.checkReturncode();
+ * ```ts run
+ * import { run as runKernel } from '@curio/kernel';
+ * import { PIPE, run } from '@curio/subprocess';
+ *
+ * const done = await runKernel(run(['node', '--version'], { stdout: PIPE }));
+ * done.checkReturncode(); // CalledProcessError if it failed
+ * console.log(done.returncode, String(done.stdout).startsWith('v')); // 0 true
+ * ```
  */
 export class CompletedProcess {
   constructor(
@@ -52,8 +58,15 @@ export class CompletedProcess {
  * also kills and reaps its process (the reaping runs inside `disableCancellation`): when it
  * returns or raises, the process is gone and its pipes are closed.
  * @example
- * const done = yield* run(['git', 'status'], { stdout: PIPE, timeout: 5000, check: true });
- * console.log(done.stdout!.toString());
+ * ```ts run
+ * import { run as runKernel } from '@curio/kernel';
+ * import { PIPE, run } from '@curio/subprocess';
+ *
+ * await runKernel(function* () {
+ *   const done = yield* run(['node', '-p', '6 * 7'], { stdout: PIPE, timeout: 5000, check: true });
+ *   console.log(done.stdout!.toString()); // 42
+ * }());
+ * ```
  */
 export function run(
   args: string | readonly string[],
@@ -67,7 +80,13 @@ export function run(
  * output) if it exits with a non-zero status, and `TimeoutExpired` after `timeout` ms, with
  * the process killed and reaped as in {@link run}.
  * @example
- * const version = (yield* checkOutput(['node', '--version'])).toString().trim();
+ * ```ts run
+ * import { run } from '@curio/kernel';
+ * import { checkOutput } from '@curio/subprocess';
+ *
+ * const version = (await run(checkOutput(['node', '--version']))).toString().trim();
+ * console.log(version.startsWith('v')); // true
+ * ```
  */
 export function checkOutput(
   args: string | readonly string[],
