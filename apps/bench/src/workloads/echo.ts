@@ -1,12 +1,14 @@
 // Echo server throughput: curio's runServer-style Server against a node:net echo server
 // written the usual Node way (socket.pipe(socket)). The load generator (dist/echo-load.js)
-// runs in its own process; the server runs in the measuring process.
+// runs in its own process; the server runs in the measuring process, or, for the workers
+// workloads, in node:cluster workers (dist/echo-worker.js) that runServer's `workers` forks.
 import { spawn } from 'node:child_process';
+import cluster from 'node:cluster';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import type { Socket } from '@curio/io';
+import type { Address, Socket } from '@curio/io';
 import { type Coro, futureWait, newTask, run } from '@curio/kernel';
-import { createServer } from '@curio/net';
+import { createServer, runServer } from '@curio/net';
 import { distDir, type Workload } from '../harness.js';
 
 const CONNECTIONS = 50;
@@ -48,7 +50,8 @@ function measure(result: LoadResult, mode: Mode): number {
 
 // ---- curio ----------------------------------------------------------------------------
 
-function* echo(client: Socket): Coro<void> {
+/** The echo handler (also what dist/echo-worker.js serves). */
+export function* echo(client: Socket): Coro<void> {
   for (;;) {
     const data = yield* client.recv(CHUNK);
     if (data.length === 0) return;
@@ -63,6 +66,27 @@ function curioRun(mode: Mode): Promise<number> {
       const serving = yield* newTask(server.serveForever());
       try {
         const port = (server.address as [string, number])[1];
+        return measure(yield* futureWait(generateLoad(port, mode)), mode);
+      } finally {
+        yield* serving.cancel();
+      }
+    })(),
+    { logErrors: false },
+  );
+}
+
+// runServer with `workers`: the measuring process is the cluster primary.
+function workersRun(workers: number, mode: Mode): Promise<number> {
+  cluster.setupPrimary({ exec: join(distDir, 'echo-worker.js') });
+  return run(
+    (function* () {
+      let started!: (address: Address) => void;
+      const listening = new Promise<Address>((resolve) => {
+        started = resolve;
+      });
+      const serving = yield* newTask(runServer('127.0.0.1', 0, echo, { workers, started }));
+      try {
+        const port = ((yield* futureWait(listening)) as [string, number])[1];
         return measure(yield* futureWait(generateLoad(port, mode)), mode);
       } finally {
         yield* serving.cancel();
@@ -97,6 +121,20 @@ function atLeast(m: Record<string, number>, factor: number): string | undefined 
   return r >= factor ? undefined : `${r.toFixed(2)}x node:net < ${factor}x`;
 }
 
+// The same echo server from 1 and from 2 node:cluster workers (no target: on a 2-core
+// machine the load generator takes a core of its own).
+const workersWorkloads: Workload[] = (['pingpong', 'stream'] as const).map((mode) => ({
+  name: `echo-workers-${mode}`,
+  title: `echo ${mode === 'pingpong' ? 'ping-pong, 1 KiB' : 'streaming, 64 KiB chunks'}, ${CONNECTIONS} conns, ${DURATION_MS / 1000} s, runServer workers`,
+  unit: mode === 'pingpong' ? 'msgs/s' : 'MB/s',
+  runs: 4,
+  rounds: 2,
+  systems: {
+    '1 worker': () => workersRun(1, mode),
+    '2 workers': () => workersRun(2, mode),
+  },
+}));
+
 export const workloads: Workload[] = [
   {
     name: 'echo-pingpong',
@@ -125,4 +163,5 @@ export const workloads: Workload[] = [
       'node:net': () => nodeRun('stream'),
     },
   },
+  ...workersWorkloads,
 ];
