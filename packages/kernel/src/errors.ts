@@ -1,7 +1,25 @@
 /**
  * Base class of every error curio raises.
  * @example
- * try { yield* task.join(); } catch (e) { if (e instanceof CurioError) console.log('curio said', e.message); }
+ * ```ts run
+ * import { CurioError, newTask, run } from '@curio/kernel';
+ *
+ * await run(
+ *   function* () {
+ *     const task = yield* newTask(
+ *       (function* () {
+ *         throw new Error('boom');
+ *       })(),
+ *     );
+ *     try {
+ *       yield* task.join();
+ *     } catch (e) {
+ *       if (e instanceof CurioError) console.log('curio said', e.message); // a TaskError
+ *     }
+ *   }(),
+ *   { logErrors: false },
+ * );
+ * ```
  */
 export class CurioError extends Error {
   constructor(message?: string, options?: { cause?: unknown }) {
