@@ -41,10 +41,27 @@ export function submitTask<T>(
     );
   }
   const task = kernel._spawn(coro, options?.daemon === true, options?.name, null);
-  const submission = new Submission(kernel, task, signal, wake);
+  if (signal !== undefined) {
+    const submission = new Submission(kernel, task, signal, wake);
+    start();
+    return submission.promise as Promise<T>;
+  }
+  // From plain code the task's first step runs inside start(): a task that ends there (most
+  // quick answers do) settles its promise without a Submission.
+  task._watcher = STARTING;
   start();
+  if (task.terminated) {
+    return task.excInfo === undefined
+      ? Promise.resolve(task._outcome as T)
+      : Promise.reject(joinFailure(task));
+  }
+  const submission = new Submission(kernel, task, undefined, wake);
+  if (!kernel._accepting) submission._kernelStopped(task); // its first step stopped the kernel
   return submission.promise as Promise<T>;
 }
+
+// Watches a submitted task through its first step (see submitTask); a Submission takes over.
+const STARTING: TaskWatcher = { _taskDone() {} };
 
 // One submitted task: settles its promise when the task ends, or when the kernel stops first.
 class Submission implements TaskWatcher {

@@ -88,6 +88,47 @@ describe('Kernel.submit', () => {
     await serving;
   });
 
+  it('a task that ends in its first step settles at once: its result, or its failure (logged never)', async () => {
+    const k = kernel();
+    const serving = k.runForever();
+    const boom = new Error('boom');
+    function* failsAtOnce(): Coro<never> {
+      throw boom;
+    }
+    const logged: unknown[] = [];
+    const error = console.error;
+    console.error = (...args: unknown[]) => logged.push(args);
+    try {
+      expect(await k.submit(returns('at once'))).toBe('at once');
+      const err = (await k.submit(failsAtOnce(), { name: 'fails' }).catch((e) => e)) as TaskError;
+      expect([err instanceof TaskError, err.message, err.cause === boom]).toEqual([
+        true,
+        'fails failed: Error: boom',
+        true,
+      ]);
+    } finally {
+      console.error = error;
+    }
+    expect(logged).toEqual([]);
+    k.stop();
+    await serving;
+  });
+
+  it('a task whose first step stops the kernel: its submit rejects, nothing is left pending', async () => {
+    const k = kernel();
+    const serving = k.runForever();
+    function* stopper(): Coro<string> {
+      k.stop();
+      yield* sleep(10);
+      return 'never';
+    }
+    const err = (await k.submit(stopper(), { name: 'stopper' }).catch((e) => e)) as Error;
+    await serving;
+    expect(`${err.name}: ${err.message}`).toBe(
+      'CurioError: Kernel.submit: the kernel stopped before stopper ended',
+    );
+  });
+
   it('an AbortSignal cancels the task (its finally runs); already aborted: never starts', async () => {
     const events: string[] = [];
     const k = kernel();
