@@ -112,8 +112,10 @@ const checks = [
     bundle: "import { run, sleep } from '@curio/kernel'",
     code: "export { run, sleep } from '@curio/kernel';",
     // 5.70 KB before Kernel.submit / runForever (SPEC's methods for Promise code, ~0.5 KB
-    // that every kernel carries); structural cuts are the reach issue's work.
-    budget: 6.6 * KB,
+    // that every kernel carries), 6.56 KB after the scheduler split, 6.77 KB with the
+    // activations option (its checks run in every Kernel constructor); structural cuts are the
+    // reach issue's work.
+    budget: 6.9 * KB,
     target: 4 * KB,
     forbid: IO_PACKAGES,
   },
