@@ -3,6 +3,7 @@
 // The monitor's bookkeeping (each task's run time and where it waits) is one of them.
 import { host, hostNow } from './host.js';
 import type { Kernel } from './kernel.js';
+import { taskNameOf } from './stacks.js';
 import type { Task } from './task.js';
 import { type Trap, traceOf } from './trap.js';
 
@@ -69,11 +70,22 @@ export const monitoring: Activation = {
     stepStart = hostNow();
   },
   suspended(task, trap) {
-    const extra = task._extra();
-    extra.runTime += hostNow() - stepStart;
-    if (trap !== undefined) extra.where = traceOf(trap);
+    task._extra().runTime += hostNow() - stepStart;
+    recordWhere(task, trap);
   },
   terminated(task) {
     task._extra().runTime += hostNow() - stepStart;
   },
 };
+
+/**
+ * @internal Keep `trap`'s stack as the task's `where` (the monitor, debug mode); the first one
+ * kept names a task that has no name (after its generator function, when the stack shows it).
+ */
+export function recordWhere(task: Task, trap: Trap | undefined): void {
+  const where = trap === undefined ? undefined : traceOf(trap);
+  if (where === undefined) return;
+  const extra = task._extra();
+  if (extra.where === undefined) extra.name ??= taskNameOf(where.stack);
+  extra.where = where;
+}

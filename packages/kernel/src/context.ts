@@ -1,6 +1,6 @@
 import { futureWait } from './future.js';
 import type { Coro } from './trap.js';
-import { describe } from './validate.js';
+import { checkFunction, describe } from './validate.js';
 
 /**
  * The `async with` protocol: `enter()` runs on the way in, `exit(error)` on the way out
@@ -43,11 +43,7 @@ export function* asyncWith<T, R>(cm: AsyncContextManager<T>, body: (value: T) =>
       `asyncWith(cm): cm must have enter() and exit() coroutines, got ${describe(cm)}`,
     );
   }
-  if (typeof body !== 'function') {
-    throw new TypeError(
-      `asyncWith(cm, body): body must be a generator function, got ${describe(body)}`,
-    );
-  }
+  checkFunction('asyncWith(cm, body)', 'body', body, 'a generator function');
   const value = yield* cm.enter();
   let result: R;
   try {
@@ -102,11 +98,7 @@ export function* asyncFor<T>(
       `asyncFor(iterable): iterable must be an AsyncIterable or have a next() coroutine, got ${describe(iterable)}${sync ? ' (a sync iterable: use for...of)' : ''}`,
     );
   }
-  if (typeof body !== 'function') {
-    throw new TypeError(
-      `asyncFor(iterable, body): body must be a generator function, got ${describe(body)}`,
-    );
-  }
+  checkFunction('asyncFor(iterable, body)', 'body', body, 'a generator function');
   if (isStandard) {
     yield* forAwait(standard as AsyncIterable<T>, body);
     return;

@@ -13,7 +13,7 @@ import {
   waitOnQueue,
   wakeQueued,
 } from './traps.js';
-import { checkCoroutine, checkOptions, checkTimeout, describe } from './validate.js';
+import { checkCoroutine, checkFunction, checkOptions, checkTimeout, describe } from './validate.js';
 
 /**
  * How {@link TaskGroup.join} waits (curio 1.x's `wait=`): `'all'` for every task (the
@@ -346,11 +346,7 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
    * }));
    */
   *start<V = unknown>(fn: (started: (value?: V) => void) => Coro<unknown>): Coro<V> {
-    if (typeof fn !== 'function') {
-      throw new TypeError(
-        `TaskGroup.start(fn): fn must be a function taking started, got ${describe(fn)}`,
-      );
-    }
+    checkFunction('TaskGroup.start(fn)', 'fn', fn, 'a function taking started');
     this.#checkOpen('TaskGroup.start');
     const what = fn.name !== '' ? fn.name : 'fn';
     const adoption: Adoption = {

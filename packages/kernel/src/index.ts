@@ -5,6 +5,14 @@ export {
   asyncFor,
   asyncWith,
 } from './context.js';
+export {
+  type DebugOptions,
+  type LongblockOptions,
+  logcrash,
+  longblock,
+  schedtrace,
+  traptrace,
+} from './debug.js';
 export { CancelledError, CurioError, TaskError, TaskTimeout } from './errors.js';
 export { futureWait } from './future.js';
 export { TaskGroup, type TaskGroupOptions, type WaitPolicy } from './group.js';

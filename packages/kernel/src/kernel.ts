@@ -2,6 +2,7 @@
 // underneath (the loop, suspend and wake, the one cancel path) is in scheduler.ts; what each
 // trap does is in the trap table (traps.ts). A map for contributors: docs/internals.md.
 import { monitoring } from './activations.js';
+import { debugFromEnv, debugging } from './debug-mode.js';
 import { CurioError } from './errors.js';
 import { loadMonitor, type MonitorFactory } from './monitor-loader.js';
 import { checkKernelOptions, type KernelOptions, type RunOptions } from './options.js';
@@ -40,6 +41,7 @@ export class Kernel extends Scheduler {
     super(checkKernelOptions(options)?.selector ?? new HostSelector());
     installTaskInspect();
     this.#monitor = options?.withMonitor ?? false;
+    if (options?.debug ?? debugFromEnv()) this._activate(debugging);
     for (const activation of options?.activations ?? []) this._activate(activation);
   }
 

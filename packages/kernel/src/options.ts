@@ -18,6 +18,13 @@ export interface KernelOptions {
    * (see {@link Activation}). Each is installed when the kernel is made.
    */
   activations?: readonly Activation[];
+  /**
+   * Debug mode: each task records where it was spawned ({@link Task.spawnSite}) and where it
+   * waits ({@link Task.where}), unnamed tasks are named after their generator function, and a
+   * kernel call made but never run (a forgotten `yield*`) is reported. Costs a stack capture per
+   * kernel call. Default: on when the environment has `CURIO_DEBUG=1`, else off.
+   */
+  debug?: boolean;
 }
 
 /** Options of `Kernel.run` and `run`. */
@@ -27,8 +34,6 @@ export interface RunOptions {
   /** Log tasks that crash with an uncaught error, with their name and stack. Default true. */
   logErrors?: boolean;
 }
-
-const HOOKS = ['activate', 'created', 'running', 'suspended', 'terminated'] as const;
 
 /** @internal Check the options of `new Kernel(options)` (or of `run`, named by `fn`). */
 export function checkKernelOptions(
@@ -45,6 +50,10 @@ export function checkKernelOptions(
     }
     activations.forEach(checkActivation.bind(null, fn));
   }
+  const debug = options?.debug;
+  if (debug !== undefined && typeof debug !== 'boolean') {
+    throw new TypeError(`${fn}: options.debug must be a boolean, got ${describe(debug)}`);
+  }
   const selector = options?.selector;
   if (
     selector !== undefined &&
@@ -58,14 +67,9 @@ export function checkKernelOptions(
 }
 
 function checkActivation(fn: string, activation: unknown, i: number): void {
-  const what = `${fn}: options.activations[${i}]`;
   if (activation === null || typeof activation !== 'object') {
-    throw new TypeError(`${what} must be an Activation object, got ${describe(activation)}`);
-  }
-  for (const hook of HOOKS) {
-    const value = (activation as Record<string, unknown>)[hook];
-    if (value !== undefined && typeof value !== 'function') {
-      throw new TypeError(`${what}.${hook} must be a function, got ${describe(value)}`);
-    }
+    throw new TypeError(
+      `${fn}: options.activations[${i}] must be an Activation object, got ${describe(activation)}`,
+    );
   }
 }

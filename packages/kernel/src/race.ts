@@ -6,7 +6,7 @@ import { TaskGroup } from './group.js';
 import type { Task, TimeoutOptions } from './task.js';
 import { ignoreAfter } from './timeout.js';
 import type { Coro } from './trap.js';
-import { checkOptions, checkTimeout, describe, isCoroutine } from './validate.js';
+import { callHint, checkOptions, checkTimeout, describe, isCoroutine } from './validate.js';
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
 
@@ -18,7 +18,7 @@ function checkCoros(fn: string, coros: unknown, options: unknown): number | unde
   }
   coros.forEach((coro, i) => {
     if (!isCoroutine(coro)) {
-      const hint = typeof coro === 'function' ? ' (a function: pass f(), not f)' : '';
+      const hint = callHint(coro);
       throw new TypeError(
         `${fn}(coros): coros[${i}] must be a coroutine (the generator object returned by calling a function*), got ${describe(coro)}${hint}`,
       );

@@ -30,6 +30,7 @@ async function runToEnd<T>(coro: Coro<T>, options?: RunOptions & KernelOptions):
     selector: options?.selector,
     withMonitor: options?.withMonitor,
     activations: options?.activations,
+    debug: options?.debug,
   });
   try {
     return await kernel.run(coro, options);

@@ -8,7 +8,7 @@ import { armDeadline, expireTimers, scopeExpired } from './deadlines.js';
 import { CancelledError, CurioError, kernelError } from './errors.js';
 import { HostTurns } from './host.js';
 import type { Kernel } from './kernel.js';
-import { deadlockError, reportCrash } from './reports.js';
+import { Crashes, deadlockError } from './reports.js';
 import type { Selector } from './selector.js';
 import { LiveTasks, TimerHeap } from './structures.js';
 import { Task, TaskFlag, type Waiter } from './task.js';
@@ -74,10 +74,10 @@ export class Scheduler {
   #keepAliveWaits = 0; // of those, waits no host handle keeps alive
   #mainTask: Task | null = null; // the task whose result run settles with
   #settle: ((ok: boolean, value: unknown) => void) | null = null;
-  #logErrors = true;
-  #pdb = false;
+  readonly #crashes = new Crashes(); // failures nobody joined, until they are logged
   #activations: Activation[] | null = null; // null while none is installed
-  #suspendedAt: Trap | undefined = undefined; // with activations: the trap a step ended at
+  /** @internal With activations: the trap the running step is at (or ended at). */
+  _trapInHand: Trap | undefined = undefined;
   // The Kernel this scheduler is (Kernel is its only subclass): what trap handlers receive.
   readonly #kernel = this as unknown as Kernel;
 
@@ -115,8 +115,8 @@ export class Scheduler {
   /** @internal Run until the non-daemon tasks have ended (`forever`: until stopped). */
   _runUntilDone<T>(main: Task | null, forever: boolean, logErrors = true, pdb = false): Promise<T> {
     this.#forever = forever;
-    this.#logErrors = logErrors;
-    this.#pdb = pdb;
+    this.#crashes.log = logErrors;
+    this.#crashes.pdb = pdb;
     if (main !== null) this.#mainTask = main;
     return this.#runUntil<T>(this.#jobs === 0 && !forever);
   }
@@ -246,7 +246,7 @@ export class Scheduler {
       const spec = trap.spec;
       const mode = spec.mode;
       if (mode !== TrapMode.IMMEDIATE) {
-        if (this.#activations !== null) this.#suspendedAt = trap;
+        if (this.#activations !== null) this._trapInHand = trap;
         if (
           mode === TrapMode.BLOCK &&
           (task._pendingCancel !== undefined || task._timer !== null) &&
@@ -274,9 +274,9 @@ export class Scheduler {
 
   #observedStep(task: Task, activations: Activation[]): void {
     notify(activations, 'running', task);
-    this.#suspendedAt = undefined;
+    this._trapInHand = undefined;
     this.#step(task);
-    if (!task.terminated) notify(activations, 'suspended', task, this.#suspendedAt);
+    if (!task.terminated) notify(activations, 'suspended', task, this._trapInHand);
   }
 
   #makeReady(task: Task, value: unknown): void {
@@ -310,6 +310,7 @@ export class Scheduler {
   }
 
   #finish(ok: boolean, value: unknown): void {
+    this.#crashes.finish();
     for (const task of this._live.list()) task._watcher?._kernelStopped?.(task);
     this.#running = false;
     this.#forever = false;
@@ -423,11 +424,10 @@ export class Scheduler {
     task._leaveParent();
     if (this.#activations !== null) notify(this.#activations, 'terminated', task);
     const watcher = task._watcher;
-    if (failed && !(outcome instanceof CancelledError) && task !== this.#mainTask) {
-      if (watcher === null) this._reportCrash(task, outcome);
-    }
+    if (failed && watcher === null && task !== this.#mainTask) this.#crashes.failed(task, outcome);
     wakeJoiners(this.#kernel, task, failed);
     watcher?._taskDone(task);
+    if (this.#crashes.waiting) this.#crashes.ended(task);
     if (this.#shuttingDown) {
       if (this._live.count === 0) this.#finish(true, undefined);
     } else if (!task.daemon && --this.#jobs === 0 && this.#running && !this.#forever) {
@@ -438,8 +438,8 @@ export class Scheduler {
     }
   }
 
-  /** @internal Report that `task` failed with `err` and nobody will see it (once per failure). */
+  /** @internal Log now that `task` failed with `err`: nobody will see it (once per failure). */
   _reportCrash(task: Task, err: unknown): void {
-    reportCrash(task, err, this.#pdb, this.#logErrors);
+    this.#crashes.report(task, err);
   }
 }

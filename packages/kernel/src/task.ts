@@ -1,5 +1,6 @@
 import type { Kernel } from './kernel.js';
 import type { KernelQueue } from './kqueue.js';
+import type { Unjoined } from './reports.js';
 import type { Coro } from './trap.js';
 import { cancelTask, joinTask } from './traps.js';
 import { checkTimeout } from './validate.js';
@@ -84,6 +85,10 @@ export interface TaskExtras {
   shieldSaved: { prevDeadline: number; prevToken: unknown } | null;
   /** TaskLocal values, shared with the parent until either sets one (copy on write). */
   locals: Map<object, unknown> | undefined;
+  /** Debug mode: `file:line` of the call that spawned the task. */
+  spawnSite: string | undefined;
+  /** Its failure, while nobody has joined it and it is not yet logged (see reports.ts). */
+  unjoined: Unjoined | undefined;
 }
 
 let nextId = 1;
@@ -122,7 +127,7 @@ export class Task<T = unknown> {
   /** @internal a cancellation waiting for the next blocking trap */ _pendingCancel: unknown =
     undefined;
   /** @internal */ _kernel: Kernel;
-  /** @internal */ _parent: Task | null;
+  /** @internal the task that spawned it (kept once it ends, for crash reports) */ _parent: Task | null;
   /** @internal newest child; children link through _nextSibling */ _firstChild: Task | null = null;
   /** @internal */ _prevSibling: Task | null = null;
   /** @internal */ _nextSibling: Task | null = null;
@@ -161,7 +166,7 @@ export class Task<T = unknown> {
     }
   }
 
-  /** @internal The task ended: it leaves its parent's children. */
+  /** @internal The task ended: it leaves its parent's children (and keeps its parent). */
   _leaveParent(): void {
     const parent = this._parent;
     if (parent === null) return;
@@ -169,7 +174,7 @@ export class Task<T = unknown> {
     if (prev === null) parent._firstChild = next;
     else prev._nextSibling = next;
     if (next !== null) next._prevSibling = prev;
-    this._prevSibling = this._nextSibling = this._parent = null;
+    this._prevSibling = this._nextSibling = null;
   }
 
   /** True for a daemon task: no parent, does not keep the kernel running. */
@@ -197,6 +202,8 @@ export class Task<T = unknown> {
         shieldDepth: 0,
         shieldSaved: null,
         locals: undefined,
+        spawnSite: undefined,
+        unjoined: undefined,
       };
     return this._extras;
   }
@@ -204,6 +211,14 @@ export class Task<T = unknown> {
   /** The `name` option given at spawn, else `task-<id>`. */
   get name(): string {
     return this._extras?.name ?? `task-${this.id}`;
+  }
+
+  /**
+   * Where the task was spawned: `file:line` of the `newTask`, `spawn` or `run` call that made
+   * it, recorded in debug mode (see {@link KernelOptions.debug}); else `undefined`.
+   */
+  get spawnSite(): string | undefined {
+    return this._extras?.spawnSite;
   }
 
   /** The immediate children still running, oldest first: a snapshot taken when read. */

@@ -55,12 +55,34 @@ export function traceTraps(delta: 1 | -1): void {
   tracing += delta;
 }
 
-// Record where `trap` was issued: the stack from the caller of `issue` down (the issuing
-// function and the trap's constructor are left out where the host can, as V8 does).
-function trace(trap: object, issue: (...args: never[]) => unknown): void {
-  const where = new Error('where');
-  captureStack?.(where, issue);
+// Debug mode's watch on the traps it traces (to tell one never run), if any.
+let watcher: ((trap: Trap, where: Error) => void) | undefined;
+
+/** @internal Debug mode: be told of each trap traced, with its stack. */
+export function watchTraps(fn: ((trap: Trap, where: Error) => void) | undefined): void {
+  watcher = fn;
+}
+
+/**
+ * @internal The stack from the caller of `below` down (`below` and what it called are left out
+ * where the host can, as V8 does), deep enough to reach a task's own frames below a long chain
+ * of `yield*`.
+ */
+export function stackBelow(below: (...args: never[]) => unknown): Error {
+  const ErrorCtor = Error as { stackTraceLimit?: number };
+  const limit = ErrorCtor.stackTraceLimit;
+  ErrorCtor.stackTraceLimit = 50;
+  const where = captureStack === undefined ? new Error('where') : ({} as Error);
+  captureStack?.(where, below);
+  ErrorCtor.stackTraceLimit = limit;
+  return where;
+}
+
+// Record where `trap` was issued: the stack from the caller of `issue` down.
+function trace(trap: Trap, issue: (...args: never[]) => unknown): void {
+  const where = stackBelow(issue);
   traces.set(trap, where);
+  watcher?.(trap, where);
 }
 
 const BRAND: unique symbol = Symbol.for('curio.trap') as never;

@@ -32,9 +32,10 @@
 // with that value even if a cancel is pending (the cancel comes at its next blocking trap).
 
 import { SLEEPING } from './deadlines.js';
-import { CancelledError, CurioError, kernelError, TaskError } from './errors.js';
+import { CancelledError, CurioError, kernelError, type TaskError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import { KernelQueue } from './kqueue.js';
+import { failureError } from './reports.js';
 import type { CancelOptions, Task, TimeoutOptions } from './task.js';
 import { type Coro, defineTrap, TrapMode } from './trap.js';
 import { checkCoroutine, checkDuration, checkOptions, checkTimeout, describe } from './validate.js';
@@ -173,11 +174,12 @@ export function joinersOf(task: Task): KernelQueue {
   return task._joiners;
 }
 
-/** @internal The error `join` raises for a task that failed. */
+/**
+ * @internal The error `join` raises for a task that failed: a TaskError whose printed form
+ * shows the task's error and the chain of tasks (reports.ts). Whoever gets it has the failure.
+ */
 export function joinFailure(target: Task): TaskError {
-  const cause = target._outcome;
-  const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describe(cause);
-  return kernelError(TaskError, `${target.name} failed: ${what}`, { cause });
+  return failureError(target);
 }
 
 /**

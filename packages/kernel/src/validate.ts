@@ -4,6 +4,7 @@ export function describe(value: unknown): string {
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (value === null || typeof value !== 'object') return String(value);
   if (typeof (value as PromiseLike<unknown>).then === 'function') return 'a Promise';
+  if (isCoroutine(value)) return 'a coroutine';
   if (Array.isArray(value)) {
     const text = JSON.stringify(value) ?? '[]';
     return text.length > 40 ? `an array of ${value.length}` : text;
@@ -57,13 +58,18 @@ export function isCoroutine(value: unknown): boolean {
   );
 }
 
+/** The fix for a function passed where a coroutine is wanted: call it. */
+export function callHint(value: unknown): string {
+  if (typeof value !== 'function') return '';
+  const name = value.name || 'f';
+  return ` (a function: pass ${name}(), the coroutine its call returns, not ${name})`;
+}
+
 /** Throws a TypeError naming the call and what was passed instead of a coroutine. */
 export function checkCoroutine(fn: string, arg: string, value: unknown): void {
   if (isCoroutine(value)) return;
-  let hint = '';
-  if (typeof value === 'function') {
-    hint = ' (a function: did you forget to call it? pass f(), not f)';
-  } else if (
+  let hint = callHint(value);
+  if (
     value !== null &&
     typeof value === 'object' &&
     typeof (value as PromiseLike<unknown>).then === 'function'
@@ -74,4 +80,16 @@ export function checkCoroutine(fn: string, arg: string, value: unknown): void {
   throw new TypeError(
     `${fn}(${arg}): ${arg} must be a coroutine (the generator object returned by calling a function*), got ${describe(value)}${hint}`,
   );
+}
+
+/**
+ * Throws unless `value` is a function; `call` names the call (`asyncWith(cm, body)`), `what`
+ * the function wanted. A coroutine passed instead gets the fix: the function, not its call.
+ */
+export function checkFunction(call: string, arg: string, value: unknown, what: string): void {
+  if (typeof value === 'function') return;
+  const hint = isCoroutine(value)
+    ? ` (pass the function itself, not its call: ${arg}, not ${arg}(...))`
+    : '';
+  throw new TypeError(`${call}: ${arg} must be ${what}, got ${describe(value)}${hint}`);
 }

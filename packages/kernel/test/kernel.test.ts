@@ -388,7 +388,7 @@ describe('bad input', () => {
     }
     expect(await vrun(main())).toEqual([
       'newTask(coro): coro must be a coroutine (the generator object returned by calling a function*), got 42',
-      'newTask(coro): coro must be a coroutine (the generator object returned by calling a function*), got function gen (a function: did you forget to call it? pass f(), not f)',
+      'newTask(coro): coro must be a coroutine (the generator object returned by calling a function*), got function gen (a function: pass gen(), the coroutine its call returns, not gen)',
       'newTask(coro): coro must be a coroutine (the generator object returned by calling a function*), got a Promise (curio coroutines are generator functions, function* with yield*, not async functions)',
       'newTask: options.name must be a string, got 5',
     ]);

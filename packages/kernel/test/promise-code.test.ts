@@ -203,7 +203,7 @@ describe('Kernel.submit', () => {
     attempt(() => k.submit(returns(1)));
     expect(errors).toEqual([
       'CurioError: Kernel.submit: the kernel is not running (start it with run() or runForever())',
-      'TypeError: Kernel.submit(coro): coro must be a coroutine (the generator object returned by calling a function*), got function (anonymous) (a function: did you forget to call it? pass f(), not f)',
+      'TypeError: Kernel.submit(coro): coro must be a coroutine (the generator object returned by calling a function*), got function (anonymous) (a function: pass f(), the coroutine its call returns, not f)',
       'TypeError: Kernel.submit: options.signal must be an AbortSignal, got "soon"',
       'TypeError: Kernel.submit: options.name must be a string, got 5',
       'CurioError: Kernel.submit: the kernel is not running (start it with run() or runForever())',

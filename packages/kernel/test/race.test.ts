@@ -196,7 +196,7 @@ describe('race', () => {
       'TypeError: race(coros): coros must hold at least one coroutine, got []',
       'TypeError: race(coros): coros must be an array of coroutines, got "ab"',
       'TypeError: race(coros): coros[1] must be a coroutine (the generator object returned by calling a function*), got 5',
-      'TypeError: race(coros): coros[0] must be a coroutine (the generator object returned by calling a function*), got function c (a function: pass f(), not f)',
+      'TypeError: race(coros): coros[0] must be a coroutine (the generator object returned by calling a function*), got function c (a function: pass c(), the coroutine its call returns, not c)',
       'TypeError: race: timeout must be a number of milliseconds >= 0 or null, got "soon"',
       'RangeError: race: timeout must be a number of milliseconds >= 0 or null, got -1',
       'TypeError: race: options must be an object, got 10',

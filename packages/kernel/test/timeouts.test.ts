@@ -223,7 +223,7 @@ describe('timeoutAfter / ignoreAfter', () => {
     expect(await vrun(main())).toEqual([
       'RangeError: timeoutAfter(ms): ms must be a finite number >= 0, got -1',
       'TypeError: timeoutAfter(ms): ms must be a finite number >= 0, got "5"',
-      'TypeError: ignoreAfter(coro): coro must be a coroutine (the generator object returned by calling a function*), got function (anonymous) (a function: did you forget to call it? pass f(), not f)',
+      'TypeError: ignoreAfter(coro): coro must be a coroutine (the generator object returned by calling a function*), got function (anonymous) (a function: pass f(), the coroutine its call returns, not f)',
     ]);
   });
 

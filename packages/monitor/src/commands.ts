@@ -71,7 +71,7 @@ export function taskFrames(stack: string): string[] {
   return frames;
 }
 
-/** Where task `task` is blocked, as the console shows it. */
+/** Where task `task` is blocked, as the console shows it (and, in debug mode, where it was spawned). */
 export function formatWhere(task: Task): string {
   const stack = task.where;
   const title = `Task ${task.id} (${task.name}), ${task.state}`;
@@ -79,8 +79,11 @@ export function formatWhere(task: Task): string {
     return `${title}: no stack recorded (it has not called the kernel since the monitor started)\n`;
   }
   const frames = taskFrames(stack);
-  if (frames.length === 0) return `${title}: no frames of its own in the recorded stack\n`;
-  return `${title}, at its last kernel call (most recent call first):\n${frames.join('\n')}\n`;
+  // Debug mode records where each task was spawned.
+  const spawned = task.spawnSite === undefined ? '' : `Spawned at ${task.spawnSite}\n`;
+  if (frames.length === 0)
+    return `${title}: no frames of its own in the recorded stack\n${spawned}`;
+  return `${title}, at its last kernel call (most recent call first):\n${frames.join('\n')}\n${spawned}`;
 }
 
 /**

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { CancelledError, type Coro, Kernel, newTask, sleep, type Task } from '@curio/kernel';
 import { describe, expect, it } from 'vitest';
 import { createMonitor } from '../src/index.js';
@@ -48,7 +49,7 @@ describe('served console (the private Unix socket)', () => {
     const table = rows(await c.command('ps'));
     expect(table.map((r) => [r[0], r[1], r[2]])).toEqual([
       [expect.any(String), 'monitor (daemon)', 'READ_WAIT'],
-      [expect.any(String), expect.stringMatching(/^task-\d+$/), 'FUTURE_WAIT'],
+      [expect.any(String), 'main', 'FUTURE_WAIT'], // named after its generator function
       [String(worker.id), 'sleeper', 'SLEEP'],
       [expect.any(String), 'monitor-client-1 (daemon)', 'RUNNING'],
     ]);
@@ -80,6 +81,29 @@ describe('served console (the private Unix socket)', () => {
     await m.stop();
   });
 
+  it('where ID in debug mode also shows where the task was spawned', async () => {
+    let worker!: Task;
+    process.env.CURIO_DEBUG = '1';
+    const m = await startMonitored(function* () {
+      worker = yield* newTask(sleeper([])); // @spawned
+    });
+    delete process.env.CURIO_DEBUG;
+    const c = await TestClient.connect(m.address);
+    await c.reply();
+    const lines = (await c.command(`where ${worker.id}`)).trimEnd().split('\n');
+    const file = fileURLToPath(import.meta.url);
+    const line = readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.endsWith('// @spawned'));
+    expect(lines[0]).toBe(
+      `Task ${worker.id} (sleeper), SLEEP, at its last kernel call (most recent call first):`,
+    );
+    expect(lines[2]).toMatch(/^ {2}at sleeper \(.*console\.test\.ts:\d+:\d+\)$/);
+    expect(lines.slice(3)).toEqual([`Spawned at ${file}:${line + 1}`]);
+    await c.close();
+    await m.stop();
+  });
+
   it('cancel ID cancels the task, waits for its end, and ps no longer lists it', async () => {
     const events: string[] = [];
     let worker!: Task;
@@ -93,7 +117,7 @@ describe('served console (the private Unix socket)', () => {
     expect(worker.terminated).toBe(true);
     expect(rows(await c.command('ps')).map((r) => r[1])).toEqual([
       'monitor (daemon)',
-      expect.stringMatching(/^task-\d+$/),
+      'main',
       'monitor-client-1 (daemon)',
     ]);
     await c.close();
@@ -146,10 +170,7 @@ describe('served console (the private Unix socket)', () => {
     );
     c.sock.write('exit\n');
     expect(await c.rest()).toBe('Leaving the monitor\n');
-    expect([...m.kernel.tasks.values()].map((t) => t.name)).toEqual([
-      'monitor',
-      expect.stringMatching(/^task-\d+$/),
-    ]);
+    expect([...m.kernel.tasks.values()].map((t) => t.name)).toEqual(['monitor', 'main']);
     await c.close();
     await m.stop();
   });
@@ -319,14 +340,14 @@ describe('monitor lifecycle', () => {
     });
     function* main(): Coro<string> {
       yield* sleep(1);
-      const names = [...kernel.tasks.values()].map((t) => t.name.replace(/^task-\d+$/, 'task-N'));
+      const names = [...kernel.tasks.values()].map((t) => t.name);
       events.push(`main sees: ${names.join(', ')}`);
       return 'ran anyway';
     }
     expect(await kernel.run(main())).toBe('ran anyway');
     await kernel.shutdown();
     // Nothing left to serve: the monitor ended quietly and the program ran on.
-    expect(events).toEqual(['main sees: task-N']);
+    expect(events).toEqual(['main sees: main']); // named while the monitor watched it
     expect(stderr.text).toBe(
       `curio monitor: cannot serve the console on 127.0.0.1:${m.address.port}: the port is in use (EADDRINUSE); the program runs on without the TCP console\n`,
     );
