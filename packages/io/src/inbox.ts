@@ -1,14 +1,15 @@
-import type { ReadinessSource } from '@curio/kernel';
+import { type Coro, CurioError, readWait } from '@curio/kernel';
+import { closedError } from './errors.js';
+import { SingleWaiter } from './waiter.js';
 
 /**
- * A FIFO of arrivals from Node callbacks (accepted connections, datagrams) that the kernel
- * can `readWait` on. Invariant: `wake` is set only while a task waits and nothing is queued.
+ * A FIFO of arrivals from Node callbacks (accepted connections, datagrams) that one task at
+ * a time can `readWait` on. Invariant: `items[head..]` are the arrivals not yet taken.
  * @internal
  */
-export class Inbox<T> implements ReadinessSource {
+export class Inbox<T> extends SingleWaiter {
   private items: T[] = [];
   private head = 0;
-  private wake: (() => void) | null = null;
   /** The first error reported by the Node object, raised by the next take. */
   error: Error | null = null;
   /** Set when the owner closes: wakes the waiter for good. */
@@ -37,11 +38,6 @@ export class Inbox<T> implements ReadinessSource {
     return rest;
   }
 
-  /** True while a task waits on this inbox (only one may). */
-  get busy(): boolean {
-    return this.wake !== null;
-  }
-
   shift(): T | undefined {
     if (this.head === this.items.length) return undefined;
     const item = this.items[this.head];
@@ -56,24 +52,24 @@ export class Inbox<T> implements ReadinessSource {
     return item;
   }
 
-  onReadable(wake: () => void): () => void {
-    if (this.length > 0 || this.closed || this.error !== null) {
-      wake();
-      return noop;
+  /**
+   * The next arrival, waiting for one (`READ_WAIT`). Raises EBADF once closed, the Node
+   * object's error, or a CurioError if another task already waits (as curio's sockets).
+   */
+  *take(fn: string, timeout: number | undefined): Coro<T> {
+    for (;;) {
+      const item = this.shift();
+      if (item !== undefined) return item;
+      if (this.closed) throw closedError(fn);
+      if (this.error !== null) throw this.error;
+      if (this.busy) {
+        throw new CurioError(`${fn}: another task is already waiting to read this socket`);
+      }
+      yield* readWait(this, timeout === undefined ? undefined : { timeout });
     }
-    this.wake = wake;
-    return () => {
-      if (this.wake === wake) this.wake = null;
-    };
   }
 
-  private notify(): void {
-    const wake = this.wake;
-    if (wake !== null) {
-      this.wake = null;
-      wake();
-    }
+  protected readyNow(): boolean {
+    return this.length > 0 || this.closed || this.error !== null;
   }
 }
-
-function noop(): void {}
