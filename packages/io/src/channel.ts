@@ -2,18 +2,29 @@
 // the Streams made from it read through the same Channel, so no byte is lost between them.
 import { Socket as NetSocket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { type Coro, CurioError, futureWait, type ReadinessSource, readWait } from '@curio/kernel';
+import { type Coro, CurioError, futureWait, readWait } from '@curio/kernel';
 import { deadlineAfter, remaining } from './deadline.js';
 import { closedError, systemError } from './errors.js';
+import { emitsClose, readsByReadableEvents, resetFlowing } from './node-compat.js';
+import { SingleWaiter } from './waiter.js';
+import { EMPTY, Writer } from './writer.js';
 
 /** A Node stream a `Stream` can wrap: Readable, Writable, or both (Duplex). */
 export type NodeStream = Readable | Writable | (Readable & Writable);
 
-/** The empty Buffer returned at end of file. */
-export const EMPTY: Buffer = Buffer.alloc(0);
-// Largest piece handed to Node per write: a cancelled sendall has queued at most this much
-// beyond what it reports.
-const CHUNK = 256 * 1024;
+export { EMPTY };
+
+/**
+ * What a Stream made by `Socket.makefile` reads and writes through (the Socket): it has no
+ * Node stream of its own.
+ * @internal
+ */
+export interface ChannelSource {
+  /** The Node object (for `Stream.blocking`), or null if none yet. */
+  readonly raw: object | null;
+  /** The connected Channel, once a pending connection has finished. */
+  _channel(fn: string): Coro<Channel>;
+}
 const NEWLINE = 10;
 // A sized read finding a queued chunk at least this big returns it whole rather than joined
 // with the next ones.
@@ -23,8 +34,6 @@ const WHOLE_CHUNK = 16 * 1024;
 // data streams in crosses it rarely (at one read's worth, pause and resume, each a syscall
 // and a tick of Node's, came with most chunks).
 const QUEUE_LIMIT = 256 * 1024;
-
-function noop(): void {}
 
 const channels = new WeakMap<object, Channel>();
 
@@ -43,13 +52,15 @@ function isWritable(raw: NodeStream): raw is Writable {
  * events) into its own queue of chunks, pausing the Node stream while more than
  * `QUEUE_LIMIT` bytes wait to be read and resuming it once reads have taken them (Node's own
  * buffer and the OS then hold the rest). A reader waits with `readWait(channel)`: the
- * Channel is its own readiness source. A stream someone else already reads through
- * 'readable' events cannot flow; it is read in paused mode (`read()`) instead.
+ * Channel is its own readiness source (one reader at a time). A stream someone else already
+ * reads through 'readable' events cannot flow; it is read in paused mode (`read()`) instead.
  * Invariant: `chunks[head..]` hold bytes taken from the Node stream and not yet returned, and
  * every read takes from them before asking Node.
+ *
+ * Writing goes through `writer` (see {@link Writer}).
  * @internal
  */
-export class Channel implements ReadinessSource {
+export class Channel extends SingleWaiter {
   /** The Channel of `raw`, made on first use. */
   static of(raw: NodeStream): Channel {
     let channel = channels.get(raw);
@@ -62,6 +73,8 @@ export class Channel implements ReadinessSource {
 
   readonly readable: Readable | null;
   readonly writable: Writable | null;
+  /** The write path. */
+  readonly writer: Writer;
   /** The first error the Node stream reported. */
   error: Error | null = null;
   /** `shutdown(SHUT_RD)`: reads return end of file. */
@@ -75,9 +88,6 @@ export class Channel implements ReadinessSource {
   private mode: 'idle' | 'flowing' | 'paused' = 'idle';
   private throttled = false; // we paused the flowing Node stream (queue over the limit)
   private ended = false;
-  private wake: (() => void) | null = null;
-  // A plain TCP or Unix socket: an empty write is invisible to the peer (see writeNow).
-  private readonly quietWrites: boolean;
   private readonly onData = (chunk: Buffer | string): void => {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (buf.length === 0) return;
@@ -96,13 +106,16 @@ export class Channel implements ReadinessSource {
   private readonly onWake = (): void => this.notify();
 
   private constructor(readonly raw: NodeStream) {
+    super();
     this.readable = isReadable(raw) ? raw : null;
     this.writable = isWritable(raw) ? raw : null;
-    this.quietWrites =
-      raw instanceof NetSocket && (raw as { encrypted?: boolean }).encrypted !== true;
+    // A plain TCP or Unix socket: an empty write is invisible to the peer.
+    const quiet = raw instanceof NetSocket && (raw as { encrypted?: boolean }).encrypted !== true;
+    this.writer = new Writer(this, this.writable, quiet);
     raw.on('error', (err: Error) => {
       if (this.error === null) this.error = err;
       this.notify();
+      this.writer.wakeAll();
     });
     const errored = (raw as Readable).errored;
     if (errored) this.error = errored;
@@ -155,9 +168,7 @@ export class Channel implements ReadinessSource {
   }
 
   private start(readable: Readable): void {
-    const state = (readable as unknown as { _readableState?: { readableListening?: boolean } })
-      ._readableState;
-    if (state?.readableListening === true) {
+    if (readsByReadableEvents(readable)) {
       // Someone reads it through 'readable' events ('data' would not flow): use read().
       this.mode = 'paused';
       return;
@@ -243,7 +254,7 @@ export class Channel implements ReadinessSource {
   waitReadable(fn: string, timeout: number | undefined): Coro<void> {
     const options = timeout === undefined ? undefined : { timeout };
     if (this.mode !== 'flowing') return readWait(this.readable!, options);
-    if (this.wake !== null) {
+    if (this.busy) {
       throw new CurioError(
         `${fn}: another task is already waiting to read this ${fn.startsWith('Socket.') ? 'socket' : 'stream'}`,
       );
@@ -251,10 +262,9 @@ export class Channel implements ReadinessSource {
     return readWait(this, options);
   }
 
-  /** Readiness source protocol (`readWait(channel)`). */
-  onReadable(wake: () => void): () => void {
+  protected readyNow(): boolean {
     const readable = this.readable!;
-    if (
+    return (
       this.buffered > 0 ||
       this.closed ||
       this.ended ||
@@ -262,34 +272,20 @@ export class Channel implements ReadinessSource {
       this.error !== null ||
       readable.destroyed ||
       readable.readableEnded
-    ) {
-      wake();
-      return noop;
-    }
-    this.wake = wake;
-    return () => {
-      if (this.wake === wake) this.wake = null;
-    };
+    );
   }
 
-  private notify(): void {
-    const wake = this.wake;
-    if (wake !== null) {
-      this.wake = null;
-      wake();
-    }
-  }
-
-  /** Mark closed (the owning Socket closed or detached) and wake a waiting reader. */
+  /** Mark closed (the owning Socket closed or detached) and wake the waiting tasks. */
   close(): void {
     this.closed = true;
     this.notify();
+    this.writer.wakeAll();
   }
 
   /**
    * Stop reading and give the Node stream back as found: unread bytes are put back into its
    * buffer (`unshift`), our listeners removed and its flowing state reset, and a later
-   * `Channel.of(raw)` starts afresh. Wakes a waiting reader (it raises EBADF).
+   * `Channel.of(raw)` starts afresh. Wakes the waiting tasks (they raise EBADF).
    */
   detach(): void {
     this.close();
@@ -309,8 +305,7 @@ export class Channel implements ReadinessSource {
     if (!readable.destroyed && !readable.readableEnded) {
       for (let i = rest.length - 1; i >= 0; i--) readable.unshift(rest[i]);
     }
-    // As never read: a 'data' listener added later makes it flow again.
-    (readable as { readableFlowing: boolean | null }).readableFlowing = null;
+    resetFlowing(readable); // as never read: a 'data' listener added later makes it flow
     this.mode = 'idle';
   }
 
@@ -372,126 +367,6 @@ export class Channel implements ReadinessSource {
       throw err;
     }
   }
-
-  /** Raises unless a write can be handed to Node now. */
-  checkWritable(fn: string): Writable {
-    if (this.closed) throw closedError(fn);
-    if (this.error !== null) throw this.error;
-    const writable = this.writable;
-    if (writable === null) throw systemError(`${fn}: the stream is not writable`, 'EBADF');
-    if (writable.writableEnded || writable.destroyed) {
-      throw systemError(`${fn}: the stream was shut down for writing`, 'EPIPE');
-    }
-    return writable;
-  }
-
-  /**
-   * Hand `data` to Node and return once the OS has taken it (at once, when it fits), so the
-   * caller may reuse its buffer, as after send(2); returns `data.length`.
-   */
-  *send(fn: string, data: Buffer, timeout: number | undefined): Coro<number> {
-    yield* this.writePiece(fn, this.checkWritable(fn), data, timeout);
-    return data.length;
-  }
-
-  /**
-   * Hand all of `data` to Node in pieces of at most 256 KiB, each once the OS has taken the
-   * one before. An error raised part-way (cancellation, timeout, a socket error) carries
-   * `bytesSent`: how many bytes were handed over (those are still delivered).
-   */
-  *sendall(fn: string, data: Buffer, timeout: number | undefined): Coro<number> {
-    let deadline = Infinity;
-    let sent = 0;
-    const n = data.length;
-    try {
-      while (sent < n) {
-        const writable = this.checkWritable(fn);
-        const end = Math.min(n, sent + CHUNK);
-        const piece = sent === 0 && end === n ? data : data.subarray(sent, end);
-        sent = end;
-        const kept = this.writeNow(writable, piece);
-        if (kept !== null) {
-          if (deadline === Infinity && timeout !== undefined) {
-            deadline = yield* deadlineAfter(timeout);
-          }
-          yield* futureWait(kept, { timeout: yield* remaining(deadline) });
-        }
-      }
-    } catch (err) {
-      if (err !== null && typeof err === 'object') (err as { bytesSent?: number }).bytesSent = sent;
-      throw err;
-    }
-    return sent;
-  }
-
-  /**
-   * The fast path of a small `sendall`: hand all of `data` (at most one piece) to Node now.
-   * Null if the OS took it at once; else a Promise that settles once it has (the caller
-   * waits for it: `data` is then handed over in full). Undefined (nothing done) if `data`
-   * is larger than one piece.
-   */
-  sendPiece(fn: string, data: Buffer): Promise<void> | null | undefined {
-    if (data.length > CHUNK) return undefined;
-    return this.writeNow(this.checkWritable(fn), data);
-  }
-
-  private *writePiece(
-    fn: string,
-    writable: Writable,
-    piece: Buffer,
-    timeout: number | undefined,
-  ): Coro<void> {
-    const kept = this.writeNow(writable, piece);
-    if (kept !== null) yield* futureWait(kept, { timeout });
-    this.checkWritable(fn);
-  }
-
-  // Write `piece`. Null if the OS took it at once (Node keeps no reference to it), else a
-  // Promise that settles once it has.
-  private writeNow(writable: Writable, piece: Buffer): Promise<void> | null {
-    if (this.quietWrites) {
-      // No callback on the write: Node then skips its after-write tick (a nextTick and a turn
-      // of its tick queue per write otherwise). Only when Node had to keep the piece, an empty
-      // write follows: its callback runs once everything before it is written, or with the
-      // error that stopped it.
-      writable.write(piece);
-      if (writable.writableLength === 0) return null;
-      return new Promise<void>((resolve, reject) => {
-        writable.write(EMPTY, (err?: Error | null) => (err ? reject(err) : resolve()));
-      });
-    }
-    // Other streams see every write (an empty one too): the piece carries the callback.
-    let settled = false;
-    let failure: Error | null | undefined;
-    let wake: ((err?: Error | null) => void) | null = null;
-    writable.write(piece, (err) => {
-      settled = true;
-      failure = err;
-      wake?.(err);
-    });
-    if (writable.writableLength === 0) return null;
-    return new Promise<void>((resolve, reject) => {
-      if (settled) {
-        if (failure) reject(failure);
-        else resolve();
-        return;
-      }
-      wake = (err) => (err ? reject(err) : resolve());
-    });
-  }
-
-  /** Wait until Node's write buffer is empty (everything handed to the OS). */
-  *flush(fn: string, timeout: number | undefined): Coro<void> {
-    const writable = this.writable;
-    if (writable === null || writable.writableLength === 0) return;
-    if (writable.destroyed || writable.writableFinished) return;
-    this.checkWritable(fn);
-    // Writes complete in order: the empty write's callback runs once all before it are done.
-    yield* futureWait(new Promise<void>((resolve) => writable.write(EMPTY, () => resolve())), {
-      timeout,
-    });
-    if (this.error !== null) throw this.error;
-  }
 }
 
 /**
@@ -500,10 +375,7 @@ export class Channel implements ReadinessSource {
  * @internal
  */
 export function* waitClosed(raw: NodeStream, timeout: number | undefined): Coro<void> {
-  const state =
-    (raw as unknown as { _readableState?: { emitClose?: boolean } })._readableState ??
-    (raw as unknown as { _writableState?: { emitClose?: boolean } })._writableState;
-  if ((raw as Readable).closed || (state?.emitClose === false && raw.destroyed)) return;
+  if ((raw as Readable).closed || (!emitsClose(raw) && raw.destroyed)) return;
   yield* futureWait(
     (signal) =>
       new Promise<void>((resolve) => {

@@ -75,3 +75,10 @@ export function checkTimeoutValue(fn: string, ms: unknown): number | undefined {
   }
   return ms === Infinity ? undefined : ms;
 }
+
+/** `ENOTCONN`: the socket is not connected (or is a listening one). @internal */
+export function notConnectedError(fn: string, listening = false): Error {
+  return listening
+    ? systemError(`${fn}: the socket is listening, not connected`, 'ENOTCONN')
+    : systemError(`${fn}: the socket is not connected`, 'ENOTCONN');
+}

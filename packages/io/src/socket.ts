@@ -1,28 +1,17 @@
-import cluster from 'node:cluster';
 import dgram from 'node:dgram';
-import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import net from 'node:net';
 import { constants as osConstants } from 'node:os';
-import {
-  type AsyncContextManager,
-  type AsyncIterableLike,
-  type Coro,
-  CurioError,
-  futureWait,
-  readWait,
-} from '@curio/kernel';
+import type { AsyncContextManager, AsyncIterableLike, Coro } from '@curio/kernel';
 import {
   type Address,
-  bindHost,
   familyName,
   familyOf,
   formatAddress,
-  isIpLiteral,
   type ParsedAddress,
   parseAddress,
 } from './address.js';
 import { Blocking } from './blocking.js';
-import { Channel, EMPTY, waitClosed } from './channel.js';
+import { type Channel, EMPTY } from './channel.js';
 import {
   AF_INET,
   AF_INET6,
@@ -46,12 +35,18 @@ import {
   checkTimeoutValue,
   closedError,
   describe,
+  notConnectedError,
   systemError,
   toBuffer,
   UnsupportedOperation,
 } from './errors.js';
-import { Inbox } from './inbox.js';
+import { dgramType, isPipeHandle } from './node-compat.js';
+import { type Datagram, DatagramSocket } from './socket-datagram.js';
+import { ListenerSocket } from './socket-listener.js';
+import { SocketOptions } from './socket-options.js';
+import { StreamSocket } from './socket-stream.js';
 import { type FileMode, makeSocketStream, type Stream } from './stream.js';
+import { Piece } from './writer.js';
 
 /** The Node objects a {@link Socket} can wrap. */
 export type RawSocket = net.Socket | net.Server | dgram.Socket;
@@ -73,43 +68,9 @@ export interface WrapOptions {
 }
 
 const DEFAULT_BACKLOG = 128;
-// Node 22's default buffer size for sockets (Node 20 uses 16 KiB): fewer wake-ups per megabyte.
-const HIGH_WATER_MARK = 64 * 1024;
 
-type Datagram = [Buffer, Address];
-// The state a tls.TLSSocket exposes (Node internals: doHandshake reads them).
-type TlsLike = net.Socket & {
-  encrypted?: boolean;
-  _secureEstablished?: boolean;
-  secureConnecting?: boolean;
-  _tlsOptions?: { isServer?: boolean };
-};
-// What wakes a doHandshake besides the handshake's own event.
-const WAKE_EVENTS = ['error', 'close', 'end'] as const;
-type Connection = [Socket, Address];
-
-function optionKey(level: number, option: number): string {
-  return `${level}:${option}`;
-}
-
-// Node's dgram and net resolve host names before binding; an IP literal resolves at once
-// here so bind() finishes (or fails) before it returns, as in Python.
-function lookupNow(
-  hostname: string,
-  options: number | LookupOneOptions,
-  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
-): void {
-  const family = net.isIP(hostname);
-  if (family !== 0 && typeof options !== 'object') {
-    callback(null, hostname, family);
-    return;
-  }
-  if (family !== 0 && !(options as { all?: boolean }).all) {
-    callback(null, hostname, family);
-    return;
-  }
-  dnsLookup(hostname, options as LookupOneOptions, callback);
-}
+// What a Socket is once in use: a stream connection, a listener, or a UDP socket.
+type Role = StreamSocket | ListenerSocket | DatagramSocket;
 
 // `'EADDRINUSE'` → 98, as Python's `connect_ex` returns.
 function errnoOf(err: unknown): number {
@@ -127,14 +88,9 @@ function isSystemError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('E') && !code.startsWith('ERR_');
 }
 
-// As the kernel does for streams (and curio's ResourceBusy): one waiting reader per socket.
-function busyError(fn: string): CurioError {
-  return new CurioError(`${fn}: another task is already waiting to read this socket`);
-}
-
-function handleFd(obj: unknown): number {
-  const fd = (obj as { _handle?: { fd?: unknown } } | null)?._handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : -1;
+function withBytesSent(err: unknown, sent: number): unknown {
+  if (err !== null && typeof err === 'object') (err as { bytesSent?: number }).bytesSent = sent;
+  return err;
 }
 
 /**
@@ -142,7 +98,8 @@ function handleFd(obj: unknown): number {
  * (a listening socket) or `dgram.Socket` (UDP), or starts unconnected (`new Socket({ family,
  * type })`, what `socket()` of `@curio/socket` does) and becomes one of those on `connect`,
  * `listen` or `bind`. Every blocking method is a coroutine that waits only through the
- * kernel's `readWait` and `futureWait` traps.
+ * kernel's traps: `readWait` to read or accept, `writeWait` while Node holds data it could
+ * not hand to the OS yet, `futureWait` for a connection or handshake.
  *
  * Reads go through one buffer shared with every Stream made by `makefile` (and any other
  * wrapper of the same Node socket): `recv(n)` never returns more than `n` bytes and never
@@ -171,22 +128,13 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   readonly proto: number;
   private timeout: number | undefined = undefined;
   private isClosed = false;
-  // Exactly one of conn / server / udp is set once the socket is in use.
-  private conn: net.Socket | null = null;
-  private channel: Channel | null = null;
-  private connecting: Promise<unknown> | null = null;
-  private connectingSock: net.Socket | null = null;
-  private server: net.Server | null = null;
-  private incoming: Inbox<Connection> | null = null;
-  private udp: dgram.Socket | null = null;
-  private datagrams: Inbox<Datagram> | null = null;
-  private udpConnected = false;
+  // The socket in use: a StreamSocket once connecting (or wrapping a net.Socket), a
+  // ListenerSocket once listening, a DatagramSocket for SOCK_DGRAM; null before.
+  private role: Role | null = null;
+  // The address given to bind() (a Unix socket's name; where a TCP socket listens or
+  // connects from).
   private bound: ParsedAddress | null = null;
-  // The path an AF_UNIX client connected to (its peer's name).
-  private unixPeer = '';
-  private readonly options = new Map<string, number>();
-  // Listeners this Socket put on its Node object (removed by detach).
-  private hooks: [NodeJS.EventEmitter, string, (...args: unknown[]) => void][] = [];
+  private readonly options = new SocketOptions();
 
   /**
    * Wrap a Node socket object, or make an unconnected socket from `{ family, type, proto }`.
@@ -204,7 +152,9 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       this.family = options?.family ?? Socket.familyOfStream(sockobj);
       this.type = SOCK_STREAM;
       this.proto = 0;
-      this.adoptConnection(sockobj);
+      const stream = new StreamSocket(this.family, this.options);
+      stream.adopt(sockobj);
+      this.role = stream;
     } else if (sockobj instanceof net.Server) {
       const address = sockobj.address();
       this.family =
@@ -212,21 +162,14 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
         (typeof address === 'string' ? AF_UNIX : familyOf(address?.family, AF_INET));
       this.type = SOCK_STREAM;
       this.proto = 0;
-      this.adoptServer(sockobj);
+      this.role = new ListenerSocket(sockobj, this.family, this.options);
     } else if (sockobj instanceof dgram.Socket) {
       this.type = SOCK_DGRAM;
       this.proto = 0;
-      let family = options?.family;
-      if (family === undefined) {
-        const state = Object.getOwnPropertySymbols(sockobj).find(
-          (s) => s.description === 'state symbol',
-        );
-        const type =
-          state && (sockobj as unknown as Record<symbol, { type?: string }>)[state]?.type;
-        family = type === 'udp6' ? AF_INET6 : AF_INET;
-      }
-      this.family = family;
-      this.adoptUdp(sockobj);
+      this.family = options?.family ?? (dgramType(sockobj) === 'udp6' ? AF_INET6 : AF_INET);
+      const datagram = new DatagramSocket(this.family, this.options);
+      datagram.adopt(sockobj);
+      this.role = datagram;
     } else if (sockobj !== null && typeof sockobj === 'object' && !('on' in sockobj)) {
       const init = sockobj as SocketInit;
       const family = init.family ?? AF_INET;
@@ -253,6 +196,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       this.family = family;
       this.type = type;
       this.proto = proto;
+      if (type === SOCK_DGRAM) this.role = new DatagramSocket(family, this.options);
     } else {
       throw new TypeError(
         `Socket(sockobj): sockobj must be a net.Socket, net.Server, dgram.Socket or { family, type }, got ${describe(sockobj)}`,
@@ -262,16 +206,17 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
 
   private static familyOfStream(sock: net.Socket): number {
     if (sock.remoteFamily !== undefined) return familyOf(sock.remoteFamily, AF_INET);
-    const handle = (sock as unknown as { _handle?: { constructor?: { name?: string } } })._handle;
-    if (handle?.constructor?.name === 'Pipe') return AF_UNIX;
-    return AF_INET;
+    return isPipeHandle(sock) ? AF_UNIX : AF_INET;
   }
 
   // ---- state ---------------------------------------------------------------------------
 
   /** The wrapped Node object (`net.Socket`, `net.Server`, `dgram.Socket`), or null if none yet. */
   get raw(): RawSocket | null {
-    return this.conn ?? this.server ?? this.udp;
+    const role = this.role;
+    if (role instanceof StreamSocket) return role.conn;
+    if (role instanceof ListenerSocket) return role.server;
+    return role?.udp ?? null;
   }
 
   /** True once `close()` has been called. */
@@ -279,90 +224,36 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     return this.isClosed;
   }
 
-  private adoptConnection(sock: net.Socket): void {
-    this.conn = sock;
-    this.channel = Channel.of(sock);
-    const nodelay = this.options.get(optionKey(IPPROTO_TCP, TCP_NODELAY));
-    if (nodelay !== undefined) sock.setNoDelay(nodelay !== 0);
-    const keepalive = this.options.get(optionKey(SOL_SOCKET, SO_KEEPALIVE));
-    if (keepalive !== undefined) sock.setKeepAlive(keepalive !== 0);
-  }
-
-  private adoptServer(server: net.Server): void {
-    const incoming = new Inbox<Connection>();
-    this.server = server;
-    this.incoming = incoming;
-    this.hook(server, 'connection', (conn: net.Socket) => {
-      const client = new Socket(conn, { family: this.family });
-      const nodelay = this.options.get(optionKey(IPPROTO_TCP, TCP_NODELAY));
-      if (nodelay !== undefined) conn.setNoDelay(nodelay !== 0);
-      const keepalive = this.options.get(optionKey(SOL_SOCKET, SO_KEEPALIVE));
-      if (keepalive !== undefined) conn.setKeepAlive(keepalive !== 0);
-      const address =
-        this.family === AF_UNIX
-          ? ''
-          : formatAddress(this.family, conn.remoteAddress, conn.remotePort);
-      if (this.family === AF_UNIX) client.bound = this.bound; // named after the listener
-      if (incoming.closed) conn.destroy();
-      else incoming.push([client, address]);
-    });
-    this.hook(server, 'error', (err: Error) => incoming.fail(err));
-  }
-
-  private adoptUdp(udp: dgram.Socket): void {
-    const datagrams = new Inbox<Datagram>();
-    this.udp = udp;
-    this.datagrams = datagrams;
-    this.hook(udp, 'message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-      datagrams.push([msg, formatAddress(this.family, rinfo.address, rinfo.port)]);
-    });
-    this.hook(udp, 'error', (err: Error) => datagrams.fail(err));
-  }
-
-  private hook<A extends unknown[]>(
-    emitter: NodeJS.EventEmitter,
-    event: string,
-    fn: (...args: A) => void,
-  ): void {
-    const listener = fn as unknown as (...args: unknown[]) => void;
-    emitter.on(event, listener);
-    this.hooks.push([emitter, event, listener]);
-  }
-
-  private ensureUdp(): dgram.Socket {
-    if (this.udp !== null) return this.udp;
-    const recv = this.options.get(optionKey(SOL_SOCKET, SO_RCVBUF));
-    const send = this.options.get(optionKey(SOL_SOCKET, SO_SNDBUF));
-    const udp = dgram.createSocket({
-      type: this.family === AF_INET6 ? 'udp6' : 'udp4',
-      reuseAddr: (this.options.get(optionKey(SOL_SOCKET, SO_REUSEADDR)) ?? 0) !== 0,
-      lookup: lookupNow as unknown as dgram.SocketOptions['lookup'],
-      recvBufferSize: recv,
-      sendBufferSize: send,
-    });
-    this.adoptUdp(udp);
-    return udp;
-  }
-
   private checkOpen(fn: string): void {
     if (this.isClosed) throw closedError(fn);
+  }
+
+  // The stream connection, made on first use (connect, socketpair).
+  private streamRole(): StreamSocket {
+    if (this.role instanceof StreamSocket) return this.role;
+    const stream = new StreamSocket(this.family, this.options);
+    this.role = stream;
+    return stream;
+  }
+
+  // The connected stream's Channel now (the fast path of recv and send), else null.
+  private channelNow(): Channel | null {
+    const role = this.role;
+    return role instanceof StreamSocket && !this.isClosed ? role.channel : null;
   }
 
   // The connected stream's Channel, once any connect in progress has finished.
   private *stream(fn: string): Coro<Channel> {
     if (this.isClosed) throw closedError(fn);
-    if (this.channel === null && this.connecting !== null) {
-      yield* futureWait(this.connecting, { timeout: this.timeout });
-      if (this.isClosed) throw closedError(fn);
-    }
-    if (this.channel === null) throw this.notConnected(fn);
-    return this.channel;
+    const role = this.role;
+    if (role instanceof StreamSocket) return yield* role.channelFor(fn, this.timeout);
+    throw notConnectedError(fn, role instanceof ListenerSocket);
   }
 
-  private notConnected(fn: string): Error {
-    if (this.server !== null)
-      return systemError(`${fn}: the socket is listening, not connected`, 'ENOTCONN');
-    return systemError(`${fn}: the socket is not connected`, 'ENOTCONN');
+  // The UDP role, or EBADF once closed.
+  private datagram(fn: string): DatagramSocket {
+    this.checkOpen(fn);
+    return this.role as DatagramSocket;
   }
 
   /**
@@ -370,14 +261,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * whose accepting end arrives after the call returns). Blocking calls wait for it.
    */
   _adoptLater(connection: Promise<net.Socket>): void {
-    const pending = connection.then(
-      (sock) => {
-        if (this.isClosed) sock.destroy();
-        else this.adoptConnection(sock);
-      },
-      () => {},
-    );
-    this.connecting = pending;
+    this.streamRole().adoptLater(connection);
   }
 
   /** @internal The connected Channel, waiting for a pending connection (for Stream). */
@@ -403,8 +287,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     checkSize('Socket.recv', 'maxbytes', maxbytes);
     checkFlags('Socket.recv', flags);
     if (this.type === SOCK_DGRAM) return (yield* this.recvDatagram('Socket.recv', maxbytes))[0];
-    const channel = this.channel ?? (yield* this.stream('Socket.recv'));
-    if (this.isClosed) throw closedError('Socket.recv');
+    const channel = this.channelNow() ?? (yield* this.stream('Socket.recv'));
     if (maxbytes === 0) return EMPTY;
     // Data already buffered is returned without a trap, as curio's recv does.
     for (;;) {
@@ -547,25 +430,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   }
 
   private *recvDatagram(fn: string, maxsize: number): Coro<Datagram> {
-    this.checkOpen(fn);
-    const datagrams = this.datagrams;
-    if (datagrams === null) {
-      throw systemError(
-        `${fn}: the UDP socket is not bound (call bind() or sendto() first)`,
-        'EINVAL',
-      );
-    }
-    for (;;) {
-      const item = datagrams.shift();
-      if (item !== undefined) {
-        const [data, address] = item;
-        return [data.length > maxsize ? data.subarray(0, maxsize) : data, address];
-      }
-      if (this.isClosed) throw closedError(fn);
-      if (datagrams.error !== null) throw datagrams.error;
-      if (datagrams.busy) throw busyError(fn);
-      yield* readWait(datagrams, { timeout: this.timeout });
-    }
+    return yield* this.datagram(fn).recv(fn, maxsize, this.timeout);
   }
 
   // ---- sending -------------------------------------------------------------------------
@@ -586,9 +451,8 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     const buf = toBuffer('Socket.send', 'data', data);
     checkFlags('Socket.send', flags);
     if (this.type === SOCK_DGRAM) return yield* this.sendDatagram('Socket.send', buf, null);
-    const channel = this.channel ?? (yield* this.stream('Socket.send'));
-    if (this.isClosed) throw closedError('Socket.send');
-    return yield* channel.send('Socket.send', buf, this.timeout);
+    const channel = this.channelNow() ?? (yield* this.stream('Socket.send'));
+    return yield* channel.writer.send('Socket.send', buf, this.timeout);
   }
 
   /**
@@ -616,28 +480,24 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       yield* this.sendDatagram('Socket.sendall', buf, null);
       return;
     }
-    let channel = this.channel;
-    let kept: Promise<void> | null | undefined;
+    let channel: Channel;
+    let piece: Piece;
     try {
-      channel ??= yield* this.stream('Socket.sendall');
+      channel = this.channelNow() ?? (yield* this.stream('Socket.sendall'));
       // Fast path: one piece, usually taken by the OS at once.
-      kept = channel.sendPiece('Socket.sendall', buf);
+      piece = channel.writer.sendPiece('Socket.sendall', buf);
     } catch (err) {
-      if (err !== null && typeof err === 'object') (err as { bytesSent?: number }).bytesSent = 0;
-      throw err;
+      throw withBytesSent(err, 0);
     }
-    if (kept === null) return;
-    if (kept === undefined) {
-      yield* channel.sendall('Socket.sendall', buf, this.timeout);
+    if (piece === Piece.SENT) return;
+    if (piece === Piece.TOO_BIG) {
+      yield* channel.writer.sendall('Socket.sendall', buf, this.timeout);
       return;
     }
     try {
-      yield* futureWait(kept, { timeout: this.timeout });
+      yield* channel.writer.waitWritten('Socket.sendall', this.timeout);
     } catch (err) {
-      if (err !== null && typeof err === 'object') {
-        (err as { bytesSent?: number }).bytesSent = buf.length;
-      }
-      throw err;
+      throw withBytesSent(err, buf.length);
     }
   }
 
@@ -707,17 +567,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   }
 
   private *sendDatagram(fn: string, data: Buffer, to: ParsedAddress | null): Coro<number> {
-    this.checkOpen(fn);
-    if (to === null && !this.udpConnected) {
-      throw systemError(`${fn}: the UDP socket is not connected (use sendto)`, 'EDESTADDRREQ');
-    }
-    const udp = this.ensureUdp();
-    const copy = Buffer.from(data); // Node reads it after a cancelled send may have returned
-    yield* this.udpCall(fn, udp, (done) => {
-      if (to === null) udp.send(copy, done);
-      else udp.send(copy, to.port, to.host === '' ? undefined : to.host, done);
-    });
-    return data.length;
+    return yield* this.datagram(fn).send(fn, data, to, this.timeout);
   }
 
   // ---- connections ---------------------------------------------------------------------
@@ -748,19 +598,8 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
     if (this.raw !== null || this.bound !== null) {
       throw systemError('Socket.bind: the socket is already bound', 'EINVAL');
     }
-    if (this.type === SOCK_DGRAM) {
-      const udp = this.ensureUdp();
-      const datagrams = this.datagrams!;
-      udp.bind({ port: parsed.port, address: bindHost(this.family, parsed.host), exclusive: true });
-      if (datagrams.error !== null) {
-        // As a failed bind(2): the socket stays usable (a later bind makes a fresh one).
-        const err = datagrams.error;
-        this.udp = null;
-        this.datagrams = null;
-        udp.close();
-        throw err;
-      }
-    }
+    // As bind(2), a UDP socket binds at once (and raises EADDRINUSE now).
+    if (this.role instanceof DatagramSocket) this.role.bind(parsed);
     this.bound = parsed;
   }
 
@@ -782,52 +621,17 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
         `Socket.listen(backlog): backlog must be an integer, got ${describe(backlog)}`,
       );
     }
-    if (this.server !== null) return;
+    const role = this.role;
+    if (role instanceof ListenerSocket) return;
     if (this.type !== SOCK_STREAM) {
       throw systemError('Socket.listen: only SOCK_STREAM sockets can listen', 'EOPNOTSUPP');
     }
-    if (this.conn !== null || this.connecting !== null) {
+    if (role instanceof StreamSocket && role.inUse) {
       throw systemError('Socket.listen: the socket is connected', 'EISCONN');
     }
-    const size = Math.max(0, backlog);
-    const server = net.createServer({ allowHalfOpen: true, highWaterMark: HIGH_WATER_MARK });
-    this.adoptServer(server);
-    const incoming = this.incoming!;
-    let where: string;
-    let synchronous = true;
-    if (this.family === AF_UNIX) {
-      if (this.bound === null) {
-        throw systemError('Socket.listen: bind an AF_UNIX socket to a path first', 'EINVAL');
-      }
-      where = this.bound.path!;
-      // Node reports a failure here (e.g. the path exists) on the next tick: accept() raises it.
-      synchronous = false;
-      server.listen({ path: where, backlog: size });
-    } else {
-      const host = bindHost(this.family, this.bound?.host ?? '');
-      const port = this.bound?.port ?? 0;
-      where = `${host}:${port}`;
-      const listen2 = (server as unknown as { _listen2?: (...args: unknown[]) => void })._listen2;
-      if (isIpLiteral(host) && typeof listen2 === 'function' && cluster.isPrimary) {
-        // Node resolves even an IP literal asynchronously before binding; its primary-process
-        // path (`_listen2`) binds at once, so getsockname() works right after listen(). A
-        // node:cluster worker asks the primary for the shared socket instead (asynchronously).
-        listen2.call(server, host, port, net.isIP(host), size, undefined, 0);
-      } else {
-        synchronous = false;
-        server.listen({ host, port, backlog: size });
-      }
-    }
-    if (synchronous && !server.listening && incoming.error === null) {
-      // Node reports the reason on the next tick (accept() raises it); name the likely one now.
-      throw systemError(`Socket.listen: cannot listen on ${where}`, this.likelyListenError());
-    }
-  }
-
-  private likelyListenError(): string {
-    const bound = this.bound;
-    if (bound !== null && bound.port > 0 && bound.port < 1024) return 'EACCES';
-    return 'EADDRINUSE';
+    const listener = ListenerSocket.create(this.family, this.bound, this.options);
+    this.role = listener;
+    listener.start(this.bound, Math.max(0, backlog));
   }
 
   /**
@@ -843,18 +647,14 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    */
   *accept(): Coro<[Socket, Address]> {
     this.checkOpen('Socket.accept');
-    const incoming = this.incoming;
-    if (incoming === null) {
+    const role = this.role;
+    if (!(role instanceof ListenerSocket)) {
       throw systemError('Socket.accept: the socket is not listening (call listen first)', 'EINVAL');
     }
-    for (;;) {
-      const connection = incoming.shift();
-      if (connection !== undefined) return connection;
-      if (this.isClosed) throw closedError('Socket.accept');
-      if (incoming.error !== null) throw incoming.error;
-      if (incoming.busy) throw busyError('Socket.accept');
-      yield* readWait(incoming, { timeout: this.timeout });
-    }
+    const [conn, address] = yield* role.accept(this.timeout);
+    const client = new Socket(conn, { family: this.family });
+    if (this.family === AF_UNIX) client.bound = this.bound; // named after the listener
+    return [client, address];
   }
 
   /**
@@ -871,14 +671,15 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   *connect(address: Address): Coro<void> {
     this.checkOpen('Socket.connect');
     const parsed = parseAddress('Socket.connect', this.family, address);
-    if (this.type === SOCK_DGRAM) {
-      yield* this.connectUdp(parsed);
+    const role = this.role;
+    if (role instanceof DatagramSocket) {
+      yield* role.connect(parsed, this.timeout);
       return;
     }
-    if (this.conn !== null || this.connecting !== null) {
+    if (role instanceof StreamSocket && role.inUse) {
       throw systemError('Socket.connect: the socket is already connected', 'EISCONN');
     }
-    if (this.server !== null) {
+    if (role instanceof ListenerSocket) {
       throw systemError('Socket.connect: the socket is listening', 'EINVAL');
     }
     if (this.family === AF_UNIX && this.bound !== null) {
@@ -886,81 +687,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
         'Socket.connect: Node.js cannot bind a Unix client socket to a path before connecting',
       );
     }
-    const sock = new net.Socket({
-      allowHalfOpen: true,
-      highWaterMark: HIGH_WATER_MARK,
-    } as net.SocketConstructorOpts);
-    const channel = Channel.of(sock); // its 'error' listener keeps a failure from crashing Node
-    const options: net.NetConnectOpts =
-      parsed.path !== undefined
-        ? { path: parsed.path }
-        : {
-            host:
-              parsed.host === '' ? (this.family === AF_INET6 ? '::1' : '127.0.0.1') : parsed.host,
-            port: parsed.port,
-            family: this.family === AF_INET6 ? 6 : 4,
-            localAddress: this.bound ? bindHost(this.family, this.bound.host) : undefined,
-            localPort: this.bound?.port || undefined,
-          };
-    const connected = new Promise<void>((resolve, reject) => {
-      sock.once('connect', resolve);
-      sock.once('error', reject);
-      // close() from another task destroys the socket being connected.
-      sock.once('close', () => reject(closedError('Socket.connect')));
-    });
-    this.connecting = connected;
-    this.connectingSock = sock;
-    try {
-      sock.connect(options);
-      yield* futureWait(
-        (signal) => {
-          signal.addEventListener('abort', () => sock.destroy(), { once: true });
-          return connected;
-        },
-        { timeout: this.timeout },
-      );
-    } catch (err) {
-      sock.destroy();
-      throw err;
-    } finally {
-      this.connecting = null;
-      this.connectingSock = null;
-    }
-    if (this.isClosed) {
-      sock.destroy();
-      throw closedError('Socket.connect');
-    }
-    this.unixPeer = parsed.path ?? '';
-    if (channel.error !== null) throw channel.error;
-    this.adoptConnection(sock);
-  }
-
-  private *connectUdp(to: ParsedAddress): Coro<void> {
-    const udp = this.ensureUdp();
-    yield* this.udpCall('Socket.connect', udp, (done) =>
-      udp.connect(to.port, to.host === '' ? undefined : to.host, done),
-    );
-    this.udpConnected = true;
-  }
-
-  // One callback-style dgram call (send, connect), woken with EBADF if the socket closes.
-  private *udpCall(
-    fn: string,
-    udp: dgram.Socket,
-    start: (done: (err?: Error | null) => void) => void,
-  ): Coro<void> {
-    yield* futureWait(
-      new Promise<void>((resolve, reject) => {
-        const onClose = () => reject(closedError(fn));
-        udp.once('close', onClose);
-        start((err) => {
-          udp.removeListener('close', onClose);
-          if (err) reject(err);
-          else resolve();
-        });
-      }),
-      { timeout: this.timeout },
-    );
+    yield* this.streamRole().connect(parsed, this.bound, this.timeout);
   }
 
   /**
@@ -1000,53 +727,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * }
    */
   *doHandshake(): Coro<void> {
-    const channel = yield* this.stream('Socket.doHandshake');
-    const conn = this.conn as TlsLike;
-    if (conn.encrypted !== true) {
-      throw new UnsupportedOperation('Socket.doHandshake: the socket is not an SSL socket');
+    this.checkOpen('Socket.doHandshake');
+    const role = this.role;
+    if (!(role instanceof StreamSocket)) {
+      throw notConnectedError('Socket.doHandshake', role instanceof ListenerSocket);
     }
-    // A tls.connect client verifies the server in its 'secure' listener, then emits
-    // 'secureConnect' (or destroys itself with the verification error): wait for that.
-    const verifies =
-      conn._tlsOptions?.isServer !== true &&
-      conn.listeners('secure').some((f) => f.name === 'onConnectSecure');
-    const done = () =>
-      conn._secureEstablished === true && (!verifies || conn.secureConnecting === false);
-    if (Socket.handshakeFailed(conn, channel) === null && !done()) {
-      const event = verifies ? 'secureConnect' : 'secure';
-      yield* futureWait(
-        (signal) =>
-          new Promise<void>((resolve) => {
-            // Also 'end': a TLS socket may be half-open, and then never emits 'close'.
-            const wake = () => {
-              for (const e of WAKE_EVENTS) conn.removeListener(e, wake);
-              conn.removeListener(event, wake);
-              resolve();
-            };
-            for (const e of WAKE_EVENTS) conn.on(e, wake);
-            conn.on(event, wake);
-            signal.addEventListener('abort', wake, { once: true });
-          }),
-        { timeout: this.timeout },
-      );
-    }
-    const failure = Socket.handshakeFailed(conn, channel);
-    if (failure !== null) throw failure;
-    if (!done()) {
-      throw systemError(
-        'Socket.doHandshake: the connection ended during the handshake',
-        'ECONNRESET',
-      );
-    }
-  }
-
-  private static handshakeFailed(conn: net.Socket, channel: Channel): Error | null {
-    const failure = channel.error ?? conn.errored;
-    if (failure) return failure;
-    if (conn.destroyed || conn.readableEnded) {
-      return systemError('Socket.doHandshake: the connection closed', 'ECONNRESET');
-    }
-    return null;
+    yield* role.doHandshake(this.timeout);
   }
 
   /**
@@ -1064,33 +750,9 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   *close(): Coro<void> {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.channel?.close();
-    const { conn, server, udp, incoming, datagrams } = this;
-    this.connectingSock?.destroy();
-    if (conn !== null) {
-      if (conn.writableLength > 0 && !conn.writableEnded && !conn.destroyed) {
-        // Like an OS socket closed with data unsent: it drains in the background (without
-        // keeping the process alive) and is destroyed once flushed or failed.
-        conn.once('finish', () => conn.destroy());
-        conn.end();
-        conn.unref();
-        return;
-      }
-      conn.destroy();
-      yield* waitClosed(conn, this.timeout);
-    } else if (server !== null) {
-      for (const [client] of incoming!.close()) (client.conn as net.Socket).destroy();
-      yield* futureWait(
-        new Promise<void>((resolve) => {
-          server.close();
-          // The listening handle closes at once; 'close' itself waits for accepted sockets.
-          setImmediate(resolve);
-        }),
-      );
-    } else if (udp !== null) {
-      datagrams!.close();
-      yield* futureWait(new Promise<void>((resolve) => udp.close(() => resolve())));
-    }
+    const role = this.role;
+    if (role instanceof StreamSocket) yield* role.close(this.timeout);
+    else if (role !== null) yield* role.close();
   }
 
   /**
@@ -1113,15 +775,8 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    */
   detach(): RawSocket | null {
     if (this.isClosed) return null;
-    const raw = this.raw;
     this.isClosed = true;
-    this.connectingSock?.destroy();
-    this.channel?.detach();
-    for (const [emitter, event, fn] of this.hooks) emitter.removeListener(event, fn);
-    this.hooks = [];
-    for (const [client] of this.incoming?.close() ?? []) (client.conn as net.Socket).destroy();
-    this.datagrams?.close();
-    return raw;
+    return this.role?.detach() ?? null;
   }
 
   // ---- streams and context -------------------------------------------------------------
@@ -1153,8 +808,10 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
         `Socket.makefile(buffering): buffering must be an integer, got ${describe(buffering)}`,
       );
     }
-    if (this.channel === null && this.connecting === null)
-      throw this.notConnected('Socket.makefile');
+    const role = this.role;
+    if (!(role instanceof StreamSocket && role.inUse)) {
+      throw notConnectedError('Socket.makefile', role instanceof ListenerSocket);
+    }
     return makeSocketStream(this, mode, this.timeout);
   }
 
@@ -1187,7 +844,7 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
   blocking(): Blocking<RawSocket> {
     this.checkOpen('Socket.blocking');
     const raw = this.raw;
-    if (raw === null) throw this.notConnected('Socket.blocking');
+    if (raw === null) throw notConnectedError('Socket.blocking');
     return new Blocking(raw);
   }
 
@@ -1260,19 +917,21 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
       );
     }
     const n = Number(value);
-    const key = optionKey(level, option);
+    const role = this.role;
+    // A bound UDP socket: its OS socket exists.
+    const udp = role instanceof DatagramSocket && role.udp !== null && this.bound !== null;
     if (level === SOL_SOCKET && option === SO_REUSEADDR) {
-      if (this.udp !== null && this.bound !== null) {
+      if (udp) {
         throw new UnsupportedOperation(
           'Socket.setsockopt(SO_REUSEADDR): Node.js applies it only before a UDP socket is bound',
         );
       }
     } else if (level === IPPROTO_TCP && option === TCP_NODELAY) {
       this.checkStreamOption('TCP_NODELAY');
-      this.conn?.setNoDelay(n !== 0);
+      if (role instanceof StreamSocket) role.conn?.setNoDelay(n !== 0);
     } else if (level === SOL_SOCKET && option === SO_KEEPALIVE) {
       this.checkStreamOption('SO_KEEPALIVE');
-      this.conn?.setKeepAlive(n !== 0);
+      if (role instanceof StreamSocket) role.conn?.setKeepAlive(n !== 0);
     } else if (level === SOL_SOCKET && (option === SO_RCVBUF || option === SO_SNDBUF)) {
       const name = option === SO_RCVBUF ? 'SO_RCVBUF' : 'SO_SNDBUF';
       if (this.type !== SOCK_DGRAM) {
@@ -1280,16 +939,13 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
           `Socket.setsockopt(${name}): Node.js supports it on UDP sockets only`,
         );
       }
-      if (this.udp !== null && this.bound !== null) {
-        if (option === SO_RCVBUF) this.udp.setRecvBufferSize(n);
-        else this.udp.setSendBufferSize(n);
-      }
+      if (udp) (role as DatagramSocket).setBufferSize(option, n);
     } else {
       throw new UnsupportedOperation(
         `Socket.setsockopt: option ${option} at level ${level} is not supported by Node.js`,
       );
     }
-    this.options.set(key, n);
+    this.options.set(level, option, n);
   }
 
   private checkStreamOption(name: string): void {
@@ -1322,11 +978,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
         `Socket.getsockopt: option ${option} at level ${level} is not supported by Node.js`,
       );
     }
-    if (this.udp !== null && this.bound !== null && level === SOL_SOCKET) {
-      if (option === SO_RCVBUF) return this.udp.getRecvBufferSize();
-      if (option === SO_SNDBUF) return this.udp.getSendBufferSize();
+    const role = this.role;
+    const udp = role instanceof DatagramSocket && role.udp !== null && this.bound !== null;
+    if (udp && level === SOL_SOCKET && (option === SO_RCVBUF || option === SO_SNDBUF)) {
+      return role.bufferSize(option);
     }
-    return this.options.get(optionKey(level, option)) ?? 0;
+    return this.options.get(level, option) ?? 0;
   }
 
   /**
@@ -1342,34 +999,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    */
   getsockname(): Address {
     this.checkOpen('Socket.getsockname');
-    if (this.conn !== null) {
-      if (this.family === AF_UNIX) return this.bound?.path ?? '';
-      return formatAddress(this.family, this.conn.localAddress, this.conn.localPort);
-    }
-    if (this.server !== null) {
-      const address = this.server.address();
-      if (typeof address === 'string') return address;
-      if (address === null) {
-        throw systemError('Socket.getsockname: the socket is not listening yet', 'EINVAL');
-      }
-      return formatAddress(this.family, address.address, address.port);
-    }
-    if (this.udp !== null) {
-      // Bound by bind(), or implicitly by the first sendto/connect.
-      let address: net.AddressInfo | null = null;
-      try {
-        address = this.udp.address();
-      } catch {
-        // Binding to a host name waits for Node's lookup.
-        if (this.bound !== null) {
-          throw systemError('Socket.getsockname: the socket is not bound yet', 'EINVAL');
-        }
-      }
-      if (address !== null) return formatAddress(this.family, address.address, address.port);
-    }
-    if (this.bound !== null) {
-      return this.bound.path ?? formatAddress(this.family, this.bound.host, this.bound.port);
-    }
+    const role = this.role;
+    const bound = this.bound;
+    if (role instanceof ListenerSocket) return role.sockname();
+    const address = role?.sockname(bound) ?? null;
+    if (address !== null) return address;
+    if (bound !== null) return bound.path ?? formatAddress(this.family, bound.host, bound.port);
     return formatAddress(this.family, undefined, 0);
   }
 
@@ -1386,17 +1021,12 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    */
   getpeername(): Address {
     this.checkOpen('Socket.getpeername');
-    if (this.conn !== null && !this.conn.destroyed) {
-      if (this.family === AF_UNIX) return this.unixPeer;
-      if (this.conn.remoteAddress !== undefined) {
-        return formatAddress(this.family, this.conn.remoteAddress, this.conn.remotePort);
-      }
+    const role = this.role;
+    const address = role instanceof ListenerSocket ? null : (role?.peername() ?? null);
+    if (address === null) {
+      throw notConnectedError('Socket.getpeername', role instanceof ListenerSocket);
     }
-    if (this.udp !== null && this.udpConnected) {
-      const address = this.udp.remoteAddress();
-      return formatAddress(this.family, address.address, address.port);
-    }
-    throw this.notConnected('Socket.getpeername');
+    return address;
   }
 
   /**
@@ -1417,10 +1047,11 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
         `Socket.shutdown(how): how must be SHUT_RD, SHUT_WR or SHUT_RDWR, got ${describe(how)}`,
       );
     }
-    const channel = this.channel;
-    if (channel === null || this.conn === null) throw this.notConnected('Socket.shutdown');
-    if (how !== SHUT_WR) channel.readShut = true;
-    if (how !== SHUT_RD && !this.conn.writableEnded) this.conn.end();
+    const role = this.role;
+    if (!(role instanceof StreamSocket)) {
+      throw notConnectedError('Socket.shutdown', role instanceof ListenerSocket);
+    }
+    role.shutdown(how);
   }
 
   /**
@@ -1434,30 +1065,21 @@ export class Socket implements AsyncContextManager<Socket>, AsyncIterableLike<Bu
    * }
    */
   fileno(): number {
-    if (this.isClosed) return -1;
-    if (this.conn !== null) return handleFd(this.conn);
-    if (this.server !== null) return handleFd(this.server);
-    if (this.udp !== null) {
-      const state = Object.getOwnPropertySymbols(this.udp).find(
-        (s) => s.description === 'state symbol',
-      );
-      const inner = state && (this.udp as unknown as Record<symbol, { handle?: unknown }>)[state];
-      return handleFd({ _handle: inner?.handle });
-    }
-    return -1;
+    return this.isClosed || this.role === null ? -1 : this.role.fileno();
   }
 
   /** A short description for logs. */
   toString(): string {
+    const role = this.role;
     const state = this.isClosed
       ? 'closed'
-      : this.conn
-        ? 'connected'
-        : this.server
-          ? 'listening'
-          : this.udp
-            ? 'udp'
-            : 'new';
+      : role instanceof ListenerSocket
+        ? 'listening'
+        : this.raw === null
+          ? 'new'
+          : role instanceof StreamSocket
+            ? 'connected'
+            : 'udp';
     return `Socket(${familyName(this.family)}, ${this.type === SOCK_DGRAM ? 'SOCK_DGRAM' : 'SOCK_STREAM'}, ${state})`;
   }
 }

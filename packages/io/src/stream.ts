@@ -4,7 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import tty from 'node:tty';
 import type { AsyncContextManager, AsyncIterableLike, Coro } from '@curio/kernel';
 import { Blocking } from './blocking.js';
-import { Channel, EMPTY, type NodeStream, waitClosed } from './channel.js';
+import { Channel, type ChannelSource, EMPTY, type NodeStream, waitClosed } from './channel.js';
 import {
   checkTimeoutValue,
   closedError,
@@ -13,7 +13,6 @@ import {
   toBuffer,
   UnsupportedOperation,
 } from './errors.js';
-import type { Socket } from './socket.js';
 
 /** The modes of `Socket.makefile`: read, write, or both. */
 export type FileMode = 'rb' | 'wb' | 'rwb';
@@ -29,7 +28,7 @@ export interface StreamOptions {
 
 // What a Stream made by Socket.makefile holds instead of a Node stream of its own.
 interface SocketSource {
-  socket: Socket;
+  socket: ChannelSource;
   mode: FileMode;
   timeout: number | undefined;
 }
@@ -100,7 +99,7 @@ function isNodeStream(value: unknown): value is NodeStream {
 export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Buffer> {
   private readonly raw: NodeStream | null;
   private channel: Channel | null;
-  private readonly socket: Socket | null;
+  private readonly socket: ChannelSource | null;
   private readonly canRead: boolean;
   private readonly canWrite: boolean;
   private timeout: number | undefined;
@@ -243,7 +242,7 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
   *write(data: Uint8Array): Coro<number> {
     const buf = toBuffer('Stream.write', 'data', data);
     const channel = yield* this.writing('Stream.write');
-    return yield* channel.sendall('Stream.write', buf, this.timeout);
+    return yield* channel.writer.sendall('Stream.write', buf, this.timeout);
   }
 
   /**
@@ -287,7 +286,7 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
   *flush(): Coro<void> {
     if (!this.canWrite) return;
     const channel = yield* this.writing('Stream.flush');
-    yield* channel.flush('Stream.flush', this.timeout);
+    yield* channel.writer.flush('Stream.flush', this.timeout);
   }
 
   /**
@@ -417,7 +416,7 @@ export class Stream implements AsyncContextManager<Stream>, AsyncIterableLike<Bu
 
 /** A Stream over `socket` sharing its read buffer (for `Socket.makefile`). @internal */
 export function makeSocketStream(
-  socket: Socket,
+  socket: ChannelSource,
   mode: FileMode,
   timeout: number | undefined,
 ): Stream {

@@ -186,6 +186,25 @@ describe('Stream over Node streams', () => {
     ]);
   });
 
+  it('a write the sink has not taken waits in WRITE_WAIT and is cancellable', async () => {
+    const events: string[] = [];
+    function* main() {
+      const stuck = new Stream(new Writable({ highWaterMark: 1, write() {} })); // never done
+      const writer = yield* newTask(
+        (function* () {
+          const e = (yield* caught(stuck.write(b('xyz')))) as { name: string; bytesSent: number };
+          events.push(`writer: ${e.name}, sent ${e.bytesSent}`);
+        })(),
+      );
+      yield* sleep(1);
+      events.push(`writer state: ${writer.state}`);
+      yield* writer.cancel();
+      (stuck.blocking().raw as Writable).destroy();
+    }
+    await run(main());
+    expect(events).toEqual(['writer state: WRITE_WAIT', 'writer: CancelledError, sent 3']);
+  });
+
   it('flush waits until the sink has taken what others wrote (by an empty write)', async () => {
     function* main() {
       const received: string[] = [];

@@ -214,6 +214,30 @@ describe('sendall', () => {
     expect(await run(main())).toEqual([true, true]);
   });
 
+  it('a blocked sendall waits in WRITE_WAIT; closing the socket wakes it with EBADF', async () => {
+    const events: string[] = [];
+    const big = Buffer.alloc(32 * 1024 * 1024, 1);
+    function* main() {
+      const [client, conn, server] = yield* tcpPair();
+      const sender = yield* newTask(
+        (function* () {
+          const e = (yield* caught(client.sendall(big))) as { code?: string; bytesSent: number };
+          events.push(
+            `sender: ${e.code}, some sent: ${e.bytesSent > 0 && e.bytesSent < big.length}`,
+          );
+        })(),
+      );
+      // The peer reads nothing: the socket buffers fill and the sender parks.
+      for (let i = 0; i < 400 && sender.state !== 'WRITE_WAIT'; i++) yield* sleep(5);
+      events.push(`sender state: ${sender.state}`);
+      yield* client.close();
+      yield* sender.join();
+      yield* closeAll(conn, server);
+    }
+    await run(main());
+    expect(events).toEqual(['sender state: WRITE_WAIT', 'sender: EBADF, some sent: true']);
+  });
+
   it('send waits for room and returns the byte count', async () => {
     function* main() {
       const [client, conn, server] = yield* tcpPair();

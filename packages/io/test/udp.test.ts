@@ -218,6 +218,16 @@ describe('UDP', () => {
     }
     expect(await run(main())).toEqual(['hi', [true, true, true]]);
   });
+
+  it('wraps an existing udp6 dgram.Socket as AF_INET6', async () => {
+    function* main() {
+      const sock = new Socket(dgram.createSocket('udp6'));
+      const described = sock.toString();
+      yield* sock.close();
+      return [sock.family === AF_INET6, described];
+    }
+    expect(await run(main())).toEqual([true, 'Socket(AF_INET6, SOCK_DGRAM, udp)']);
+  });
 });
 
 describe('UDP close', () => {
