@@ -72,7 +72,15 @@ const sleepTrap = /* @__PURE__ */ defineTrap<void, number>(
 /**
  * Sleep for `ms` milliseconds. `sleep(0)` only switches to the next ready task.
  * @example
- * yield* sleep(100);
+ * ```ts run
+ * import { run, sleep } from '@curio/kernel';
+ *
+ * await run(function* () {
+ *   const started = Date.now();
+ *   yield* sleep(100); // milliseconds; Python: await curio.sleep(0.1)
+ *   console.log(Date.now() - started >= 99); // true
+ * }());
+ * ```
  */
 export function sleep(ms: number): Coro<void> {
   return sleepTrap(ms, undefined, undefined);
@@ -110,7 +118,19 @@ export function spawnChild(
  * Start `coro` as a new task. Returns after the new task has been scheduled and has run
  * for at least one cycle. A daemon task has no parent and does not keep the kernel alive.
  * @example
- * const task = yield* newTask(worker(1), { name: 'worker-1' });
+ * ```ts run
+ * import { newTask, run, sleep } from '@curio/kernel';
+ *
+ * function* worker(n: number) {
+ *   yield* sleep(10 * n);
+ *   return n * 2;
+ * }
+ *
+ * await run(function* () {
+ *   const task = yield* newTask(worker(1), { name: 'worker-1' }); // Python: await new_task(...)
+ *   console.log(task.name, yield* task.join()); // worker-1 2
+ * }());
+ * ```
  */
 export function newTask<T>(coro: Coro<T>, options?: SpawnOptions): Coro<Task<T>> {
   return spawnTrap(coro, options, undefined) as Coro<Task<T>>;
@@ -130,7 +150,18 @@ const currentTrap = /* @__PURE__ */ defineTrap<Task>(
   (_kernel, task) => task,
 );
 
-/** The task running this coroutine. @example const me = yield* currentTask(); */
+/**
+ * The task running this coroutine.
+ * @example
+ * ```ts run
+ * import { currentTask, run } from '@curio/kernel';
+ *
+ * await run(function* () {
+ *   const me = yield* currentTask(); // Python: await current_task()
+ *   console.log(me.name); // task-1
+ * }());
+ * ```
+ */
 export function currentTask(): Coro<Task> {
   return currentTrap(undefined, undefined, undefined);
 }
@@ -144,7 +175,17 @@ const kernelTrap = /* @__PURE__ */ defineTrap<Kernel>(
 /**
  * The kernel running the current task.
  * @example
- * const kernel = yield* getKernel();
+ * ```ts run
+ * import { getKernel, run, VirtualTimeSelector } from '@curio/kernel';
+ *
+ * await run(
+ *   function* () {
+ *     const kernel = yield* getKernel();
+ *     console.log(kernel.selector.now()); // 0: the virtual clock
+ *   }(),
+ *   { selector: new VirtualTimeSelector() },
+ * );
+ * ```
  */
 export function getKernel(): Coro<Kernel> {
   return kernelTrap(undefined, undefined, undefined);
@@ -223,7 +264,11 @@ const joinTrap = /* @__PURE__ */ defineTrap<unknown, Task, TimeoutOptions | unde
 /**
  * Wait for `task` to end: its result, or `TaskError` (with `cause`) if it failed.
  * @example
- * const value = yield* joinTask(task, { timeout: 500 });
+ * import { joinTask, type Task } from '@curio/kernel';
+ *
+ * function* resultOf(task: Task<number>) {
+ *   return yield* joinTask(task, { timeout: 500 }); // what task.join() does; Python: _join_task
+ * }
  */
 export function joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
   return joinTrap(task, options, undefined) as Coro<T>;
@@ -263,7 +308,11 @@ const cancelTrap = /* @__PURE__ */ defineTrap<void, Task, CancelOptions | undefi
 /**
  * Cancel `task` (raise `exc` at its blocking point) and wait until it has ended.
  * @example
- * yield* cancelTask(task, { timeout: 1000 });
+ * import { cancelTask, type Task } from '@curio/kernel';
+ *
+ * function* stop(task: Task) {
+ *   yield* cancelTask(task, { timeout: 1000 }); // what task.cancel() does; Python: _cancel_task
+ * }
  */
 export function cancelTask(task: Task, options?: CancelOptions): Coro<void> {
   return cancelTrap(task, options, undefined);
@@ -305,7 +354,19 @@ const queueWaitTrap = /* @__PURE__ */ defineTrap<
  * Park the current task on `kqueue` until `rescheduleTasks` wakes it; returns the value it
  * was woken with. `stateName` is shown as the task's state. A cancellation point.
  * @example
- * yield* waitOnQueue(this.waiting, 'LOCK_ACQUIRE', { timeout });
+ * ```ts run
+ * import { KernelQueue, newTask, rescheduleTasks, run, waitOnQueue } from '@curio/kernel';
+ *
+ * // The heart of a lock: wait in line until handed the lock.
+ * const waiting = new KernelQueue();
+ *
+ * await run(function* () {
+ *   const waiter = yield* newTask(waitOnQueue(waiting, 'LOCK_ACQUIRE', { timeout: 1000 }));
+ *   console.log(waiter.state); // LOCK_ACQUIRE
+ *   yield* rescheduleTasks(waiting, { n: 1 }); // hand it over
+ *   yield* waiter.join();
+ * }());
+ * ```
  */
 export function waitOnQueue<T = unknown>(
   kqueue: KernelQueue,
@@ -340,7 +401,18 @@ const rescheduleTrap = /* @__PURE__ */ defineTrap<
  * reused). A woken task gets `value` even if a cancel is pending for it: the cancel comes at
  * its next blocking call, so nothing handed over is lost.
  * @example
- * yield* rescheduleTasks(this.waiting, { n: 1 });
+ * ```ts run
+ * import { KernelQueue, newTask, rescheduleTasks, run, waitOnQueue } from '@curio/kernel';
+ *
+ * const waiting = new KernelQueue();
+ *
+ * await run(function* () {
+ *   const a = yield* newTask(waitOnQueue(waiting, 'EVENT_WAIT'));
+ *   const b = yield* newTask(waitOnQueue(waiting, 'EVENT_WAIT'));
+ *   console.log(yield* rescheduleTasks(waiting, { n: 2, value: 'go' })); // 2 woken
+ *   console.log(yield* a.join(), yield* b.join()); // go go
+ * }());
+ * ```
  */
 export function rescheduleTasks(kqueue: KernelQueue, options?: RescheduleOptions): Coro<number> {
   return rescheduleTrap(kqueue, options, undefined);
