@@ -22,4 +22,6 @@ import { CurioError } from '@curio/kernel';
  * }());
  * ```
  */
-export class WorkerFailed extends CurioError {}
+export class WorkerFailed extends CurioError {
+  static override readonly brand: string = 'curio.error.WorkerFailed';
+}

@@ -15,7 +15,9 @@ import { CurioError } from '@curio/kernel';
  *   }
  * }
  */
-export class UnsupportedOperation extends CurioError {}
+export class UnsupportedOperation extends CurioError {
+  static override readonly brand: string = 'curio.error.UnsupportedOperation';
+}
 
 /** A system-style error (`code`, `errno`) like the ones Node raises, for socket states. */
 export function systemError(message: string, code: string): Error {

@@ -15,7 +15,9 @@ import { CurioError } from '@curio/kernel';
  * }
  * ```
  */
-export class QueueEmpty extends CurioError {}
+export class QueueEmpty extends CurioError {
+  static override readonly brand: string = 'curio.error.QueueEmpty';
+}
 
 /**
  * Raised by `UniversalQueue.putNowait(item)` when a bounded queue is full.
@@ -36,4 +38,6 @@ export class QueueEmpty extends CurioError {}
  * console.log(dropped); // 1
  * ```
  */
-export class QueueFull extends CurioError {}
+export class QueueFull extends CurioError {
+  static override readonly brand: string = 'curio.error.QueueFull';
+}

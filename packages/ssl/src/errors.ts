@@ -1,7 +1,9 @@
+import { CurioError } from '@curio/kernel';
+
 /**
  * A TLS failure: a failed handshake, a protocol error, or a bad certificate or key file.
  * `cause` holds Node's original error, whose `code` (e.g. `'ERR_SSL_WRONG_VERSION_NUMBER'`)
- * is copied to `code`.
+ * is copied to `code`. A `CurioError`, like every error curio raises.
  * @example
  * import { type SSLSocket, SSLError } from '@curio/ssl';
  *
@@ -14,12 +16,12 @@
  *   }
  * }
  */
-export class SSLError extends Error {
+export class SSLError extends CurioError {
+  static override readonly brand: string = 'curio.error.SSLError';
   /** Node's or OpenSSL's error code, when there is one. */
   readonly code: string | undefined;
   constructor(message: string, options?: { cause?: unknown; code?: string }) {
     super(message, { cause: options?.cause });
-    this.name = new.target.name;
     this.code = options?.code ?? codeOf(options?.cause);
   }
 }
@@ -28,7 +30,9 @@ export class SSLError extends Error {
  * The peer's certificate failed verification: untrusted, expired, or (with `checkHostname`)
  * issued for another host. Python's `ssl.SSLCertVerificationError`.
  */
-export class SSLCertVerificationError extends SSLError {}
+export class SSLCertVerificationError extends SSLError {
+  static override readonly brand: string = 'curio.error.SSLCertVerificationError';
+}
 
 /** @internal */
 export function codeOf(err: unknown): string | undefined {

@@ -23,6 +23,7 @@ function show(cmd: string | readonly string[]): string {
  * ```
  */
 export class CalledProcessError extends CurioError {
+  static override readonly brand: string = 'curio.error.CalledProcessError';
   /** The exit status, or minus the signal number. */
   readonly returncode: number;
   /** The command's arguments, as given. */
@@ -75,6 +76,7 @@ export class CalledProcessError extends CurioError {
  * ```
  */
 export class TimeoutExpired extends TaskTimeout {
+  static override readonly brand: string = 'curio.error.TimeoutExpired';
   /** The command's arguments, as given. */
   readonly cmd: string | readonly string[];
   /** The timeout that expired, in ms. */
