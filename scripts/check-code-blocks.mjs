@@ -225,6 +225,15 @@ const blocks = collect(args.filter((a) => !a.startsWith('--')));
 const checked = blocks.filter((b) => !b.flags.has('fragment'));
 const dir = scratchDir();
 const problems = typecheck(checked, dir);
+// A misspelt marker would quietly check less than its author meant.
+for (const b of blocks) {
+  const unknown = [...b.flags].filter((f) => f !== 'run' && f !== 'fragment');
+  if (unknown.length || (b.flags.has('run') && b.flags.has('fragment'))) {
+    problems.push(
+      `${b.file}:${b.line}: the fence says "${[...b.flags].join(' ')}"; use run or fragment`,
+    );
+  }
+}
 const runnable = checked.filter((b) => b.flags.has('run') && b.errors.length === 0);
 const queue = [...runnable];
 await Promise.all(
