@@ -24,8 +24,9 @@ export interface Workload {
   warmup?: boolean;
   /**
    * Split the runs into this many rounds (default 1): each round runs every system once, in
-   * turn, in a fresh worker, so a change in the machine's load hits every system alike. For
-   * comparisons near a threshold. Each round's worker does its own warm-up.
+   * turn (every other round in reverse order), in a fresh worker, so a change in the
+   * machine's load hits every system alike. For comparisons near a threshold. Each round's
+   * worker does its own warm-up.
    */
   rounds?: number;
   /** Shown in the table, e.g. '>= 5M msgs/s, >= 5x effect'. */
@@ -240,7 +241,9 @@ export async function runSystems(
   for (let r = 0; r < rounds; r++) {
     // Spread the runs over the rounds: 5 runs in 2 rounds are 3 + 2.
     const inRound = Math.floor(runs / rounds) + (r < runs % rounds ? 1 : 0);
-    for (const s of names) (parts[s] ??= []).push(await runWorker(file, workload, s, inRound));
+    // Every other round in reverse (A B, B A, ...): a drifting machine load favours no system.
+    const order = r % 2 === 0 ? names : [...names].reverse();
+    for (const s of order) (parts[s] ??= []).push(await runWorker(file, workload, s, inRound));
   }
   const systems: Record<string, SystemOutcome> = {};
   for (const s of names) {
