@@ -4,7 +4,6 @@ import type { Activation } from './activations.js';
 import { CancelledError } from './errors.js';
 import { host } from './host.js';
 import type { Kernel } from './kernel.js';
-import { printedForm } from './reports.js';
 import { userFrame } from './stacks.js';
 import { Task } from './task.js';
 import { type Trap, traceOf, traceTraps } from './trap.js';
@@ -152,7 +151,8 @@ class LogCrash extends DebugActivation {
   terminated(task: Task): void {
     const err = task.excInfo;
     if (err !== undefined && !(err instanceof CancelledError)) {
-      this.say(task, `logcrash: task ${task.id} (${task.name}) crashed: ${printedForm(err, task)}`);
+      const printed = err instanceof Error ? err.stack : describe(err);
+      this.say(task, `logcrash: task ${task.id} (${task.name}) crashed: ${printed}`);
     }
   }
 }

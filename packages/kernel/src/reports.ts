@@ -1,9 +1,12 @@
 // What the kernel tells the user when something goes wrong: the deadlock report, a crash
-// nobody saw, and the printed form of a task's failure.
+// nobody saw, and how a task's error reads.
 //
-// The printed form: the error's message and its own frames (the kernel's and the generator
-// machinery's left out: the original error, a TaskError's `cause`, keeps them all), then the
-// chain of tasks from the one that failed up to its root, one line each.
+// How it reads: when a task fails, its error's `stack` is rewritten to the error's message and
+// its own frames (the kernel's and the generator machinery's left out; the whole stack is kept
+// on its `fullStack`), then the chain of tasks from the one that failed up to its root, one
+// line each. That error is what a crash log prints, what `run` rejects with when `main` fails,
+// and the `cause` of the TaskError a `join` raises (a TaskError raised by joining a task that
+// failed with one has the same cause: the original error, printed once).
 //
 // One report per failure. A failed task's error belongs to whoever joins it (`join`,
 // `joinTask`, a TaskGroup, a submit's promise): they get it as a TaskError, and the kernel
@@ -28,7 +31,7 @@ export function deadlockError(tasks: Task[]): CurioError {
       return `${t.name} (${t.state}${frame === undefined ? '' : ` at ${siteOf(frame)}`})`;
     })
     .join(', ');
-  return new CurioError(`deadlock: every task is blocked and nothing can wake them: ${blocked}`);
+  return kernelError(CurioError, `deadlock: every task is blocked and nothing can wake them: ${blocked}`);
 }
 
 /** @internal `task 3 (child), spawned at /app/main.js:12`. */
@@ -37,70 +40,51 @@ export function taskLine(task: Task): string {
   return `task ${task.id} (${task.name})${site === undefined ? '' : `, spawned at ${site}`}`;
 }
 
-// A TaskError made by failureError knows the task whose failure it reports.
-type Failure = TaskError & { _task?: Task };
+// Errors whose stack already shows the task they failed (an error may fail several tasks).
+const told = new WeakSet<object>();
 
-/** @internal The printed form of `err`, the error `task` failed with. */
-export function printedForm(err: unknown, task: Task | null): string {
-  // A TaskError raised by a join: the failure it reports is further in.
-  let cause = err;
-  for (let e = err as Failure; e instanceof TaskError && e._task !== undefined; ) {
-    task = e._task;
-    cause = e.cause;
-    e = cause as Failure;
+// Rewrite `err`'s stack as it should read (see the module comment): `task` failed with it.
+function tell(task: Task, err: unknown): void {
+  if (!(err instanceof Error) || err instanceof CancelledError || err instanceof TaskError) return;
+  if (told.has(err)) return;
+  told.add(err);
+  const lines = [userStack(err)];
+  for (let t: Task | null = task; t !== null; t = t._parent) lines.push(`    in ${taskLine(t)}`);
+  try {
+    Object.defineProperty(err, 'fullStack', {
+      value: err.stack,
+      configurable: true,
+      writable: true,
+    });
+    err.stack = lines.join('\n');
+  } catch {
+    // A frozen error keeps its stack.
   }
-  const lines = [cause instanceof Error ? userStack(cause) : `${describe(cause)} (not an Error)`];
-  for (let c = (cause as Error)?.cause, n = 0; c instanceof Error && n < 5; c = c.cause, n++) {
-    lines.push(`  [cause]: ${userStack(c).replaceAll('\n', '\n  ')}`);
-  }
-  for (let t = task; t !== null; t = t._parent) lines.push(`    in ${taskLine(t)}`);
-  return lines.join('\n');
 }
-
-// A TaskError (or a logged error's view) prints its printed form: stack, toString, inspect.
-function printed(this: { _printed?: string; _task?: Task }): string {
-  this._printed ??= printedForm(this, this._task ?? null);
-  return this._printed;
-}
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-const PRINTED: PropertyDescriptorMap = {
-  stack: {
-    get: printed,
-    set(this: object, value: unknown) {
-      Object.defineProperty(this, 'stack', { value, writable: true, configurable: true });
-    },
-    configurable: true,
-  },
-  toString: { value: printed, writable: true, configurable: true },
-  [INSPECT]: { value: printed, configurable: true },
-};
 
 /**
- * @internal The TaskError `join` raises for `target`'s failure (its `cause` is the task's own
- * error). Whoever gets it has the failure: the kernel will not log it.
+ * @internal The TaskError `join` raises for `target`'s failure. Its `cause` is the task's own
+ * error, or that error's cause when it is a TaskError itself (the failure came from a join).
+ * Whoever gets it has the failure: the kernel will not log it.
  */
 export function failureError(target: Task): TaskError {
   claim(target);
-  const cause = target._outcome;
-  const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describe(cause);
-  const err: Failure = kernelError(TaskError, `${target.name} failed: ${what}`, { cause });
-  err._task = target;
-  return Object.defineProperties(err, PRINTED);
-}
-
-// A view of a failed task's error to log: the error itself (its message, cause, class) printed
-// in its printed form.
-function view(task: Task, err: unknown): object {
-  const printable = Object.create(err !== null && typeof err === 'object' ? err : null);
-  printable._printed = printedForm(err, task);
-  return Object.defineProperties(printable, PRINTED);
+  let cause = target._outcome;
+  let what: string;
+  if (cause instanceof TaskError) {
+    what = cause.message;
+    cause = cause.cause;
+  } else {
+    what = cause instanceof Error ? `${cause.name}: ${cause.message}` : describe(cause);
+  }
+  return kernelError(TaskError, `${target.name} failed: ${what}`, { cause });
 }
 
 // A failure nobody has joined yet, logged when nobody can any more (once).
 /** @internal */
 export interface Unjoined {
   readonly header: string;
-  readonly error: object;
+  readonly error: unknown;
   readonly pending: Set<Unjoined>;
 }
 
@@ -135,9 +119,13 @@ export class Crashes {
     return this.#byParent.size > 0;
   }
 
-  /** `task` ended with `err` and is not watched (by a group or a submit). */
-  failed(task: Task, err: unknown): void {
-    if (err instanceof CancelledError) return;
+  /**
+   * `task` ended with `err`: make the error tell it, and if `unwatched` (no group, no submit,
+   * not `main`) and nobody waits to join it, log it once nobody can.
+   */
+  failed(task: Task, err: unknown, unwatched: boolean): void {
+    tell(task, err);
+    if (!unwatched || err instanceof CancelledError) return;
     for (let t = task._joiners?._head ?? null; t !== null; t = t._qNext) {
       if (t.state === 'TASK_JOIN') return; // the joiner gets it
     }
@@ -150,7 +138,7 @@ export class Crashes {
     const parent = task._parent;
     let pending = this.#byParent.get(parent);
     if (pending === undefined) this.#byParent.set(parent, (pending = new Set()));
-    const report = { header: crashHeader(task), error: view(task, err), pending };
+    const report = { header: crashHeader(task), error: err, pending };
     pending.add(report);
     task._extra().unjoined = report;
     if (typeof FinalizationRegistry === 'function') {
@@ -176,7 +164,7 @@ export class Crashes {
   report(task: Task, err: unknown): void {
     claim(task);
     this.#breakHere();
-    if (this.log) host.console?.error(crashHeader(task), view(task, err));
+    if (this.log) host.console?.error(crashHeader(task), err);
   }
 
   #breakHere(): void {

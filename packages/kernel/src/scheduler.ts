@@ -422,9 +422,9 @@ export class Scheduler {
     if (timer !== null) timer.scopeDeadline = Infinity;
     this._live.remove(task);
     task._leaveParent();
-    if (this.#activations !== null) notify(this.#activations, 'terminated', task);
     const watcher = task._watcher;
-    if (failed && watcher === null && task !== this.#mainTask) this.#crashes.failed(task, outcome);
+    if (failed) this.#crashes.failed(task, outcome, watcher === null && task !== this.#mainTask);
+    if (this.#activations !== null) notify(this.#activations, 'terminated', task);
     wakeJoiners(this.#kernel, task, failed);
     watcher?._taskDone(task);
     if (this.#crashes.waiting) this.#crashes.ended(task);

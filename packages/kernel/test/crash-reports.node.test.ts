@@ -47,6 +47,11 @@ afterEach(() => {
 
 const vt = () => ({ selector: new VirtualTimeSelector() });
 
+// util.inspect of a TaskError (as Node prints an uncaught one) whose cause reads `printed`.
+function inspected(err: TaskError, printed: string): string {
+  return `[TaskError: ${err.message}] {\n  [cause]: ${printed.replaceAll('\n', '\n  ')}\n}`;
+}
+
 function* grandchild(): Coro<never> {
   yield* sleep(5);
   throw new Error('boom'); // @boom
@@ -77,10 +82,17 @@ describe('one report per failure', () => {
     ].join('\n');
     expect(logged).toEqual([]);
     expect(err).toBeInstanceOf(TaskError);
-    expect(err.message).toBe('child failed: TaskError: grandchild failed: Error: boom');
-    expect([inspect(err), String(err), err.stack]).toEqual([printed, printed, printed]);
-    expect(((err.cause as TaskError).cause as Error).message).toBe('boom');
-    expect((err.cause as Error).stack).toBe(printed);
+    expect(err.message).toBe('child failed: grandchild failed: Error: boom');
+    const cause = err.cause as Error & { fullStack: string };
+    expect([cause.message, cause.stack]).toEqual(['boom', printed]);
+    expect(cause.fullStack).toMatch(
+      /^Error: boom\n {4}at grandchild .*\n {4}at grandchild\.next \(<anonymous>\)\n {4}at Kernel\.#step /,
+    );
+    expect([inspect(err), String(err), err.stack]).toEqual([
+      inspected(err, printed),
+      `TaskError: ${err.message}`,
+      `TaskError: ${err.message}`,
+    ]);
   });
 
   it('a crashed daemon is logged once, when it crashes, with its name', async () => {
@@ -156,12 +168,15 @@ describe('one report per failure', () => {
     ]);
     expect(logged).toEqual([]);
     expect(inspect(err)).toBe(
-      [
-        'Error: boom',
-        frame('grandchild', 'boom', 'new Error'),
-        `    in task ${ids[1]} (crasher)`,
-        `    in task ${ids[0]} (task-${ids[0]})`,
-      ].join('\n'),
+      inspected(
+        err as TaskError,
+        [
+          'Error: boom',
+          frame('grandchild', 'boom', 'new Error'),
+          `    in task ${ids[1]} (crasher)`,
+          `    in task ${ids[0]} (task-${ids[0]})`,
+        ].join('\n'),
+      ),
     );
   });
 
@@ -186,6 +201,37 @@ describe('one report per failure', () => {
         `    in task ${ids[0]} (task-${ids[0]})`,
       ].join('\n'),
     ]);
+  });
+});
+
+describe('how a failure reads', () => {
+  it("main's own error: run rejects with it, its own frames and its task", async () => {
+    let id = 0;
+    function* main(): Coro<void> {
+      id = (yield* currentTask()).id;
+      yield* grandchild();
+    }
+    const err = (await run(main(), vt()).catch((e: unknown) => e)) as Error;
+    const lines = inspect(err).split('\n');
+    expect(lines).toEqual([
+      'Error: boom',
+      frame('grandchild', 'boom', 'new Error'),
+      expect.stringMatching(/^ {4}at main \(.*crash-reports\.node\.test\.ts:\d+:\d+\)$/),
+      `    in task ${id} (task-${id})`,
+    ]);
+  });
+
+  it('an error thrown in a kernel call (a timeout) reads as its task', async () => {
+    let ids: number[] = [];
+    function* main(): Coro<void> {
+      const t = yield* newTask(sleep(10), { name: 'slow' });
+      ids = [(yield* currentTask()).id, t.id];
+      yield* t.join({ timeout: 5 });
+    }
+    const err = (await run(main(), vt()).catch((e: unknown) => e)) as Error;
+    expect(err.stack).toBe(
+      `TaskTimeout: TASK_JOIN timed out\n    in task ${ids[0]} (task-${ids[0]})`,
+    );
   });
 });
 

@@ -150,11 +150,13 @@ describe('debug mode', () => {
     expect(logged).toEqual([]);
     expect(inspect(err)).toBe(
       [
-        'Error: boom',
-        `    at grandchild (${site('boom', 'new Error')})`,
-        `    in task ${ids[2]} (grandchild), spawned at ${site('grandchild')}`,
-        `    in task ${ids[1]} (child), spawned at ${site('child')}`,
-        `    in task ${ids[0]} (main), spawned at ${site('main')}`,
+        '[TaskError: child failed: grandchild failed: Error: boom] {',
+        '  [cause]: Error: boom',
+        `      at grandchild (${site('boom', 'new Error')})`,
+        `      in task ${ids[2]} (grandchild), spawned at ${site('grandchild')}`,
+        `      in task ${ids[1]} (child), spawned at ${site('child')}`,
+        `      in task ${ids[0]} (main), spawned at ${site('main')}`,
+        '}',
       ].join('\n'),
     );
   });
