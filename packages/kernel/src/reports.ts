@@ -31,7 +31,10 @@ export function deadlockError(tasks: Task[]): CurioError {
       return `${t.name} (${t.state}${frame === undefined ? '' : ` at ${siteOf(frame)}`})`;
     })
     .join(', ');
-  return kernelError(CurioError, `deadlock: every task is blocked and nothing can wake them: ${blocked}`);
+  return kernelError(
+    CurioError,
+    `deadlock: every task is blocked and nothing can wake them: ${blocked}`,
+  );
 }
 
 /** @internal `task 3 (child), spawned at /app/main.js:12`. */
