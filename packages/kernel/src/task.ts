@@ -208,7 +208,11 @@ export class Task<T = unknown> {
     return this._extras;
   }
 
-  /** The `name` option given at spawn, else `task-<id>`. */
+  /**
+   * The `name` option given at spawn. Without one, in debug mode and while the monitor runs,
+   * the name of the generator function the task runs (`function* fetchUser` gives
+   * `fetchUser`, read from the task's first recorded stack); else `task-<id>`.
+   */
   get name(): string {
     return this._extras?.name ?? `task-${this.id}`;
   }
@@ -231,8 +235,9 @@ export class Task<T = unknown> {
 
   /**
    * The stack of the task's last trap call (where it blocks): from the code that issued the
-   * trap down to the scheduler, recorded only while the kernel's monitoring is on (see
-   * `Kernel.setMonitoring`); else `undefined`. The monitor's `where` shows the task's frames.
+   * trap down to the scheduler, recorded only in debug mode and while the kernel's monitoring
+   * is on (see `Kernel.setMonitoring`); else `undefined`. The monitor's `where` shows the task's
+   * frames.
    */
   get where(): string | undefined {
     const stack = this._extras?.where?.stack;
