@@ -117,10 +117,8 @@ export class Crashes {
   // Failures not yet joined, by the parent whose end reports them (null: the kernel's end).
   readonly #byParent = new Map<Task | null, Set<Unjoined>>();
 
-  /** True while a failure waits to be reported (checked as each task ends). */
-  get waiting(): boolean {
-    return this.#byParent.size > 0;
-  }
+  /** True while a failure may wait to be reported (checked as each task ends: a field read). */
+  waiting = false;
 
   /**
    * `task` ended with `err`: make the error tell it, and if `unwatched` (no group, no submit,
@@ -141,6 +139,7 @@ export class Crashes {
     const parent = task._parent;
     let pending = this.#byParent.get(parent);
     if (pending === undefined) this.#byParent.set(parent, (pending = new Set()));
+    this.waiting = true;
     const report = { header: crashHeader(task), error: err, pending };
     pending.add(report);
     task._extra().unjoined = report;
@@ -151,16 +150,17 @@ export class Crashes {
   }
 
   /** `task` ended: log the failures of its children that it never joined. */
-  ended(task: Task): void {
+  ended(task: Task | null): void {
     const pending = this.#byParent.get(task);
     if (pending === undefined) return;
     this.#byParent.delete(task);
+    this.waiting = this.#byParent.size > 0;
     for (const report of pending) log(report);
   }
 
   /** The kernel finished: log every failure still waiting. */
   finish(): void {
-    for (const task of [...this.#byParent.keys()]) this.ended(task as Task);
+    for (const task of [...this.#byParent.keys()]) this.ended(task);
   }
 
   /** Log `task`'s failure now: nobody will see it (once per failure). */
