@@ -216,7 +216,7 @@ export class Scheduler {
   #step(task: Task): void {
     task.state = 'RUNNING';
     task.cycles++;
-    const coro = task.coro;
+    const coro = task._coro!;
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
@@ -418,6 +418,7 @@ export class Scheduler {
       (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
     task._outcome = outcome;
     task._pendingCancel = undefined;
+    task._coro = null; // a finished task keeps its result, not its generator
     const timer = task._timer;
     if (timer !== null) timer.scopeDeadline = Infinity;
     this._live.remove(task);

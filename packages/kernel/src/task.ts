@@ -115,8 +115,7 @@ let nextId = 1;
 export class Task<T = unknown> {
   /** The task's integer id, unique in this process. */
   readonly id: number;
-  /** The coroutine the task runs. */
-  readonly coro: Coro<T>;
+  /** @internal the coroutine, released when the task ends (see `coro`) */ _coro: Coro<T> | null;
   /** Readable name of the task's current state (`'READY'`, `'SLEEP'`, `'TASK_JOIN'`, ...). */
   state = 'INITIAL';
   /** Number of times the task has been resumed. */
@@ -153,7 +152,7 @@ export class Task<T = unknown> {
     parent: Task | null,
   ) {
     this.id = nextId++;
-    this.coro = coro;
+    this._coro = coro;
     this._flags = daemon ? TaskFlag.DAEMON : 0;
     this._kernel = kernel;
     if (name !== undefined) this._extra().name = name;
@@ -175,6 +174,23 @@ export class Task<T = unknown> {
     else prev._nextSibling = next;
     if (next !== null) next._prevSibling = prev;
     this._prevSibling = this._nextSibling = null;
+  }
+
+  /**
+   * The coroutine the task runs. Once the task has ended its coroutine is released (a finished
+   * task keeps its result, not its generator and what that holds) and this is a finished
+   * stand-in coroutine.
+   */
+  get coro(): Coro<T> {
+    return this._coro ?? (endedCoro() as Coro<T>);
+  }
+
+  /**
+   * The task that spawned this one, while both run; `null` for a daemon or a top-level task
+   * (made by `run`, `addTask` or `submit`).
+   */
+  get parent(): Task | null {
+    return this.terminated ? null : this._parent;
   }
 
   /** True for a daemon task: no parent, does not keep the kernel running. */
@@ -315,4 +331,14 @@ export function installTaskInspect(): void {
   proto[key] ??= function (this: Task): string {
     return `Task { id: ${this.id}, name: ${JSON.stringify(this.name)}, state: ${JSON.stringify(this.state)} }`;
   };
+}
+
+let ended: Coro<unknown> | undefined;
+// The stand-in coroutine of an ended task: made once, on first use, already finished.
+function endedCoro(): Coro<unknown> {
+  if (ended === undefined) {
+    ended = (function* (): Coro<undefined> {})();
+    ended.next();
+  }
+  return ended;
 }

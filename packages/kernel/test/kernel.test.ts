@@ -3,6 +3,7 @@ import {
   CancelledError,
   type Coro,
   CurioError,
+  currentTask,
   futureWait,
   getKernel,
   HostSelector,
@@ -85,6 +86,37 @@ describe('Kernel.run and run()', () => {
       return [d.daemon, task.children.has(d), c.name, task.children.size];
     }
     expect(await vrun(main())).toEqual([true, false, 'kid', 1]);
+  });
+
+  it('Task.parent: the spawning task while both run; null for daemons, top-level tasks, ended tasks', async () => {
+    function* idle() {
+      yield* sleep(5);
+    }
+    function* main() {
+      const me = yield* currentTask();
+      const child = yield* newTask(idle(), { name: 'kid' });
+      const daemon = yield* newTask(idle(), { daemon: true });
+      const seen = [child.parent === me, daemon.parent, me.parent];
+      yield* child.join();
+      return [...seen, child.parent];
+    }
+    expect(await vrun(main())).toEqual([true, null, null, null]);
+  });
+
+  it('an ended task releases its coroutine: Task.coro is then a finished stand-in', async () => {
+    function* answer() {
+      yield* sleep(1);
+      return 42;
+    }
+    function* main() {
+      const coro = answer();
+      const task = yield* newTask(coro);
+      const running = task.coro === coro;
+      const result = yield* task.join();
+      const after = task.coro;
+      return [running, after === coro, after.next(), result];
+    }
+    expect(await vrun(main())).toEqual([true, false, { value: undefined, done: true }, 42]);
   });
 
   it('children and Kernel.tasks list live tasks oldest first, as snapshots', async () => {
