@@ -113,9 +113,13 @@ const checks = [
     code: "export { run, sleep } from '@curio/kernel';",
     // 5.70 KB before Kernel.submit / runForever (SPEC's methods for Promise code, ~0.5 KB
     // that every kernel carries), 6.56 KB after the scheduler split, 6.77 KB with the
-    // activations option (its checks run in every Kernel constructor); structural cuts are the
-    // reach issue's work.
-    budget: 6.9 * KB,
+    // activations option (its checks run in every Kernel constructor), 6.90 KB with errors
+    // matched across copies, 8.54 KB with the debuggability work that every kernel carries
+    // (reading stacks for crash reports with the task chain ~0.57, debug mode ~0.33, the chain
+    // ~0.24, holding reports until nobody can join ~0.22). Structural cuts (a production build
+    // without debug mode and long messages, formatting behind what run+sleep uses) are the
+    // reach issue's work; until then the budget guards against further growth.
+    budget: 8.7 * KB,
     target: 4 * KB,
     forbid: IO_PACKAGES,
   },
@@ -138,8 +142,9 @@ const checks = [
     needs: ['curio', '@curio/queue'],
     bundle: "import { Queue, run, sleep } from 'curio'",
     code: "export { Queue, run, sleep } from 'curio';",
-    // The kernel's share grew with Kernel.submit / runForever and the yield-mistake errors.
-    budget: 8.5 * KB,
+    // The kernel's share grew with Kernel.submit / runForever, the yield-mistake errors and
+    // the debuggability work (see run + sleep above).
+    budget: 10.3 * KB,
     forbid: IO_PACKAGES,
   },
 ];
