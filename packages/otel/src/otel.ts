@@ -115,7 +115,7 @@ class TaskTracing implements OtelActivation {
   readonly #tracer: Tracer;
   // Each task's context, its span active in it; entries go with their tasks.
   readonly #contexts = new WeakMap<Task, Context>();
-  // The task whose step is under way (steps never nest): the tasks made now are its own.
+  // The task whose step is under way (steps never nest): a daemon made now is linked to it.
   #running: Task | null = null;
 
   constructor(tracer: Tracer) {
@@ -123,7 +123,9 @@ class TaskTracing implements OtelActivation {
   }
 
   created(task: Task): void {
-    const spawner = this.#running;
+    // A task's span is a child of its parent task's; a daemon (no parent) is linked to the task
+    // that made it; a task made from plain code (run, submit) is a child of the active context.
+    const spawner = task.daemon ? this.#running : task.parent;
     const spawnerContext = spawner === null ? undefined : this.#contexts.get(spawner);
     const parent = spawnerContext ?? context.active();
     const spawnerSpan = task.daemon ? trace.getSpan(parent) : undefined;

@@ -2,6 +2,7 @@ import {
   asyncWith,
   type Coro,
   currentTask,
+  getKernel,
   Kernel,
   newTask,
   run,
@@ -296,6 +297,27 @@ describe('otel', () => {
     expect([mainSpan.name, request.name]).toEqual([expect.any(String), 'request']);
     expect(mainSpan.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
     expect(mainSpan.spanContext().traceId).toBe(request.spanContext().traceId);
+  });
+
+  it('makes a task a task submits to the kernel a root, as the kernel does, not its child', async () => {
+    const { exporter, activation } = tracing();
+    function* answer(): Coro<number> {
+      return 1;
+    }
+    let submitted: Promise<number> | undefined;
+    function* main() {
+      const kernel = yield* getKernel();
+      submitted = kernel.submit(answer(), { name: 'submitted' });
+      yield* sleep(1);
+    }
+    await runMain(activation, main);
+    expect(await submitted).toBe(1);
+    const mainSpan = spanNamed(exporter, 'main');
+    const span = spanNamed(exporter, 'submitted');
+    expect([
+      span.parentSpanContext,
+      span.spanContext().traceId === mainSpan.spanContext().traceId,
+    ]).toEqual([undefined, false]);
   });
 
   it("spanOf and contextOf reach a task's span from its code", async () => {
