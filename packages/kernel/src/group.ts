@@ -1,6 +1,7 @@
 import type { AsyncContextManager } from './context.js';
 import { CancelledError, CurioError } from './errors.js';
 import { KernelQueue } from './kqueue.js';
+import { waitOnQueue, wakeQueued } from './queue-wait.js';
 import { disableCancellation } from './shield.js';
 import { type Task, TaskFlag, type TimeoutOptions } from './task.js';
 import { type Coro, defineTrap, TrapMode } from './trap.js';
@@ -10,8 +11,6 @@ import {
   getKernel,
   type SpawnOptions,
   spawnChild,
-  waitOnQueue,
-  wakeQueued,
 } from './traps.js';
 import { checkCoroutine, checkFunction, checkOptions, checkTimeout, describe } from './validate.js';
 

@@ -28,6 +28,7 @@ export { KernelQueue } from './kqueue.js';
 export { TaskLocal } from './local.js';
 export type { MonitorFactory } from './monitor-loader.js';
 export type { KernelOptions, RunOptions } from './options.js';
+export { type RescheduleOptions, rescheduleTasks, waitOnQueue } from './queue-wait.js';
 export { gather, race } from './race.js';
 export { run } from './run.js';
 export { HostSelector, type Selector, VirtualTimeSelector } from './selector.js';
@@ -43,9 +44,6 @@ export {
   getKernel,
   joinTask,
   newTask,
-  type RescheduleOptions,
-  rescheduleTasks,
   type SpawnOptions,
   sleep,
-  waitOnQueue,
 } from './traps.js';
