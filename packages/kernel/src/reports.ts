@@ -18,7 +18,7 @@
 //   (then nobody holds it to join it).
 import { CancelledError, CurioError, kernelError, TaskError } from './errors.js';
 import { host } from './host.js';
-import { siteOf, userFrame, userStack } from './stacks.js';
+import { siteOf, taskNameOf, userFrame, userStack } from './stacks.js';
 import type { Task } from './task.js';
 import { describe } from './validate.js';
 
@@ -51,6 +51,11 @@ function tell(task: Task, err: unknown): void {
   if (!(err instanceof Error) || err instanceof CancelledError || err instanceof TaskError) return;
   if (told.has(err)) return;
   told.add(err);
+  // The error's stack was taken in the task: an unnamed task takes its generator's name.
+  if (task._extras?.name === undefined) {
+    const name = taskNameOf(err.stack);
+    if (name !== undefined) task._extra().name = name;
+  }
   const lines = [userStack(err)];
   for (let t: Task | null = task; t !== null; t = t._parent) lines.push(`    in ${taskLine(t)}`);
   try {

@@ -227,7 +227,8 @@ export class Task<T = unknown> {
   /**
    * The `name` option given at spawn. Without one, in debug mode and while the monitor runs,
    * the name of the generator function the task runs (`function* fetchUser` gives
-   * `fetchUser`, read from the task's first recorded stack); else `task-<id>`.
+   * `fetchUser`, read from the task's first recorded stack); a task that failed, the name read
+   * from its error's stack; else `task-<id>`.
    */
   get name(): string {
     return this._extras?.name ?? `task-${this.id}`;

@@ -205,7 +205,7 @@ describe('one report per failure', () => {
 });
 
 describe('how a failure reads', () => {
-  it("main's own error: run rejects with it, its own frames and its task", async () => {
+  it("main's own error: run rejects with it, its own frames and its task, named from them", async () => {
     let id = 0;
     function* main(): Coro<void> {
       id = (yield* currentTask()).id;
@@ -217,7 +217,8 @@ describe('how a failure reads', () => {
       'Error: boom',
       frame('grandchild', 'boom', 'new Error'),
       expect.stringMatching(/^ {4}at main \(.*crash-reports\.node\.test\.ts:\d+:\d+\)$/),
-      `    in task ${id} (task-${id})`,
+      // Unnamed, the failed task takes its generator's name from the error's own stack.
+      `    in task ${id} (main)`,
     ]);
   });
 
