@@ -34,6 +34,12 @@ const WHOLE_CHUNK = 16 * 1024;
 // data streams in crosses it rarely (at one read's worth, pause and resume, each a syscall
 // and a tick of Node's, came with most chunks).
 const QUEUE_LIMIT = 256 * 1024;
+// The limit while a reader woken by the data has yet to run. Node reads a socket up to 32
+// times per poll, and a kernel with many waiting tasks runs them after the poll: an active
+// reader then finds several reads' worth queued, and pausing at QUEUE_LIMIT came with one in
+// seven chunks of a 50-connection stream. A reader that is not waiting still pauses the
+// stream at QUEUE_LIMIT.
+const WOKEN_QUEUE_LIMIT = 1024 * 1024;
 
 const channels = new WeakMap<object, Channel>();
 
@@ -88,22 +94,27 @@ export class Channel extends SingleWaiter {
   private mode: 'idle' | 'flowing' | 'paused' = 'idle';
   private throttled = false; // we paused the flowing Node stream (queue over the limit)
   private ended = false;
+  // A reader was woken by data and has not taken any yet.
+  private readerWoken = false;
   private readonly onData = (chunk: Buffer | string): void => {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (buf.length === 0) return;
     this.chunks.push(buf);
     this.buffered += buf.length;
-    if (this.buffered > QUEUE_LIMIT && !this.throttled && this.mode === 'flowing') {
+    const limit = this.readerWoken ? WOKEN_QUEUE_LIMIT : QUEUE_LIMIT;
+    if (this.buffered > limit && !this.throttled && this.mode === 'flowing') {
       this.throttled = true;
       this.readable!.pause();
     }
-    this.notify();
+    if (this.notify()) this.readerWoken = true;
   };
   private readonly onEnd = (): void => {
     this.ended = true;
     this.notify();
   };
-  private readonly onWake = (): void => this.notify();
+  private readonly onWake = (): void => {
+    this.notify();
+  };
 
   private constructor(readonly raw: NodeStream) {
     super();
@@ -230,8 +241,9 @@ export class Channel extends SingleWaiter {
     }
   }
 
-  // Resume a Node stream paused for a full queue once reads have made room.
+  // After a read: resume a Node stream paused for a full queue once reads have made room.
   private drained(): void {
+    this.readerWoken = false;
     if (this.throttled && this.buffered <= QUEUE_LIMIT / 2 && !this.closed) {
       this.throttled = false;
       this.readable!.resume();

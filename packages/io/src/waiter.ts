@@ -36,12 +36,12 @@ export abstract class SingleWaiter implements ReadinessSource {
     return this.withdraw;
   }
 
-  /** Wake the waiting task, if any: its one wake. */
-  protected notify(): void {
+  /** Wake the waiting task, if any: its one wake. True if a task was waiting. */
+  protected notify(): boolean {
     const wake = this.wake;
-    if (wake !== null) {
-      this.wake = null;
-      wake();
-    }
+    if (wake === null) return false;
+    this.wake = null;
+    wake();
+    return true;
   }
 }

@@ -195,4 +195,32 @@ describe('flowing reads', () => {
     }
     expect(await run(main())).toEqual([true, true, true]);
   });
+
+  it('a reader woken by the data lets up to 1 MiB queue before pausing; others pause at 256 KiB', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    const events: string[] = [];
+    function* main() {
+      const source = new PassThrough();
+      const stream = new Stream(source);
+      const reader = yield* newTask(stream.read(1)); // parks: data will wake it
+      for (let i = 0; i < 8; i++) source.write(chunk); // 512 KiB before the reader runs
+      events.push(`reader woken, 512 KiB queued: paused ${source.isPaused()}`);
+      for (let i = 0; i < 9; i++) source.write(chunk);
+      events.push(`reader woken, 1088 KiB queued: paused ${source.isPaused()}`);
+      yield* reader.join();
+      let left = 17 * chunk.length - 1;
+      while (left > 0) left -= (yield* stream.read(left)).length;
+      events.push(`all read: paused ${source.isPaused()}`);
+      for (let i = 0; i < 5; i++) source.write(chunk); // nobody waits to read
+      events.push(`no reader, 320 KiB queued: paused ${source.isPaused()}`);
+      yield* stream.close();
+    }
+    await run(main());
+    expect(events).toEqual([
+      'reader woken, 512 KiB queued: paused false',
+      'reader woken, 1088 KiB queued: paused true',
+      'all read: paused false',
+      'no reader, 320 KiB queued: paused true',
+    ]);
+  });
 });
