@@ -1,18 +1,22 @@
 // Echo load generator, run as its own process by workloads/echo.ts:
-//   node dist/echo-load.js <port> <pingpong|stream> <connections> <chunkBytes> <durationMs>
-// Prints one JSON line: { messages, bytes, ms } counted over the measured interval.
+//   node dist/echo-load.js <port> <pingpong|stream> <connections> <chunkBytes> <durationMs> [warmupMs]
+// Prints one JSON line: { messages, bytes, ms } counted over the measured interval, which
+// starts after warmupMs (default 200) of traffic.
 // pingpong: each connection sends one chunk and waits for all of it to come back, again and
 // again. stream: each connection keeps up to WINDOW chunks in flight and counts bytes echoed.
 import { connect, type Socket } from 'node:net';
 
 const WINDOW = 16;
-const [portArg, mode, connArg, sizeArg, durationArg] = process.argv.slice(2);
+const [portArg, mode, connArg, sizeArg, durationArg, warmupArg = '200'] = process.argv.slice(2);
 const port = Number(portArg);
 const connections = Number(connArg);
 const size = Number(sizeArg);
 const duration = Number(durationArg);
+const warmup = Number(warmupArg);
 if (!(port > 0) || (mode !== 'pingpong' && mode !== 'stream') || !(connections > 0)) {
-  console.error('usage: echo-load.js <port> <pingpong|stream> <connections> <chunkBytes> <ms>');
+  console.error(
+    'usage: echo-load.js <port> <pingpong|stream> <connections> <chunkBytes> <ms> [warmupMs]',
+  );
   process.exit(2);
 }
 
@@ -58,8 +62,8 @@ function drive(s: Socket): void {
 const all = await Promise.all(Array.from({ length: connections }, open));
 sockets.push(...all);
 for (const s of sockets) drive(s);
-// Warm up briefly, then measure.
-await new Promise((r) => setTimeout(r, 200));
+// Warm up, then measure.
+await new Promise((r) => setTimeout(r, warmup));
 measuring = true;
 const t0 = performance.now();
 await new Promise((r) => setTimeout(r, duration));
