@@ -4,17 +4,12 @@ import {
   type Coro,
   checkCancellation,
   disableCancellation,
-  getKernel,
   newTask,
   sleep,
   TaskTimeout,
   timeoutAfter,
 } from '../src/index.js';
-import { vrun } from './helpers.js';
-
-function* now(): Coro<number> {
-  return (yield* getKernel()).selector.now();
-}
+import { now, vrun } from './helpers.js';
 
 /**
  * A consumer whose only blocking happens while it handles an item, inside

@@ -2,7 +2,6 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   asyncWith,
   type Coro,
-  getKernel,
   newTask,
   run,
   sleep,
@@ -10,13 +9,9 @@ import {
   timeoutAfter,
   VirtualTimeSelector,
 } from '../src/index.js';
-import { catching, vrun } from './helpers.js';
+import { catching, now, vrun } from './helpers.js';
 
 // TaskGroup.start: Trio's nursery.start. The task is the caller's until it calls started().
-
-function* now(): Coro<number> {
-  return (yield* getKernel()).selector.now();
-}
 
 /** A service: binds for `bindMs`, reports `port`, then serves for `serveMs`. */
 function* service(

@@ -4,7 +4,6 @@ import {
   asyncWith,
   type Coro,
   CurioError,
-  getKernel,
   newTask,
   run,
   sleep,
@@ -12,14 +11,10 @@ import {
   TaskGroup,
   VirtualTimeSelector,
 } from '../src/index.js';
-import { catching, vrun } from './helpers.js';
+import { catching, now, vrun } from './helpers.js';
 
 // curio 1.x's TaskGroup: each wait policy, failures and cancellation in the middle, collecting
 // tasks as they end, and what happens to a failure nobody collects.
-
-function* now(): Coro<number> {
-  return (yield* getKernel()).selector.now();
-}
 
 /** A group task: sleeps `ms` and returns `value` (or raises `fail`); its finally takes `cleanupMs`. */
 function* worker<T>(

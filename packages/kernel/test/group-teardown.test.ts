@@ -3,21 +3,16 @@ import {
   asyncWith,
   type Coro,
   disableCancellation,
-  getKernel,
   ignoreAfter,
   newTask,
   sleep,
   TaskGroup,
   timeoutAfter,
 } from '../src/index.js';
-import { vrun } from './helpers.js';
+import { now, vrun } from './helpers.js';
 
 // Every exit path of a TaskGroup: the remaining tasks are cancelled and waited for (their
 // `finally` blocks have run) before the group's caller resumes.
-
-function* now(): Coro<number> {
-  return (yield* getKernel()).selector.now();
-}
 
 /** A group task: sleeps `ms`, records how it ended; its finally block takes `cleanupMs`. */
 function* child(events: string[], name: string, ms: number, cleanupMs = 0): Coro<string> {

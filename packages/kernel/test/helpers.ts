@@ -1,4 +1,11 @@
-import { type Coro, type RunOptions, run, sleep, VirtualTimeSelector } from '../src/index.js';
+import {
+  type Coro,
+  getKernel,
+  type RunOptions,
+  run,
+  sleep,
+  VirtualTimeSelector,
+} from '../src/index.js';
 
 /** Run `coro` on a fresh kernel in virtual time, crash logs off. */
 export function vrun<T>(coro: Coro<T>, options?: RunOptions): Promise<T> {
@@ -23,4 +30,9 @@ export function* sleepRecording(events: string[], name: string, ms = 1000): Coro
     events.push(`${name} ${(err as Error).name}`);
     throw err;
   }
+}
+
+/** The running kernel's clock (virtual time under `vrun`). */
+export function* now(): Coro<number> {
+  return (yield* getKernel()).selector.now();
 }

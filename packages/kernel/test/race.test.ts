@@ -1,19 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  type Coro,
-  gather,
-  getKernel,
-  newTask,
-  race,
-  run,
-  sleep,
-  VirtualTimeSelector,
-} from '../src/index.js';
-import { catching, vrun } from './helpers.js';
-
-function* now(): Coro<number> {
-  return (yield* getKernel()).selector.now();
-}
+import { type Coro, gather, newTask, race, run, sleep, VirtualTimeSelector } from '../src/index.js';
+import { catching, now, vrun } from './helpers.js';
 
 /** Sleeps `ms`, then returns `value` (or raises `fail`); its finally takes `cleanupMs`. */
 function* contestant<T>(
