@@ -1,7 +1,7 @@
 // Echo load generator, run as its own process by workloads/echo.ts:
 //   node dist/echo-load.js <port> <pingpong|stream> <connections> <chunkBytes> <durationMs> [warmupMs]
-// Prints one JSON line: { messages, bytes, ms } counted over the measured interval, which
-// starts after warmupMs (default 200) of traffic.
+// Prints `start` when the measured interval begins (after warmupMs, default 200, of traffic),
+// then one JSON line: { messages, bytes, ms } counted over that interval.
 // pingpong: each connection sends one chunk and waits for all of it to come back, again and
 // again. stream: each connection keeps up to WINDOW chunks in flight and counts bytes echoed.
 import { connect, type Socket } from 'node:net';
@@ -65,6 +65,7 @@ for (const s of sockets) drive(s);
 // Warm up, then measure.
 await new Promise((r) => setTimeout(r, warmup));
 measuring = true;
+process.stdout.write('start\n');
 const t0 = performance.now();
 await new Promise((r) => setTimeout(r, duration));
 measuring = false;

@@ -135,6 +135,12 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** How far the runs swing: (max - min) / 2 over the median (0.1 is ±10%). */
+export function spread(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  return (Math.max(...values) - Math.min(...values)) / 2 / median(values);
+}
+
 /** Marks the worker's result line on stdout (workloads may print too). */
 export const RESULT_MARK = '@@bench-result ';
 

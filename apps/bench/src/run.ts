@@ -12,6 +12,7 @@ import {
   renderTable,
   runSystems,
   type SystemOutcome,
+  spread,
   type Workload,
 } from './harness.js';
 
@@ -133,7 +134,7 @@ async function main(): Promise<number> {
         o.cpuShare === undefined ? '' : `, cpu ${(o.cpuShare * 100).toFixed(0)}% of wall`;
       const each =
         w.rounds !== undefined && w.rounds > 1
-          ? `; runs ${o.values.map(formatNumber).join(', ')}`
+          ? `; runs ${o.values.map(formatNumber).join(', ')}, spread ±${(spread(o.values) * 100).toFixed(0)}%`
           : '';
       console.log(`  ${w.name} / ${s}: ${shown} (${(o.ms / 1000).toFixed(1)} s${share}${each})`);
     });
