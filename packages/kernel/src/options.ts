@@ -1,4 +1,6 @@
 import type { Activation } from './activations.js';
+import { msg } from './explain.js';
+import { K10, K11, K12, K13 } from './messages.js';
 import type { MonitorFactory } from './monitor-loader.js';
 import type { Selector } from './selector.js';
 import { checkOptions, describe } from './validate.js';
@@ -44,32 +46,26 @@ export function checkKernelOptions(
   const activations = options?.activations;
   if (activations !== undefined) {
     if (!Array.isArray(activations)) {
-      throw new TypeError(
-        `${fn}: options.activations must be an array of Activation objects, got ${describe(activations)}`,
-      );
+      throw new TypeError(msg(K10, fn, describe(activations)));
     }
     activations.forEach(checkActivation.bind(null, fn));
   }
   const debug = options?.debug;
   if (debug !== undefined && typeof debug !== 'boolean') {
-    throw new TypeError(`${fn}: options.debug must be a boolean, got ${describe(debug)}`);
+    throw new TypeError(msg(K12, fn, describe(debug)));
   }
   const selector = options?.selector;
   if (
     selector !== undefined &&
     (typeof selector?.now !== 'function' || typeof selector.wait !== 'function')
   ) {
-    throw new TypeError(
-      `${fn}: options.selector must implement Selector (now, wait, cancelWait), got ${describe(selector)}`,
-    );
+    throw new TypeError(msg(K13, fn, describe(selector)));
   }
   return options;
 }
 
 function checkActivation(fn: string, activation: unknown, i: number): void {
   if (activation === null || typeof activation !== 'object') {
-    throw new TypeError(
-      `${fn}: options.activations[${i}] must be an Activation object, got ${describe(activation)}`,
-    );
+    throw new TypeError(msg(K11, fn, i, describe(activation)));
   }
 }
