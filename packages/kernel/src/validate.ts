@@ -17,11 +17,22 @@ export function describe(value: unknown): string {
   return `${/^[AEIOU]/.test(ctor.name) ? 'an' : 'a'} ${ctor.name}`;
 }
 
+/**
+ * The one shape of an argument check: unless `ok`, a TypeError with message `code` filled with
+ * `names` (the call, the argument) and then `value` as it reads.
+ */
+export function checkArg(ok: boolean, value: unknown, code: string, ...names: unknown[]): void {
+  if (!ok) throw new TypeError(msg(code, ...names, describe(value)));
+}
+
 /** Throws unless `options` is undefined or an object. */
 export function checkOptions(fn: string, options: unknown): void {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new TypeError(msg(K1, fn, describe(options)));
-  }
+  checkArg(
+    options === undefined || (options !== null && typeof options === 'object'),
+    options,
+    K1,
+    fn,
+  );
 }
 
 /** Throws unless `ms` is a finite duration >= 0. */
