@@ -5,7 +5,7 @@
 // package's source, or when an entry lacks its error.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { transformSync } from 'esbuild';
+import { readTable as readTexts } from './lib/production-build.mjs';
 import { listPackages, rel, root, walk } from './lib/workspace.mjs';
 
 const out = join(root, 'docs', 'errors.md');
@@ -16,8 +16,7 @@ const problems = [];
 async function readTable(pkg) {
   const file = join(pkg.dir, 'src', 'messages.ts');
   const source = readFileSync(file, 'utf8');
-  const { code } = transformSync(source, { loader: 'ts', format: 'esm' });
-  const texts = await import(`data:text/javascript,${encodeURIComponent(code)}`);
+  const texts = await readTexts(file);
   const raised = new Map(
     [...source.matchAll(/\/\*\* ([^*]+?) \*\/\nexport const (\w+)\b/g)].map((m) => [m[2], m[1]]),
   );

@@ -61,6 +61,7 @@ import {
 } from './messages.js';
 
 declare const __CURIO_PRODUCTION__: boolean | undefined;
+declare const __CURIO_BUILT__: boolean | undefined;
 
 // Every message by its code, for `explain` (an object literal: a bundle without `explain` drops
 // it, and with it every text in the production build). The test suite checks it lists them all.
@@ -123,18 +124,21 @@ const MESSAGES: Readonly<Record<string, string>> = {
   K56,
 };
 
-// True in the production build (tsup's `define`); false in the default build and from source.
+// Set by the build (tsup's `define`, see scripts/lib/production-build.mjs), false from source:
+// PRODUCTION in the production build; BUILT in both builds, where every importer of the table but
+// this module gets each message as its code (production) or as a function writing its text.
 const PRODUCTION = typeof __CURIO_PRODUCTION__ === 'boolean' && __CURIO_PRODUCTION__;
+const BUILT = typeof __CURIO_BUILT__ === 'boolean' && __CURIO_BUILT__;
 
 // `template` with its `{name}` holes filled from `args`, in order of first appearance (a hole
-// with no argument stays as it is).
+// with no argument stays as it is). Hole names are the table's own (`fn`, `value`...).
 function fill(template: string, args: readonly unknown[]): string {
-  const names: string[] = [];
-  return template.replace(/\{(\w+)\}/g, (hole, name: string) => {
-    let i = names.indexOf(name);
-    if (i < 0) i = names.push(name) - 1;
-    return i < args.length ? String(args[i]) : hole;
-  });
+  const seen: Record<string, string> = {};
+  let next = 0;
+  return template.replace(
+    /\{(\w+)\}/g,
+    (hole, name: string) => (seen[name] ??= next < args.length ? String(args[next++]) : hole),
+  );
 }
 
 /**
@@ -147,6 +151,7 @@ export function msg(template: string, ...args: unknown[]): string {
     const shown = args.length === 0 ? '' : `: ${args.join(', ')}`;
     return `curio ${template}${shown} (explain('${template}'), docs/errors.md#${template.toLowerCase()})`;
   }
+  if (BUILT) return (template as unknown as (...args: unknown[]) => string)(...args);
   return fill(template, args);
 }
 

@@ -1,8 +1,9 @@
 // The production build (the `production` export condition, dist/prod/): the same kernel with
 // short coded messages, and `explain` to give their full text. Built by `pnpm build`.
 import { describe, expect, it } from 'vitest';
+import * as built from '../dist/index.js';
 import * as prod from '../dist/prod/index.js';
-import { explain, run, sleep } from '../src/index.js';
+import { explain, Kernel, run, sleep } from '../src/index.js';
 import * as messages from '../src/messages.js';
 
 // The table as data (a test may read it whole; the kernel's code never does).
@@ -35,6 +36,30 @@ describe('explain', () => {
     await expect(run(sleep('abc' as unknown as number))).rejects.toThrow(
       new TypeError('sleep(ms): ms must be a finite number >= 0, got "abc"'),
     );
+  });
+});
+
+describe('the default build', () => {
+  // Built, each message is a function writing its text (no holes filled at run time): it must
+  // write what the source does.
+  it('writes the messages the source writes', async () => {
+    const bad = { debug: 1, selector: {} } as never;
+    const texts = (k: typeof built) => [
+      k.explain('K2'),
+      (() => {
+        try {
+          new k.Kernel(bad);
+        } catch (e) {
+          return (e as Error).message;
+        }
+      })(),
+    ];
+    const fromBuild = texts(built);
+    const fromSource = texts({ explain, Kernel } as unknown as typeof built);
+    expect(fromBuild).toEqual(fromSource);
+    expect(fromBuild[1]).toBe('new Kernel(options): options.debug must be a boolean, got 1');
+    const error = await built.run(built.sleep(-1)).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('sleep(ms): ms must be a finite number >= 0, got -1');
   });
 });
 
