@@ -59,9 +59,14 @@ export function rel(path) {
   return relative(root, path);
 }
 
-/** The ESM entry file of a package's "." export (what `import '<name>'` loads). */
-export function esmEntry(pkg) {
-  const dot = pkg.json.exports?.['.'];
+/**
+ * The ESM entry file of a package's "." export (what `import '<name>'` loads); with
+ * `production`, what it loads under the `production` condition (the same file for a package
+ * without one).
+ */
+export function esmEntry(pkg, production = false) {
+  let dot = pkg.json.exports?.['.'];
+  if (production && dot?.production) dot = dot.production;
   const target =
     typeof dot === 'string' ? dot : (dot?.import?.default ?? dot?.import ?? pkg.json.module);
   if (typeof target !== 'string') return null;

@@ -1,8 +1,11 @@
 // Activations (curio's debug.py): objects the kernel tells about each task's life. The
 // scheduler calls them only while at least one is installed, so they cost nothing otherwise.
 // The monitor's bookkeeping (each task's run time and where it waits) is one of them.
+
+import { msg } from './explain.js';
 import { host, hostNow } from './host.js';
 import type { Kernel } from './kernel.js';
+import { K33 } from './messages.js';
 import { taskNameOf } from './stacks.js';
 import type { Task } from './task.js';
 import { type Trap, traceOf } from './trap.js';
@@ -47,10 +50,7 @@ export function notify(
       fn.call(activation, arg, trap);
     } catch (err) {
       list.splice(list.indexOf(activation), 1);
-      host.console?.error(
-        `curio: activation ${label(activation)} raised an error in ${hook}() and was removed (the kernel goes on):`,
-        err,
-      );
+      host.console?.error(msg(K33, label(activation), hook), err);
     }
   }
 }

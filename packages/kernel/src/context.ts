@@ -1,4 +1,6 @@
+import { msg } from './explain.js';
 import { futureWait } from './future.js';
+import { K34, K35, K36 } from './messages.js';
 import type { Coro } from './trap.js';
 import { checkFunction, describe } from './validate.js';
 
@@ -39,9 +41,7 @@ export function* asyncWith<T, R>(cm: AsyncContextManager<T>, body: (value: T) =>
     typeof cm.enter !== 'function' ||
     typeof cm.exit !== 'function'
   ) {
-    throw new TypeError(
-      `asyncWith(cm): cm must have enter() and exit() coroutines, got ${describe(cm)}`,
-    );
+    throw new TypeError(msg(K34, describe(cm)));
   }
   checkFunction('asyncWith(cm, body)', 'body', body, 'a generator function');
   const value = yield* cm.enter();
@@ -94,9 +94,7 @@ export function* asyncFor<T>(
     const sync =
       iterable !== null &&
       typeof (iterable as unknown as Iterable<T>)[Symbol.iterator] === 'function';
-    throw new TypeError(
-      `asyncFor(iterable): iterable must be an AsyncIterable or have a next() coroutine, got ${describe(iterable)}${sync ? ' (a sync iterable: use for...of)' : ''}`,
-    );
+    throw new TypeError(msg(sync ? K36 : K35, describe(iterable)));
   }
   checkFunction('asyncFor(iterable, body)', 'body', body, 'a generator function');
   if (isStandard) {

@@ -4,8 +4,10 @@
 // forgotten) is reported. It costs a stack capture per kernel call and per spawn; off, nothing:
 // it is an activation, installed only in debug mode.
 import { type Activation, notify, recordWhere } from './activations.js';
+import { msg } from './explain.js';
 import { host } from './host.js';
 import type { Kernel } from './kernel.js';
+import { K32 } from './messages.js';
 import { runningTask } from './scheduler.js';
 import { siteOf, userFrame } from './stacks.js';
 import { stackBelow, type Trap, TrapMode, traceOf, traceTraps, watchTraps } from './trap.js';
@@ -58,7 +60,5 @@ function watchIssued(trap: Trap, where: Error): void {
 function neverRun([name, where]: [string, Error]): void {
   const frame = userFrame(where.stack);
   const at = frame === undefined ? '' : ` at ${siteOf(frame)}`;
-  host.console?.error(
-    `curio: ${name}(...)${at} was never run: a call without yield* does nothing (write yield* ${name}(...))`,
-  );
+  host.console?.error(msg(K32, name, at));
 }

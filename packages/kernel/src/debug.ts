@@ -2,8 +2,10 @@
 // `run(coro, { activations: [...] })` or `new Kernel({ activations: [...] })`.
 import type { Activation } from './activations.js';
 import { CancelledError } from './errors.js';
+import { msg } from './explain.js';
 import { host } from './host.js';
 import type { Kernel } from './kernel.js';
+import { K54, K55, K56 } from './messages.js';
 import { userFrame } from './stacks.js';
 import { Task } from './task.js';
 import { type Trap, traceOf, traceTraps } from './trap.js';
@@ -37,9 +39,7 @@ abstract class DebugActivation {
     checkOptions(fn, options);
     const { filter, log } = options ?? {};
     if (log !== undefined && typeof log !== 'function') {
-      throw new TypeError(
-        `${fn}(options): options.log must be a function (line) => void, got ${describe(log)}`,
-      );
+      throw new TypeError(msg(K54, fn, describe(log)));
     }
     this.#filter = checkFilter(fn, filter);
     const console = host.console as Partial<Record<Console, (line: string) => void>> | undefined;
@@ -59,9 +59,7 @@ function checkFilter(fn: string, filter: DebugOptions['filter']): (task: Task) =
   if (Array.isArray(filter) && filter.every((name) => typeof name === 'string')) {
     return (task) => filter.includes(task.name);
   }
-  throw new TypeError(
-    `${fn}(options): options.filter must be a task name, a list of names or a function (task) => boolean, got ${describe(filter)}`,
-  );
+  throw new TypeError(msg(K55, fn, describe(filter)));
 }
 
 // The kernel's clock, for the traces: virtual time under a VirtualTimeSelector.
@@ -83,9 +81,7 @@ class LongBlock extends DebugActivation {
     super('longblock', options, 'warn');
     const maxMs = options?.maxMs ?? 50;
     if (typeof maxMs !== 'number' || !(maxMs >= 0) || maxMs === Infinity) {
-      throw new TypeError(
-        `longblock(options): options.maxMs must be a finite number of ms >= 0, got ${describe(maxMs)}`,
-      );
+      throw new TypeError(msg(K56, describe(maxMs)));
     }
     this.#maxMs = maxMs;
   }

@@ -1,8 +1,10 @@
 // futureWait: waiting on a Promise. Kept apart from the scheduler so a program that never
 // waits on a promise does not bundle it.
 import { CurioError } from './errors.js';
+import { msg } from './explain.js';
 import { host } from './host.js';
 import type { Kernel } from './kernel.js';
+import { K37, K38, K39 } from './messages.js';
 import type { Task, TimeoutOptions, Waiter } from './task.js';
 import { type Coro, defineTrap, type Trap, TrapMode } from './trap.js';
 import { checkTimeout, describe } from './validate.js';
@@ -30,16 +32,12 @@ function futureWaitHandler(
   if (typeof future === 'function') {
     const Controller = host.AbortController;
     if (Controller === undefined) {
-      throw new CurioError(
-        'futureWait(factory): this runtime has no AbortController; pass a Promise instead',
-      );
+      throw new CurioError(msg(K37));
     }
     controller = new Controller();
     promise = future(controller.signal);
     if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
-      throw new TypeError(
-        `futureWait(factory): the factory must return a Promise, got ${describe(promise)}`,
-      );
+      throw new TypeError(msg(K38, describe(promise)));
     }
   } else {
     promise = future;
@@ -66,9 +64,7 @@ const futureTrap = /* @__PURE__ */ defineTrap<unknown, Future<unknown>, TimeoutO
       typeof future === 'function' ||
       (future !== null && typeof future === 'object' && typeof future.then === 'function');
     if (!ok) {
-      throw new TypeError(
-        `futureWait(future): future must be a Promise or a function (signal) => Promise, got ${describe(future)}`,
-      );
+      throw new TypeError(msg(K39, describe(future)));
     }
     checkTimeout('futureWait', options?.timeout);
   },

@@ -14,6 +14,7 @@ export {
   traptrace,
 } from './debug.js';
 export { CancelledError, CurioError, TaskError, TaskTimeout } from './errors.js';
+export { explain } from './explain.js';
 export { futureWait } from './future.js';
 export { TaskGroup, type TaskGroupOptions, type WaitPolicy } from './group.js';
 export {

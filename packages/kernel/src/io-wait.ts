@@ -1,7 +1,9 @@
 // readWait / writeWait: the I/O traps. Kept apart from the scheduler so a program that never
 // waits on I/O does not bundle them.
 import { CurioError } from './errors.js';
+import { msg } from './explain.js';
 import type { Kernel } from './kernel.js';
+import { K40, K41, K42 } from './messages.js';
 import type { Task, TimeoutOptions, Waiter } from './task.js';
 import { type Coro, defineTrap, type Trap, TrapMode } from './trap.js';
 import { checkTimeout, describe } from './validate.js';
@@ -107,12 +109,7 @@ function ioWait(
     }
     if (typeof cancel !== 'function') {
       const method = forRead ? 'onReadable' : 'onWritable';
-      kernel._wake(
-        task,
-        wait,
-        new TypeError(`${method}(wake) must return a function that withdraws the wait`),
-        true,
-      );
+      kernel._wake(task, wait, new TypeError(msg(K40, method)), true);
     } else {
       wait.cancel = cancel as () => void;
     }
@@ -130,9 +127,7 @@ function ioWait(
   }
   const side = forRead ? watcher.reader : watcher.writer;
   if (side.task !== null && side.task !== task) {
-    throw new CurioError(
-      `${forRead ? 'readWait' : 'writeWait'}: ${side.task.name} is already waiting on this source`,
-    );
+    throw new CurioError(msg(K41, forRead ? 'readWait' : 'writeWait', side.task.name));
   }
   side.task = task;
   return kernel._suspend(task, state, side, timeout);
@@ -146,9 +141,7 @@ function checkSource(fn: string, source: unknown, method: 'onReadable' | 'onWrit
       (typeof (source as StreamLike).on === 'function' &&
         typeof (source as StreamLike).removeListener === 'function'));
   if (!ok) {
-    throw new TypeError(
-      `${fn}(source): source must be a Node stream or implement ${method}(wake), got ${describe(source)}`,
-    );
+    throw new TypeError(msg(K42, fn, method, describe(source)));
   }
 }
 

@@ -4,6 +4,8 @@
 import { monitoring } from './activations.js';
 import { debugFromEnv, debugging } from './debug-mode.js';
 import { CurioError } from './errors.js';
+import { msg } from './explain.js';
+import { K15, K16, K17, K18 } from './messages.js';
 import { loadMonitor, type MonitorFactory } from './monitor-loader.js';
 import { checkKernelOptions, type KernelOptions, type RunOptions } from './options.js';
 import { refuseNestedRun, Scheduler } from './scheduler.js';
@@ -88,7 +90,7 @@ export class Kernel extends Scheduler {
   }
 
   async #run<T>(coro?: Coro<T>, options?: RunOptions): Promise<T> {
-    if (this.isRunning) throw new CurioError('Kernel.run: this kernel is already running');
+    if (this.isRunning) throw new CurioError(msg(K15, 'Kernel.run'));
     if (coro !== undefined) checkCoroutine('Kernel.run', 'coro', coro);
     checkOptions('Kernel.run', options);
     if (this.#monitor !== false && !this.#monitorStarted) {
@@ -119,9 +121,7 @@ export class Kernel extends Scheduler {
    */
   addTask<T>(coro: Coro<T>, options?: SpawnOptions): Task<T> {
     if (this.isRunning) {
-      throw new CurioError(
-        'Kernel.addTask: the kernel is running; inside a task use yield* newTask(coro)',
-      );
+      throw new CurioError(msg(K16));
     }
     checkCoroutine('Kernel.addTask', 'coro', coro);
     checkSpawnOptions('Kernel.addTask', options);
@@ -151,7 +151,7 @@ export class Kernel extends Scheduler {
   runForever(): Promise<void> {
     refuseNestedRun('Kernel.runForever');
     if (this.isRunning) {
-      return Promise.reject(new CurioError('Kernel.runForever: this kernel is already running'));
+      return Promise.reject(new CurioError(msg(K15, 'Kernel.runForever')));
     }
     const done = this._runUntilDone<void>(null, true);
     this.#serving = done.catch(() => {});
@@ -183,9 +183,7 @@ export class Kernel extends Scheduler {
    */
   submit<T>(coro: Coro<T>, options?: SubmitOptions): Promise<T> {
     if (!this._accepting) {
-      throw new CurioError(
-        'Kernel.submit: the kernel is not running (start it with run() or runForever())',
-      );
+      throw new CurioError(msg(K17));
     }
     return submitTask(this, coro, options, this._wakeFromHost, this._startNow);
   }
@@ -210,8 +208,7 @@ export class Kernel extends Scheduler {
       this.stop();
       await serving;
     }
-    if (this.isRunning)
-      throw new CurioError('Kernel.shutdown: refused while the kernel is running');
+    if (this.isRunning) throw new CurioError(msg(K18));
     await this._shutdownTasks();
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
   }

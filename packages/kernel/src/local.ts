@@ -1,3 +1,5 @@
+import { msg } from './explain.js';
+import { K43 } from './messages.js';
 import { runningTask } from './scheduler.js';
 import type { Coro } from './trap.js';
 import { checkCoroutine } from './validate.js';
@@ -47,7 +49,7 @@ export class TaskLocal<T> {
   set(value: T): void {
     const task = runningTask();
     if (task === null) {
-      throw new TypeError('TaskLocal.set: called outside a task (plain code has no task values)');
+      throw new TypeError(msg(K43));
     }
     const extras = task._extra();
     const locals = new Map(extras.locals);

@@ -2,7 +2,9 @@
 // scheduler: the kernel only asks for a factory.
 
 import { CurioError } from './errors.js';
+import { msg } from './explain.js';
 import type { Kernel } from './kernel.js';
+import { K23 } from './messages.js';
 import type { Coro } from './trap.js';
 
 /** A monitor: a coroutine the kernel runs as a daemon task to let a person inspect it. */
@@ -22,9 +24,6 @@ export async function loadMonitor(option: true | MonitorFactory): Promise<Monito
     if (typeof monitor === 'function') return monitor as MonitorFactory;
     throw new TypeError('no monitor() export');
   } catch (cause) {
-    throw new CurioError(
-      `withMonitor: true needs the ${MONITOR_PACKAGE} package where the kernel can import it (npm install ${MONITOR_PACKAGE}); or pass it in: new Kernel({ withMonitor: monitor }) with import { monitor } from '${MONITOR_PACKAGE}'`,
-      { cause },
-    );
+    throw new CurioError(msg(K23, MONITOR_PACKAGE), { cause });
   }
 }

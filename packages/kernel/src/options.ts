@@ -1,7 +1,8 @@
 import type { Activation } from './activations.js';
+import { K10, K11, K12, K13 } from './messages.js';
 import type { MonitorFactory } from './monitor-loader.js';
 import type { Selector } from './selector.js';
-import { checkOptions, describe } from './validate.js';
+import { checkArg, checkOptions } from './validate.js';
 
 /** Options of `new Kernel()`. */
 export interface KernelOptions {
@@ -41,35 +42,20 @@ export function checkKernelOptions(
   fn = 'new Kernel(options)',
 ): KernelOptions | undefined {
   checkOptions(fn, options);
-  const activations = options?.activations;
+  const { activations, debug, selector } = options ?? {};
   if (activations !== undefined) {
-    if (!Array.isArray(activations)) {
-      throw new TypeError(
-        `${fn}: options.activations must be an array of Activation objects, got ${describe(activations)}`,
-      );
-    }
-    activations.forEach(checkActivation.bind(null, fn));
+    checkArg(Array.isArray(activations), activations, K10, fn);
+    activations.forEach((activation, i) => {
+      checkArg(activation !== null && typeof activation === 'object', activation, K11, fn, i);
+    });
   }
-  const debug = options?.debug;
-  if (debug !== undefined && typeof debug !== 'boolean') {
-    throw new TypeError(`${fn}: options.debug must be a boolean, got ${describe(debug)}`);
-  }
-  const selector = options?.selector;
-  if (
-    selector !== undefined &&
-    (typeof selector?.now !== 'function' || typeof selector.wait !== 'function')
-  ) {
-    throw new TypeError(
-      `${fn}: options.selector must implement Selector (now, wait, cancelWait), got ${describe(selector)}`,
-    );
-  }
+  checkArg(debug === undefined || typeof debug === 'boolean', debug, K12, fn);
+  checkArg(
+    selector === undefined ||
+      (typeof selector?.now === 'function' && typeof selector.wait === 'function'),
+    selector,
+    K13,
+    fn,
+  );
   return options;
-}
-
-function checkActivation(fn: string, activation: unknown, i: number): void {
-  if (activation === null || typeof activation !== 'object') {
-    throw new TypeError(
-      `${fn}: options.activations[${i}] must be an Activation object, got ${describe(activation)}`,
-    );
-  }
 }

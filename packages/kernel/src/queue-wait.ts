@@ -1,6 +1,9 @@
 // The traps of kernel wait queues: park a task on a KernelQueue (waitOnQueue) and wake the
 // first n of them (rescheduleTasks); see the trap table's index in traps.ts.
+
+import { msg } from './explain.js';
 import { KernelQueue } from './kqueue.js';
+import { K44, K45, K46 } from './messages.js';
 import type { TimeoutOptions } from './task.js';
 import { type Coro, defineTrap, TrapMode } from './trap.js';
 import { checkTimeout, describe } from './validate.js';
@@ -20,7 +23,7 @@ function checkKernelQueue(fn: string, kqueue: unknown): void {
     !(kqueue instanceof KernelQueue) &&
     !(kqueue !== null && typeof kqueue === 'object' && '_head' in kqueue)
   ) {
-    throw new TypeError(`${fn}(kqueue): kqueue must be a KernelQueue, got ${describe(kqueue)}`);
+    throw new TypeError(msg(K44, fn, describe(kqueue)));
   }
 }
 
@@ -39,9 +42,7 @@ const queueWaitTrap = /* @__PURE__ */ defineTrap<
   (kqueue, state, options) => {
     checkKernelQueue('waitOnQueue', kqueue);
     if (typeof state !== 'string') {
-      throw new TypeError(
-        `waitOnQueue(stateName): stateName must be a string, got ${describe(state)}`,
-      );
+      throw new TypeError(msg(K45, describe(state)));
     }
     checkTimeout('waitOnQueue', options?.timeout);
   },
@@ -86,7 +87,7 @@ const rescheduleTrap = /* @__PURE__ */ defineTrap<
     checkKernelQueue('rescheduleTasks', kqueue);
     const n = options?.n ?? 1;
     if (typeof n !== 'number' || !(n >= 0)) {
-      throw new RangeError(`rescheduleTasks: n must be a number >= 0, got ${describe(n)}`);
+      throw new RangeError(msg(K46, describe(n)));
     }
   },
 );

@@ -2,25 +2,25 @@
 // tasks with nextDone (so the group never logs a failure they raise) and cancel what is left
 // with cancelRemaining on every way out.
 import { TaskTimeout } from './errors.js';
+import { msg } from './explain.js';
 import { TaskGroup } from './group.js';
+import { K47, K48, K49, K50 } from './messages.js';
 import type { Task, TimeoutOptions } from './task.js';
 import { ignoreAfter } from './timeout.js';
 import type { Coro } from './trap.js';
-import { callHint, checkOptions, checkTimeout, describe, isCoroutine } from './validate.js';
+import { checkOptions, checkTimeout, describe, isCoroutine } from './validate.js';
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
 
 function checkCoros(fn: string, coros: unknown, options: unknown): number | undefined {
   if (!Array.isArray(coros)) {
-    throw new TypeError(
-      `${fn}(coros): coros must be an array of coroutines, got ${describe(coros)}`,
-    );
+    throw new TypeError(msg(K47, fn, describe(coros)));
   }
   coros.forEach((coro, i) => {
     if (!isCoroutine(coro)) {
-      const hint = callHint(coro);
+      const got = describe(coro);
       throw new TypeError(
-        `${fn}(coros): coros[${i}] must be a coroutine (the generator object returned by calling a function*), got ${describe(coro)}${hint}`,
+        typeof coro === 'function' ? msg(K49, fn, i, got, coro.name || 'f') : msg(K48, fn, i, got),
       );
     }
   });
@@ -78,7 +78,7 @@ export function* race<const C extends readonly Coro<unknown>[]>(
 ): Coro<C[number] extends Coro<infer T> ? T : never> {
   const timeout = checkCoros('race', coros, options);
   if (coros.length === 0) {
-    throw new TypeError('race(coros): coros must hold at least one coroutine, got []');
+    throw new TypeError(msg(K50));
   }
   return (yield* withGroup('race', timeout, function* (group) {
     for (const coro of coros) {

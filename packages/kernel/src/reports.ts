@@ -17,7 +17,9 @@
 //   finishes (`run` returns), or either as soon as its Task object is garbage-collected
 //   (then nobody holds it to join it).
 import { CancelledError, CurioError, kernelError, TaskError } from './errors.js';
+import { msg } from './explain.js';
 import { host } from './host.js';
+import { K31 } from './messages.js';
 import { siteOf, taskNameOf, userFrame, userStack } from './stacks.js';
 import type { Task } from './task.js';
 import { describe } from './validate.js';
@@ -31,10 +33,7 @@ export function deadlockError(tasks: Task[]): CurioError {
       return `${t.name} (${t.state}${frame === undefined ? '' : ` at ${siteOf(frame)}`})`;
     })
     .join(', ');
-  return kernelError(
-    CurioError,
-    `deadlock: every task is blocked and nothing can wake them: ${blocked}`,
-  );
+  return kernelError(CurioError, msg(K31, blocked));
 }
 
 /** @internal `task 3 (child), spawned at /app/main.js:12`. */

@@ -6,8 +6,10 @@
 import { type Activation, notify } from './activations.js';
 import { armDeadline, expireTimers, scopeExpired } from './deadlines.js';
 import { CancelledError, CurioError, kernelError } from './errors.js';
+import { msg } from './explain.js';
 import { HostTurns } from './host.js';
 import type { Kernel } from './kernel.js';
+import { K14 } from './messages.js';
 import { Crashes, deadlockError } from './reports.js';
 import type { Selector } from './selector.js';
 import { LiveTasks, TimerHeap } from './structures.js';
@@ -29,9 +31,7 @@ export function runningTask(): Task | null {
  */
 export function refuseNestedRun(fn: string): void {
   if (current !== null) {
-    throw new CurioError(
-      `${fn}: a task cannot start a nested kernel: yield* the coroutine, or yield* newTask(coro)`,
-    );
+    throw new CurioError(msg(K14, fn));
   }
 }
 

@@ -1,8 +1,10 @@
 // The signal traps. Kept apart from the scheduler so a program that never watches signals
 // does not bundle them. They need the host's `process.on` (Node, Deno, Bun).
 import { CurioError } from './errors.js';
+import { msg } from './explain.js';
 import { host } from './host.js';
 import type { Kernel } from './kernel.js';
+import { K51, K52, K53 } from './messages.js';
 import type { Task, TimeoutOptions, Waiter } from './task.js';
 import { type Coro, defineTrap, type Trap, TrapMode } from './trap.js';
 import { checkTimeout, describe } from './validate.js';
@@ -58,9 +60,7 @@ class SignalRegistry {
   listen(state: SignalState): void {
     const proc = host.process;
     if (typeof proc?.on !== 'function' || typeof proc.removeListener !== 'function') {
-      throw new CurioError(
-        'signals need the host to offer process.on (Node.js, Deno, Bun); this runtime has none',
-      );
+      throw new CurioError(msg(K51));
     }
     for (const name of state.set.signals) {
       let entry = this.listeners.get(name);
@@ -138,7 +138,7 @@ function waitHandler(
   const state = registry(kernel).state(sigset);
   if (state.pending.length > 0) return state.pending.shift();
   if (state.waiting !== null) {
-    throw new CurioError(`sigwait: ${state.waiting.name} is already waiting on this signal set`);
+    throw new CurioError(msg(K52, state.waiting.name));
   }
   if (!state.watching) state.registry.listen(state);
   state.waiting = task;
@@ -151,9 +151,7 @@ function checkSigset(fn: string, sigset: unknown): void {
     !Array.isArray(signals) ||
     signals.some((s) => typeof s !== 'string' || !s.startsWith('SIG'))
   ) {
-    throw new TypeError(
-      `${fn}(sigset): sigset.signals must be an array of signal names like 'SIGUSR1', got ${describe(signals)}`,
-    );
+    throw new TypeError(msg(K53, fn, describe(signals)));
   }
 }
 

@@ -1,7 +1,9 @@
 // Kernel.submit: plain code (a callback, an async function, a timer) hands a running kernel a
 // coroutine and gets a promise of its result.
 import { CancelledError, CurioError } from './errors.js';
+import { msg } from './explain.js';
 import type { Kernel } from './kernel.js';
+import { K19, K20, K21, K22 } from './messages.js';
 import type { Task, TaskWatcher } from './task.js';
 import type { Coro } from './trap.js';
 import { checkSpawnOptions, joinFailure, type SpawnOptions } from './traps.js';
@@ -25,20 +27,11 @@ export function submitTask<T>(
   checkSpawnOptions('Kernel.submit', options);
   const signal = options?.signal;
   if (signal !== undefined && typeof signal?.addEventListener !== 'function') {
-    throw new TypeError(
-      `Kernel.submit: options.signal must be an AbortSignal, got ${describe(signal)}`,
-    );
+    throw new TypeError(msg(K19, describe(signal)));
   }
   if (signal?.aborted === true) {
     coro.return(undefined as T);
-    return Promise.reject(
-      new CancelledError(
-        'Kernel.submit: the signal was already aborted; the task was not started',
-        {
-          cause: signal.reason,
-        },
-      ),
-    );
+    return Promise.reject(new CancelledError(msg(K20), { cause: signal.reason }));
   }
   const task = kernel._spawn(coro, options?.daemon === true, options?.name, null);
   if (signal !== undefined) {
@@ -86,7 +79,7 @@ class Submission implements TaskWatcher {
   // The signal aborted: cancel the task (the promise rejects when it has ended).
   handleEvent(): void {
     const { task, signal } = this;
-    const why = `${task.name} cancelled: its submit() signal aborted`;
+    const why = msg(K21, task.name);
     this.kernel._requestCancel(task, new CancelledError(why, { cause: signal?.reason }));
     this.wake();
   }
@@ -99,6 +92,6 @@ class Submission implements TaskWatcher {
 
   _kernelStopped(task: Task): void {
     this.signal?.removeEventListener('abort', this);
-    this.#reject(new CurioError(`Kernel.submit: the kernel stopped before ${task.name} ended`));
+    this.#reject(new CurioError(msg(K22, task.name)));
   }
 }

@@ -1,4 +1,6 @@
+import { msg } from './explain.js';
 import type { Kernel } from './kernel.js';
+import { K28, K29, K30 } from './messages.js';
 import type { Task } from './task.js';
 
 // A trap is a request from a task to its kernel: one small object naming its spec (the trap's
@@ -211,20 +213,19 @@ export type Coro<T = unknown> = Generator<Trap, T, any>;
  * coroutine with a plain `yield` (the star forgotten), or any other value.
  */
 export function yieldMistake(taskName: string, value: unknown): TypeError {
-  const fix = 'call coroutines with yield*, not yield';
-  let what: string;
+  let text: string;
   if (isTrap(value)) {
-    const name = value.spec.name;
-    what = `${name}(...) with a plain yield: write yield* ${name}(...)`;
+    text = msg(K28, taskName, value.spec.name);
   } else if (
     value !== null &&
     typeof value === 'object' &&
     typeof (value as Iterator<unknown>).next === 'function'
   ) {
     const kind = (value as { constructor?: { name?: string } }).constructor?.name;
-    what = `a coroutine${kind ? ` (${kind})` : ''} with a plain yield: ${fix}`;
+    text = msg(K29, taskName, kind ? ` (${kind})` : '');
   } else {
-    what = `${value === null || typeof value !== 'object' ? String(value) : 'an object'}, which is not a kernel trap: ${fix}`;
+    const what = value === null || typeof value !== 'object' ? String(value) : 'an object';
+    text = msg(K30, taskName, what);
   }
-  return new TypeError(`${taskName} yielded ${what}`);
+  return new TypeError(text);
 }

@@ -33,8 +33,10 @@
 
 import { SLEEPING } from './deadlines.js';
 import { CancelledError, CurioError, kernelError, type TaskError } from './errors.js';
+import { msg } from './explain.js';
 import type { Kernel } from './kernel.js';
 import { KernelQueue } from './kqueue.js';
+import { K9, K24, K25, K26, K27 } from './messages.js';
 import { failureError } from './reports.js';
 import type { CancelOptions, Task, TimeoutOptions } from './task.js';
 import { type Coro, defineTrap, TrapMode } from './trap.js';
@@ -130,7 +132,7 @@ export function newTask<T>(coro: Coro<T>, options?: SpawnOptions): Coro<Task<T>>
 export function checkSpawnOptions(fn: string, options: SpawnOptions | undefined): void {
   checkOptions(fn, options);
   if (options?.name !== undefined && typeof options.name !== 'string') {
-    throw new TypeError(`${fn}: options.name must be a string, got ${describe(options.name)}`);
+    throw new TypeError(msg(K9, fn, describe(options.name)));
   }
 }
 
@@ -183,19 +185,17 @@ export function getKernel(): Coro<Kernel> {
 
 function checkTask(fn: string, task: unknown): void {
   if (task === null || typeof task !== 'object' || !('_kernel' in task) || !('coro' in task)) {
-    throw new TypeError(`${fn}(task): task must be a Task, got ${describe(task)}`);
+    throw new TypeError(msg(K24, fn, describe(task)));
   }
 }
 
 // Join and cancel act on a task of this kernel other than the caller.
 function checkTarget(kernel: Kernel, fn: string, task: Task, target: Task): void {
   if (target._kernel !== kernel) {
-    throw new CurioError(`${fn}: ${target.name} belongs to another kernel`);
+    throw new CurioError(msg(K25, fn, target.name));
   }
   if (target === task) {
-    throw new CurioError(
-      `${fn}: ${task.name} cannot ${fn === 'joinTask' ? 'join' : 'cancel'} itself`,
-    );
+    throw new CurioError(msg(K26, fn, task.name, fn === 'joinTask' ? 'join' : 'cancel'));
   }
 }
 
@@ -288,9 +288,7 @@ const cancelTrap = /* @__PURE__ */ defineTrap<void, Task, CancelOptions | undefi
     checkTimeout('cancelTask', options?.timeout);
     const exc = options?.exc;
     if (exc !== undefined && typeof exc !== 'function' && !(exc instanceof Error)) {
-      throw new TypeError(
-        `cancelTask: exc must be an error class or an Error, got ${describe(exc)}`,
-      );
+      throw new TypeError(msg(K27, describe(exc)));
     }
   },
 );

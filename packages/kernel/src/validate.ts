@@ -1,9 +1,12 @@
+import { msg } from './explain.js';
+import { K1, K2, K3, K4, K5, K6, K7, K8 } from './messages.js';
+
 /** Readable rendering of a bad argument for error messages. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (value === null || typeof value !== 'object') return String(value);
-  if (typeof (value as PromiseLike<unknown>).then === 'function') return 'a Promise';
+  if (isThenable(value)) return 'a Promise';
   if (isCoroutine(value)) return 'a coroutine';
   if (Array.isArray(value)) {
     const text = JSON.stringify(value) ?? '[]';
@@ -14,20 +17,31 @@ export function describe(value: unknown): string {
   return `${/^[AEIOU]/.test(ctor.name) ? 'an' : 'a'} ${ctor.name}`;
 }
 
+/**
+ * The one shape of an argument check: unless `ok`, a TypeError with message `code` filled with
+ * `names` (the call, the argument) and then `value` as it reads.
+ */
+export function checkArg(ok: boolean, value: unknown, code: string, ...names: unknown[]): void {
+  if (!ok) throw new TypeError(msg(code, ...names, describe(value)));
+}
+
 /** Throws unless `options` is undefined or an object. */
 export function checkOptions(fn: string, options: unknown): void {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
-  }
+  checkArg(
+    options === undefined || (options !== null && typeof options === 'object'),
+    options,
+    K1,
+    fn,
+  );
 }
 
 /** Throws unless `ms` is a finite duration >= 0. */
 export function checkDuration(fn: string, arg: string, ms: unknown): asserts ms is number {
   if (typeof ms !== 'number') {
-    throw new TypeError(`${fn}(${arg}): ${arg} must be a finite number >= 0, got ${describe(ms)}`);
+    throw new TypeError(msg(K2, fn, arg, describe(ms)));
   }
   if (!(ms >= 0) || ms === Infinity) {
-    throw new RangeError(`${fn}(${arg}): ${arg} must be a finite number >= 0, got ${ms}`);
+    throw new RangeError(msg(K2, fn, arg, ms));
   }
 }
 
@@ -35,14 +49,10 @@ export function checkDuration(fn: string, arg: string, ms: unknown): asserts ms 
 export function checkTimeout(fn: string, timeout: unknown): number | undefined {
   if (timeout === undefined || timeout === null || timeout === Infinity) return undefined;
   if (typeof timeout !== 'number') {
-    throw new TypeError(
-      `${fn}: timeout must be a number of milliseconds >= 0 or null, got ${describe(timeout)}`,
-    );
+    throw new TypeError(msg(K3, fn, describe(timeout)));
   }
   if (!(timeout >= 0)) {
-    throw new RangeError(
-      `${fn}: timeout must be a number of milliseconds >= 0 or null, got ${timeout}`,
-    );
+    throw new RangeError(msg(K3, fn, timeout));
   }
   return timeout;
 }
@@ -58,27 +68,23 @@ export function isCoroutine(value: unknown): boolean {
   );
 }
 
-/** The fix for a function passed where a coroutine is wanted: call it. */
-export function callHint(value: unknown): string {
-  if (typeof value !== 'function') return '';
-  const name = value.name || 'f';
-  return ` (a function: pass ${name}(), the coroutine its call returns, not ${name})`;
-}
-
 /** Throws a TypeError naming the call and what was passed instead of a coroutine. */
 export function checkCoroutine(fn: string, arg: string, value: unknown): void {
   if (isCoroutine(value)) return;
-  let hint = callHint(value);
-  if (
+  const got = describe(value);
+  let text: string;
+  if (typeof value === 'function') text = msg(K5, fn, arg, got, value.name || 'f');
+  else if (isThenable(value)) text = msg(K6, fn, arg, got);
+  else text = msg(K4, fn, arg, got);
+  throw new TypeError(text);
+}
+
+/** True for an object with a `then` method (a Promise). */
+export function isThenable(value: unknown): boolean {
+  return (
     value !== null &&
     typeof value === 'object' &&
     typeof (value as PromiseLike<unknown>).then === 'function'
-  ) {
-    hint =
-      ' (curio coroutines are generator functions, function* with yield*, not async functions)';
-  }
-  throw new TypeError(
-    `${fn}(${arg}): ${arg} must be a coroutine (the generator object returned by calling a function*), got ${describe(value)}${hint}`,
   );
 }
 
@@ -88,8 +94,5 @@ export function checkCoroutine(fn: string, arg: string, value: unknown): void {
  */
 export function checkFunction(call: string, arg: string, value: unknown, what: string): void {
   if (typeof value === 'function') return;
-  const hint = isCoroutine(value)
-    ? ` (pass the function itself, not its call: ${arg}, not ${arg}(...))`
-    : '';
-  throw new TypeError(`${call}: ${arg} must be ${what}, got ${describe(value)}${hint}`);
+  throw new TypeError(msg(isCoroutine(value) ? K8 : K7, call, arg, what, describe(value)));
 }

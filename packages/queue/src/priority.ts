@@ -1,3 +1,5 @@
+import { msg } from './message.js';
+import { Q4, Q5, Q6 } from './messages.js';
 import { Queue } from './queue.js';
 import type { Store } from './store.js';
 import { describe } from './validate.js';
@@ -48,15 +50,11 @@ export class PriorityQueue<T> extends Queue<T> {
   constructor(maxsize = 0, options?: PriorityQueueOptions<T>) {
     super(maxsize);
     if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw new TypeError(
-        `PriorityQueue(maxsize, options): options must be an object like { compare }, got ${describe(options)}`,
-      );
+      throw new TypeError(msg(Q4, describe(options)));
     }
     const compare = options?.compare;
     if (compare !== undefined && typeof compare !== 'function') {
-      throw new TypeError(
-        `PriorityQueue(maxsize, options): options.compare must be a function (a, b) => number, got ${describe(compare)}`,
-      );
+      throw new TypeError(msg(Q5, describe(compare)));
     }
     this.natural = compare === undefined;
     this._store = new Heap<T>(compare ?? (naturalCompare as (a: T, b: T) => number));
@@ -65,9 +63,7 @@ export class PriorityQueue<T> extends Queue<T> {
   /** @internal */
   override _check(item: T): void {
     if (this.natural && !isComparable(item)) {
-      throw new TypeError(
-        `PriorityQueue.put(item): without a compare option, items must be numbers, strings, bigints or arrays of them, got ${describe(item)}`,
-      );
+      throw new TypeError(msg(Q6, describe(item)));
     }
   }
 }

@@ -7,6 +7,8 @@ import {
   waitOnQueue,
 } from '@curio/kernel';
 import { Deque } from './deque.js';
+import { msg } from './message.js';
+import { Q7 } from './messages.js';
 import type { Store } from './store.js';
 import { checkMaxsize, checkOptions } from './validate.js';
 
@@ -190,9 +192,7 @@ export class Queue<T> {
    */
   *taskDone(): Coro<void> {
     if (this._unfinished === 0) {
-      throw new CurioError(
-        `${this.constructor.name}.taskDone: called more times than there were items put`,
-      );
+      throw new CurioError(msg(Q7, this.constructor.name));
     }
     if (--this._unfinished === 0 && this.joiners.length > 0) {
       yield* rescheduleTasks(this.joiners, { n: this.joiners.length });

@@ -19,6 +19,8 @@ import {
 } from '@curio/kernel';
 import { Deque } from './deque.js';
 import { QueueEmpty, QueueFull } from './errors.js';
+import { msg } from './message.js';
+import { Q8, Q9, Q10, Q11, Q12 } from './messages.js';
 import { checkMaxsize, checkOptions, describe } from './validate.js';
 
 /**
@@ -210,7 +212,7 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
    * console.log(queue.getNowait()); // 1; QueueEmpty when there is none
    */
   getNowait(): T {
-    if (this._items.length === 0) throw new QueueEmpty(`${NAME}.getNowait: the queue is empty`);
+    if (this._items.length === 0) throw new QueueEmpty(msg(Q11));
     return this._take();
   }
 
@@ -230,7 +232,7 @@ export class UniversalQueue<T> implements AsyncIterable<T> {
    */
   putNowait(item: T): void {
     if (!this._offer(item)) {
-      throw new QueueFull(`${NAME}.putNowait: the queue is full (maxsize ${this.maxsize})`);
+      throw new QueueFull(msg(Q12, this.maxsize));
     }
   }
 
@@ -535,9 +537,7 @@ function expire(waiter: PromiseWaiter<unknown>): void {
 }
 
 function abortReason(signal: Signal, method: string): unknown {
-  return signal.reason !== undefined
-    ? signal.reason
-    : new CancelledError(`${NAME}.${method}: aborted by its signal`);
+  return signal.reason !== undefined ? signal.reason : new CancelledError(msg(Q8, method));
 }
 
 // ---- async iteration ------------------------------------------------------------------------
@@ -760,15 +760,11 @@ class PutOp<T> {
 function checkAsyncOptions(method: string, options: UniversalQueueAsyncOptions | undefined): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `${NAME}.${method}(options): options must be an object like { signal, timeout }, got ${describe(options)}`,
-    );
+    throw new TypeError(msg(Q9, method, describe(options)));
   }
   const { signal, timeout } = options;
   if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
-    throw new TypeError(
-      `${NAME}.${method}(options): options.signal must be an AbortSignal, got ${describe(signal)}`,
-    );
+    throw new TypeError(msg(Q10, method, describe(signal)));
   }
   if (timeout !== undefined && timeout !== null && !(typeof timeout === 'number' && timeout >= 0)) {
     checkOptions(`${NAME}.${method}`, options); // throws, naming options.timeout

@@ -1,5 +1,7 @@
 // Argument checks: clear errors that name the call and the argument.
 import type { TimeoutOptions } from '@curio/kernel';
+import { msg } from './message.js';
+import { Q1, Q2, Q3 } from './messages.js';
 
 /** Readable rendering of a bad argument for error messages. */
 export function describe(value: unknown): string {
@@ -15,30 +17,22 @@ export function describe(value: unknown): string {
 export function checkOptions(fn: string, options: TimeoutOptions | undefined): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `${fn}(options): options must be an object like { timeout }, got ${describe(options)}`,
-    );
+    throw new TypeError(msg(Q1, fn, describe(options)));
   }
   const timeout = options.timeout;
   if (timeout === undefined || timeout === null) return;
   if (typeof timeout !== 'number' || !(timeout >= 0)) {
     const err = typeof timeout === 'number' ? RangeError : TypeError;
-    throw new err(
-      `${fn}(options): options.timeout must be a number of milliseconds >= 0 or null, got ${describe(timeout)}`,
-    );
+    throw new err(msg(Q2, fn, describe(timeout)));
   }
 }
 
 /** Throws unless `maxsize` is an integer >= 0. */
 export function checkMaxsize(fn: string, maxsize: unknown): asserts maxsize is number {
   if (typeof maxsize !== 'number') {
-    throw new TypeError(
-      `${fn}(maxsize): maxsize must be an integer >= 0 (0: unbounded), got ${describe(maxsize)}`,
-    );
+    throw new TypeError(msg(Q3, fn, describe(maxsize)));
   }
   if (!Number.isInteger(maxsize) || maxsize < 0) {
-    throw new RangeError(
-      `${fn}(maxsize): maxsize must be an integer >= 0 (0: unbounded), got ${maxsize}`,
-    );
+    throw new RangeError(msg(Q3, fn, maxsize));
   }
 }

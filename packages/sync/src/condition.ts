@@ -10,6 +10,8 @@ import {
   waitOnQueue,
 } from '@curio/kernel';
 import { Lock } from './lock.js';
+import { msg } from './message.js';
+import { S4, S5, S6 } from './messages.js';
 import { checkCount, checkOptions, describe } from './validate.js';
 
 /** The values of `R` that are truthy: what {@link Condition.waitFor} returns. */
@@ -80,9 +82,7 @@ export class Condition implements AsyncContextManager<void> {
       typeof lock.release !== 'function' ||
       typeof lock.locked !== 'function'
     ) {
-      throw new TypeError(
-        `Condition(lock): lock must be a Lock (with acquire, release and locked), got ${describe(lock)}`,
-      );
+      throw new TypeError(msg(S4, describe(lock)));
     }
     this.lock = lock;
   }
@@ -143,7 +143,7 @@ export class Condition implements AsyncContextManager<void> {
   *wait(options?: TimeoutOptions): Coro<void> {
     checkOptions('Condition.wait', options);
     if (!this.lock.locked()) {
-      throw new CurioError('Condition.wait: the lock is not held (acquire it first)');
+      throw new CurioError(msg(S5, 'Condition.wait'));
     }
     yield* this.lock.release();
     try {
@@ -171,9 +171,7 @@ export class Condition implements AsyncContextManager<void> {
    */
   *waitFor<R>(predicate: () => R, options?: TimeoutOptions): Coro<Truthy<R>> {
     if (typeof predicate !== 'function') {
-      throw new TypeError(
-        `Condition.waitFor(predicate): predicate must be a function, got ${describe(predicate)}`,
-      );
+      throw new TypeError(msg(S6, describe(predicate)));
     }
     checkOptions('Condition.waitFor', options);
     const timeout = options?.timeout ?? undefined;
@@ -204,7 +202,7 @@ export class Condition implements AsyncContextManager<void> {
   *notify(n = 1): Coro<void> {
     checkCount('Condition.notify', 'n', n);
     if (!this.lock.locked()) {
-      throw new CurioError('Condition.notify: the lock is not held (acquire it first)');
+      throw new CurioError(msg(S5, 'Condition.notify'));
     }
     yield* rescheduleTasks(this.waiting, { n });
   }

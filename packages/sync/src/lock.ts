@@ -7,6 +7,8 @@ import {
   type TimeoutOptions,
   waitOnQueue,
 } from '@curio/kernel';
+import { msg } from './message.js';
+import { S7 } from './messages.js';
 import { checkOptions } from './validate.js';
 
 /**
@@ -90,7 +92,7 @@ export class Lock implements AsyncContextManager<void> {
    * }
    */
   *release(): Coro<void> {
-    if (!this.held) throw new CurioError('Lock.release: the lock is not held');
+    if (!this.held) throw new CurioError(msg(S7));
     if (this.waiting.length > 0) yield* rescheduleTasks(this.waiting);
     else this.held = false;
   }

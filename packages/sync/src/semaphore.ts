@@ -7,6 +7,8 @@ import {
   type TimeoutOptions,
   waitOnQueue,
 } from '@curio/kernel';
+import { msg } from './message.js';
+import { S8 } from './messages.js';
 import { checkCount, checkOptions } from './validate.js';
 
 /**
@@ -161,9 +163,7 @@ export class BoundedSemaphore extends Semaphore {
    */
   override *release(): Coro<void> {
     if (this._value >= this.bound) {
-      throw new CurioError(
-        `BoundedSemaphore.release: released too many times (value would exceed its initial value ${this.bound})`,
-      );
+      throw new CurioError(msg(S8, this.bound));
     }
     yield* super.release();
   }

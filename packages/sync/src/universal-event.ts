@@ -12,6 +12,8 @@ import {
   TaskTimeout,
   type TimeoutOptions,
 } from '@curio/kernel';
+import { msg } from './message.js';
+import { S9, S10, S11 } from './messages.js';
 import { checkOptions, describe } from './validate.js';
 
 /**
@@ -320,24 +322,18 @@ function expire(waiter: PromiseWaiter): void {
 }
 
 function abortReason(signal: Signal): unknown {
-  return signal.reason !== undefined
-    ? signal.reason
-    : new CancelledError('UniversalEvent.waitAsync: aborted by its signal');
+  return signal.reason !== undefined ? signal.reason : new CancelledError(msg(S9));
 }
 
 // Reads the options without building strings: messages are made only for bad input.
 function checkAsyncOptions(options: UniversalEventAsyncOptions | undefined): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `UniversalEvent.waitAsync(options): options must be an object like { signal, timeout }, got ${describe(options)}`,
-    );
+    throw new TypeError(msg(S10, describe(options)));
   }
   const { signal, timeout } = options;
   if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
-    throw new TypeError(
-      `UniversalEvent.waitAsync(options): options.signal must be an AbortSignal, got ${describe(signal)}`,
-    );
+    throw new TypeError(msg(S11, describe(signal)));
   }
   if (timeout !== undefined && timeout !== null && !(typeof timeout === 'number' && timeout >= 0)) {
     checkOptions('UniversalEvent.waitAsync', options); // throws, naming options.timeout

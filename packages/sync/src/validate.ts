@@ -1,5 +1,7 @@
 // Argument checks shared by the primitives: clear errors that name the call and argument.
 import type { TimeoutOptions } from '@curio/kernel';
+import { msg } from './message.js';
+import { S1, S2, S3 } from './messages.js';
 
 /** Readable rendering of a bad argument for error messages. */
 export function describe(value: unknown): string {
@@ -14,26 +16,22 @@ export function describe(value: unknown): string {
 export function checkOptions(fn: string, options: TimeoutOptions | undefined): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `${fn}(options): options must be an object like { timeout }, got ${describe(options)}`,
-    );
+    throw new TypeError(msg(S1, fn, describe(options)));
   }
   const timeout = options.timeout;
   if (timeout === undefined || timeout === null) return;
   if (typeof timeout !== 'number' || !(timeout >= 0)) {
     const err = typeof timeout === 'number' ? RangeError : TypeError;
-    throw new err(
-      `${fn}(options): options.timeout must be a number of milliseconds >= 0 or null, got ${describe(timeout)}`,
-    );
+    throw new err(msg(S2, fn, describe(timeout)));
   }
 }
 
 /** Throws unless `value` is an integer >= 0 (the count of a semaphore). */
 export function checkCount(fn: string, arg: string, value: unknown): asserts value is number {
   if (typeof value !== 'number') {
-    throw new TypeError(`${fn}(${arg}): ${arg} must be an integer >= 0, got ${describe(value)}`);
+    throw new TypeError(msg(S3, fn, arg, describe(value)));
   }
   if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(`${fn}(${arg}): ${arg} must be an integer >= 0, got ${value}`);
+    throw new RangeError(msg(S3, fn, arg, value));
   }
 }
