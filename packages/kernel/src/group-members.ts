@@ -10,10 +10,10 @@ import type { TaskGroup, WaitPolicy } from './group.js';
 import { KernelQueue } from './kqueue.js';
 import { waitOnQueue, wakeQueued } from './queue-wait.js';
 import { disableCancellation } from './shield.js';
-import { type Task, TaskFlag } from './task.js';
+import { type Task, TaskFlag, type TimeoutOptions } from './task.js';
 import { type Coro, defineTrap, TrapMode } from './trap.js';
 import { cancelTask, getKernel, spawnChild } from './traps.js';
-import { checkCoroutine, describe } from './validate.js';
+import { checkCoroutine, checkOptions, checkTimeout, describe } from './validate.js';
 
 // How a group takes a task it spawns: `starting` (start, before started()) or as a member.
 // The spawning trap fills in `task` before the task's first step.
@@ -233,11 +233,15 @@ export class GroupMembers<T> {
   }
 
   /**
-   * join: take the members as they end until the wait policy is met; then, however
-   * the wait ended, cancel what still runs and wait for it (shielded), close the group and log
-   * the failures nobody collected.
+   * join: take the members as they end until the wait policy is met; then, however the wait
+   * ended, cancel what still runs and wait for it (shielded), close the group and log the
+   * failures nobody collected. TaskGroup.join returns this coroutine as it is (no extra
+   * generator to resume at every task's end), so its options are checked here, at its first
+   * step as before.
    */
-  *join(timeout: number | undefined): Coro<void> {
+  *join(options: TimeoutOptions | undefined): Coro<void> {
+    checkOptions('TaskGroup.join', options);
+    const timeout = checkTimeout('TaskGroup.join', options?.timeout);
     const kernel = yield* getKernel();
     const deadline = timeout === undefined ? undefined : kernel.selector.now() + timeout;
     try {

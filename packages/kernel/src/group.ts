@@ -1,9 +1,9 @@
 // TaskGroup, curio 1.x's task group, as its users see it: the methods and properties SPEC.md
-// lists, the checks of their arguments, the context-manager face of asyncWith, the nextDone
-// that asyncFor reads. Each group holds a GroupMembers (group-members.ts), its bookkeeping:
-// which tasks may join and how, the queue of those that ended, start's hand-over, join's wait
-// policies, cancelling what still runs, the end of the group.
-// A map for contributors: docs/internals.md.
+// lists, the checks of their arguments (join's are at the start of its wait), the
+// context-manager face of asyncWith, the nextDone that asyncFor reads. Each group holds a
+// GroupMembers (group-members.ts), its bookkeeping: which tasks may join and how, the queue of
+// those that ended, start's hand-over, join's wait policies, cancelling what still runs, the
+// end of the group. A map for contributors: docs/internals.md.
 
 import type { AsyncContextManager } from './context.js';
 import { CurioError } from './errors.js';
@@ -11,7 +11,7 @@ import { checkNewMember, GroupMembers, outcome } from './group-members.js';
 import type { Task, TimeoutOptions } from './task.js';
 import type { Coro } from './trap.js';
 import { checkSpawnOptions, type SpawnOptions } from './traps.js';
-import { checkCoroutine, checkFunction, checkOptions, checkTimeout, describe } from './validate.js';
+import { checkCoroutine, checkFunction, checkOptions, describe } from './validate.js';
 
 /**
  * How {@link TaskGroup.join} waits (curio 1.x's `wait=`): `'all'` for every task (the
@@ -315,10 +315,8 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
    *   console.log(g.results); // [1]
    * }());
    */
-  *join(options?: TimeoutOptions): Coro<void> {
-    checkOptions('TaskGroup.join', options);
-    const timeout = checkTimeout('TaskGroup.join', options?.timeout);
-    yield* this.#members.join(timeout);
+  join(options?: TimeoutOptions): Coro<void> {
+    return this.#members.join(options);
   }
 
   /**
