@@ -1,18 +1,17 @@
+// TaskGroup, curio 1.x's task group, as its users see it: the methods and properties SPEC.md
+// lists, the checks of their arguments (join's are at the start of its wait), the
+// context-manager face of asyncWith, the nextDone that asyncFor reads. Each group holds a
+// GroupMembers (group-members.ts), its bookkeeping: which tasks may join and how, the queue of
+// those that ended, start's hand-over, join's wait policies, cancelling what still runs, the
+// end of the group. A map for contributors: docs/internals.md.
+
 import type { AsyncContextManager } from './context.js';
-import { CancelledError, CurioError } from './errors.js';
-import { KernelQueue } from './kqueue.js';
-import { waitOnQueue, wakeQueued } from './queue-wait.js';
-import { disableCancellation } from './shield.js';
-import { type Task, TaskFlag, type TimeoutOptions } from './task.js';
-import { type Coro, defineTrap, TrapMode } from './trap.js';
-import {
-  cancelTask,
-  checkSpawnOptions,
-  getKernel,
-  type SpawnOptions,
-  spawnChild,
-} from './traps.js';
-import { checkCoroutine, checkFunction, checkOptions, checkTimeout, describe } from './validate.js';
+import { CurioError } from './errors.js';
+import { checkNewMember, GroupMembers, outcome } from './group-members.js';
+import type { Task, TimeoutOptions } from './task.js';
+import type { Coro } from './trap.js';
+import { checkSpawnOptions, type SpawnOptions } from './traps.js';
+import { checkCoroutine, checkFunction, checkOptions, describe } from './validate.js';
 
 /**
  * How {@link TaskGroup.join} waits (curio 1.x's `wait=`): `'all'` for every task (the
@@ -29,38 +28,6 @@ export interface TaskGroupOptions {
 }
 
 const POLICIES: readonly string[] = ['all', 'any', 'object', 'none'];
-
-// How a group takes a task it spawns: `starting` (start, before started()) or as a member.
-// The spawning trap fills in `task` before the task's first step.
-interface Adoption {
-  readonly name: string | undefined;
-  starting: boolean;
-  task: Task | null;
-}
-
-// newTask for a group: the group watches the task from its first step on, so an error there
-// is the group's to report (or start's to raise), like any later one.
-const spawnTrap = /* @__PURE__ */ defineTrap<Task, Coro, TaskGroup, Adoption>(
-  'TaskGroup.spawn',
-  TrapMode.SWITCH,
-  (kernel, task, { a: coro, b: group, c: adoption }) => {
-    const child = spawnChild(kernel, task, coro, false, adoption.name);
-    adoption.task = child;
-    group._adopt(child, adoption.starting);
-    return child;
-  },
-);
-
-// A task that ended with an error other than a cancellation.
-function failed(task: Task): boolean {
-  return (task._flags & TaskFlag.FAILED) !== 0 && !(task._outcome instanceof CancelledError);
-}
-
-// curio's `task.result`: the task's value, or its error raised as it is.
-function outcome<T>(task: Task<T>): T {
-  if ((task._flags & TaskFlag.FAILED) !== 0) throw task._outcome;
-  return task._outcome as T;
-}
 
 /**
  * A group of tasks that end together (curio 1.x's `TaskGroup`). Tasks join it by `spawn`,
@@ -91,24 +58,9 @@ function outcome<T>(task: Task<T>): T {
  * }());
  */
 export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>> {
-  readonly #wait: WaitPolicy;
-  // The group's tasks, in the order they joined; a task leaves when it is collected
-  // (nextDone, nextResult, asyncFor, a failed start) or cancelled by cancelRemaining.
-  readonly #members = new Set<Task<T>>();
-  // Tasks of the group, and tasks still starting, that have not ended.
-  readonly #running = new Set<Task>();
-  // Members that ended and that neither nextDone nor join has taken yet, in the order they
-  // ended; `#failures` counts the failed ones.
-  readonly #finished = new Set<Task<T>>();
-  #failures = 0;
-  // Failed members whose end the group saw and that nobody has collected: join logs them.
-  readonly #unreported = new Set<Task>();
-  // Tasks spawned by `start` that have not called `started` yet: not members.
-  readonly #starting = new Set<Task>();
-  // Tasks waiting in join, nextDone or start.
-  readonly #waiting = new KernelQueue();
-  #joined = false;
-  #completed: Task<T> | undefined = undefined;
+  // Its tasks, what they are doing and what join makes of them (the kernel tells it, not the
+  // group, when a task ends).
+  readonly #members: GroupMembers<T>;
 
   /**
    * Make a group, optionally of tasks that already exist, with the `wait` policy of its
@@ -135,17 +87,17 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
         `new TaskGroup(tasks, { wait }): wait must be 'all', 'any', 'object' or 'none', got ${describe(wait)}`,
       );
     }
-    this.#wait = wait;
-    for (const task of tasks) this.#checkNew('new TaskGroup', task);
+    for (const task of tasks) checkNewMember('new TaskGroup', task);
     if (new Set(tasks).size !== tasks.length) {
       throw new CurioError('new TaskGroup(tasks): a task is listed twice');
     }
-    for (const task of tasks) this.#admit(task);
+    this.#members = new GroupMembers<T>(this, wait);
+    for (const task of tasks) this.#members.admit(task);
   }
 
   /** The group's tasks (not those collected or removed by `cancelRemaining`), oldest first. */
   get tasks(): Task<T>[] {
-    return [...this.#members];
+    return this.#members.tasks();
   }
 
   /**
@@ -154,7 +106,7 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
    * until then.
    */
   get completed(): Task<T> | undefined {
-    return this.#completed;
+    return this.#members.completed;
   }
 
   /**
@@ -179,10 +131,11 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
    */
   get result(): T {
     this.#checkJoined('result');
-    if (this.#completed === undefined) {
+    const completed = this.#members.completed;
+    if (completed === undefined) {
       throw new CurioError('TaskGroup.result: no task of the group completed');
     }
-    return outcome(this.#completed);
+    return outcome(completed);
   }
 
   /**
@@ -197,7 +150,7 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
   /** The error of {@link TaskGroup.completed}, or `undefined`. Read after `join`. */
   get exception(): unknown {
     this.#checkJoined('exception');
-    return this.#completed?.excInfo;
+    return this.#members.completed?.excInfo;
   }
 
   /** Every task's error (`undefined` for those that returned), in order. Read after `join`. */
@@ -207,7 +160,7 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
   }
 
   #checkJoined(what: string): void {
-    if (!this.#joined) {
+    if (!this.#members.joined) {
       throw new CurioError(
         `TaskGroup.${what}: the group has not been joined yet (read it after join() or after leaving asyncWith)`,
       );
@@ -215,71 +168,18 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
   }
 
   #checkOpen(fn: string): void {
-    if (this.#joined) throw new CurioError(`${fn}: the group has already been joined`);
-    if (this.#failures > 0) throw new CurioError(`${fn}: the group has already failed`);
+    if (this.#members.joined) throw new CurioError(`${fn}: the group has already been joined`);
+    if (this.#members.failing) throw new CurioError(`${fn}: the group has already failed`);
   }
 
-  #checkNew(fn: string, value: unknown): asserts value is Task<T> {
-    if (
-      value === null ||
-      typeof value !== 'object' ||
-      !('_kernel' in value) ||
-      !('coro' in value)
-    ) {
-      throw new TypeError(`${fn}: a task must be a Task, got ${describe(value)}`);
-    }
-    const task = value as Task;
-    if (task.daemon) throw new TypeError(`${fn}: a daemon task cannot join a group`);
-    if (task._watcher !== null) {
-      throw new CurioError(`${fn}: ${task.name} already belongs to a task group`);
-    }
-  }
-
-  // A task joins the group; one that has already ended is among the finished at once.
-  #admit(task: Task<T>): void {
-    task._watcher = this;
-    this.#members.add(task);
-    if (task.terminated) this.#finish(task);
-    else this.#running.add(task);
-  }
-
-  #finish(task: Task<T>): void {
-    this.#finished.add(task);
-    if (failed(task)) this.#failures++;
-  }
-
-  // The member that ended first and is not yet taken, taken; undefined if none.
-  #take(): Task<T> | undefined {
-    const task = this.#finished.values().next().value;
-    if (task !== undefined) this.#unfinish(task);
-    return task;
-  }
-
-  #unfinish(task: Task<T>): void {
-    if (this.#finished.delete(task) && failed(task)) this.#failures--;
-  }
-
-  /** @internal A task the group spawned, before its first step (see spawnTrap). */
+  /** @internal A task the group spawned, before its first step (its spawn trap calls this). */
   _adopt(task: Task, starting: boolean): void {
-    task._watcher = this;
-    this.#running.add(task);
-    if (starting) this.#starting.add(task);
-    else this.#members.add(task as Task<T>);
-  }
-
-  /** @internal Called by the kernel when a task of the group ends. */
-  _taskDone(task: Task): void {
-    this.#running.delete(task);
-    if (!this.#starting.delete(task)) {
-      if (failed(task)) this.#unreported.add(task);
-      this.#finish(task as Task<T>);
-    }
-    if (this.#waiting.length > 0) wakeQueued(this.#waiting, Infinity);
+    this.#members.adopt(task, starting);
   }
 
   /** @internal The group's tasks have ended, or started and not yet taken (race, gather). */
   get _hasFinished(): boolean {
-    return this.#finished.size > 0;
+    return this.#members.hasFinished;
   }
 
   /**
@@ -300,8 +200,7 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
     checkCoroutine('TaskGroup.spawn', 'coro', coro);
     checkSpawnOptions('TaskGroup.spawn', options);
     this.#checkOpen('TaskGroup.spawn');
-    const adoption: Adoption = { name: options?.name, starting: false, task: null };
-    return (yield* spawnTrap(coro, this, adoption)) as Task<R>;
+    return (yield* this.#members.spawn(coro, options?.name)) as Task<R>;
   }
 
   /**
@@ -318,9 +217,9 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
    * }());
    */
   *addTask(task: Task<T>): Coro<void> {
-    this.#checkNew('TaskGroup.addTask', task);
+    checkNewMember('TaskGroup.addTask', task);
     this.#checkOpen('TaskGroup.addTask');
-    this.#admit(task);
+    this.#members.admit(task);
   }
 
   /**
@@ -347,46 +246,7 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
   *start<V = unknown>(fn: (started: (value?: V) => void) => Coro<unknown>): Coro<V> {
     checkFunction('TaskGroup.start(fn)', 'fn', fn, 'a function taking started');
     this.#checkOpen('TaskGroup.start');
-    const what = fn.name !== '' ? fn.name : 'fn';
-    const adoption: Adoption = {
-      name: fn.name !== '' ? fn.name : undefined,
-      starting: true,
-      task: null,
-    };
-    // 0: waiting for started; 1: started; 2: start is over without it.
-    let state = 0;
-    let value: V | undefined;
-    const started = (v?: V): void => {
-      if (state === 1) throw new CurioError(`TaskGroup.start: ${what} called started() twice`);
-      if (state === 2) return;
-      state = 1;
-      value = v;
-      const task = adoption.task; // null when fn calls started() before making its coroutine
-      if (task !== null && this.#starting.delete(task)) {
-        this.#members.add(task as Task<T>);
-        if (this.#waiting.length > 0) wakeQueued(this.#waiting, Infinity);
-      }
-    };
-    const coro = fn(started);
-    checkCoroutine('TaskGroup.start', 'fn(started)', coro);
-    adoption.starting = state === 0;
-    const child = yield* spawnTrap(coro, this, adoption);
-    try {
-      while (state === 0 && !child.terminated) {
-        yield* waitOnQueue(this.#waiting, 'TASKGROUP_START');
-      }
-    } catch (err) {
-      if (state === 0) {
-        state = 2;
-        yield* disableCancellation(cancelTask(child));
-      }
-      throw err;
-    }
-    if (state === 1) return value as V;
-    state = 2;
-    if (failed(child)) throw child._outcome;
-    const how = child.excInfo === undefined ? 'returned' : 'was cancelled';
-    throw new CurioError(`TaskGroup.start: ${what} ${how} without calling started()`);
+    return yield* this.#members.start(fn);
   }
 
   /**
@@ -404,19 +264,8 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
    *   }
    * }());
    */
-  *nextDone(): Coro<Task<T> | undefined> {
-    while (!this._hasFinished && this.#running.size > this.#starting.size) {
-      yield* waitOnQueue(this.#waiting, 'TASKGROUP_NEXT');
-    }
-    const task = this.#take();
-    if (task !== undefined) this.#collect(task);
-    return task;
-  }
-
-  // `task` is taken out of the group: its outcome is the collector's.
-  #collect(task: Task<T>): void {
-    this.#members.delete(task);
-    this.#unreported.delete(task);
+  nextDone(): Coro<Task<T> | undefined> {
+    return this.#members.nextDone();
   }
 
   /**
@@ -466,39 +315,8 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
    *   console.log(g.results); // [1]
    * }());
    */
-  *join(options?: TimeoutOptions): Coro<void> {
-    checkOptions('TaskGroup.join', options);
-    const timeout = checkTimeout('TaskGroup.join', options?.timeout);
-    const kernel = yield* getKernel();
-    const deadline = timeout === undefined ? undefined : kernel.selector.now() + timeout;
-    try {
-      if (this.#wait !== 'none') {
-        for (;;) {
-          const task = this.#take();
-          if (task === undefined) {
-            if (this.#running.size === 0) break;
-            const left =
-              deadline === undefined ? undefined : Math.max(0, deadline - kernel.selector.now());
-            yield* waitOnQueue(this.#waiting, 'TASKGROUP_JOIN', { timeout: left });
-          } else if (this.#examine(task)) {
-            break;
-          }
-        }
-      }
-    } finally {
-      yield* disableCancellation(this.#cancelRunning(false));
-      this.#joined = true;
-      for (const task of [...this.#unreported]) this.#report(task);
-    }
-  }
-
-  // join meets `task`'s end: true when that ends the wait.
-  #examine(task: Task<T>): boolean {
-    if ((task._flags & TaskFlag.FAILED) !== 0 && !failed(task)) return false; // cancelled
-    const fail = failed(task);
-    const counts = fail || this.#wait !== 'object' || task._outcome != null;
-    if (counts) this.#completed ??= task;
-    return fail || (counts && this.#wait !== 'all');
+  join(options?: TimeoutOptions): Coro<void> {
+    return this.#members.join(options);
   }
 
   /**
@@ -517,25 +335,7 @@ export class TaskGroup<T = unknown> implements AsyncContextManager<TaskGroup<T>>
    * }());
    */
   cancelRemaining(): Coro<void> {
-    return disableCancellation(this.#cancelRunning(true));
-  }
-
-  // Cancel the running members one after another; `remove`: they leave the group (a
-  // failure other than the cancellation is reported, as nobody can collect it any more).
-  *#cancelRunning(remove: boolean): Coro<void> {
-    for (const task of [...this.#running] as Task<T>[]) {
-      yield* cancelTask(task); // a task still starting too: its start() raises CurioError
-      if (remove) {
-        this.#members.delete(task);
-        this.#unfinish(task);
-        this.#report(task);
-      }
-    }
-  }
-
-  // Log the failure of `task` if nobody collected it (once).
-  #report(task: Task): void {
-    if (this.#unreported.delete(task)) task._kernel._reportCrash(task, task._outcome);
+    return this.#members.cancelRemaining();
   }
 
   /** Entering returns the group itself. */
