@@ -9,7 +9,7 @@
 // --------------------  ---------  -------------  --------------------------------------------
 // sleep                 BLOCK      traps.ts       SLEEPING (nothing to withdraw; sleep(0) answers)
 // newTask               SWITCH     traps.ts       -
-// TaskGroup.spawn       SWITCH     group.ts       -
+// TaskGroup.spawn       SWITCH     group-members.ts -
 // currentTask           IMMEDIATE  traps.ts       -
 // getKernel             IMMEDIATE  traps.ts       -
 // joinTask              BLOCK      traps.ts       the target's joiners, a KernelQueue (leaves the line)
