@@ -37,9 +37,11 @@ const QUEUE_LIMIT = 256 * 1024;
 // The limit while a reader woken by the data has yet to run. Node reads a socket up to 32
 // times per poll, and a kernel with many waiting tasks runs them after the poll: an active
 // reader then finds several reads' worth queued, and pausing at QUEUE_LIMIT came with one in
-// seven chunks of a 50-connection stream. A reader that is not waiting still pauses the
-// stream at QUEUE_LIMIT.
-const WOKEN_QUEUE_LIMIT = 1024 * 1024;
+// seven chunks of a 50-connection stream. Not higher: at 1 MiB, 50 streams queued up to 40 MB
+// within one poll, the young-generation GC ran in between and promoted the chunks, and then
+// 4-10 full GCs per GB echoed (none with the 'data' echo) cost a quarter of the CPU per byte
+// in some runs. A reader that is not waiting still pauses the stream at QUEUE_LIMIT.
+const WOKEN_QUEUE_LIMIT = 512 * 1024;
 
 const channels = new WeakMap<object, Channel>();
 
