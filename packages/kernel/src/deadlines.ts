@@ -21,9 +21,10 @@ export function armDeadline(
   timeout: number | undefined,
   now: () => number,
 ): void {
-  const timer = task._timer;
+  const run = task._run!;
+  const timer = run.timer;
   if (timeout === undefined && (timer === null || timer.scopeDeadline === Infinity)) return;
-  const slot = timer ?? (task._timer = new TimerSlot(task));
+  const slot = timer ?? (run.timer = new TimerSlot(task));
   const trapDeadline = timeout === undefined ? Infinity : now() + timeout;
   slot.trapDeadline = trapDeadline;
   const deadline = Math.min(trapDeadline, slot.scopeDeadline);
@@ -43,7 +44,7 @@ export function timeoutError(slot: TimerSlot): TaskTimeout {
 
 /** @internal The TaskTimeout of `task`'s timeoutAfter scope if its deadline has passed. */
 export function scopeExpired(task: Task, now: () => number): TaskTimeout | undefined {
-  const timer = task._timer;
+  const timer = task._run!.timer;
   if (timer === null || timer.scopeDeadline === Infinity || timer.scopeDeadline > now()) {
     return undefined;
   }
@@ -58,7 +59,8 @@ export interface TimeoutScope {
 }
 
 function slotOf(task: Task): TimerSlot {
-  return task._timer ?? (task._timer = new TimerSlot(task));
+  const run = task._run!;
+  return run.timer ?? (run.timer = new TimerSlot(task));
 }
 
 /** @internal Open a scope: the task's deadline becomes the earlier of its own and `deadline`. */

@@ -55,7 +55,7 @@ export class Scheduler {
       this.#turns.runNow();
     }
   };
-  // The ready queue, linked through Task._readyNext. Invariant: every task in it has no
+  // The ready queue, linked through Task._next. Invariant: every task in it has no
   // waiter and appears there once.
   #readyHead: Task | null = null;
   #readyTail: Task | null = null;
@@ -195,8 +195,8 @@ export class Scheduler {
       }
       const task = this.#readyHead;
       if (task !== null) {
-        if ((this.#readyHead = task._readyNext) === null) this.#readyTail = null;
-        task._readyNext = null;
+        if ((this.#readyHead = task._next) === null) this.#readyTail = null;
+        task._next = null;
         current = task;
         if (this.#activations === null) this.#step(task);
         else this.#observedStep(task, this.#activations);
@@ -216,12 +216,13 @@ export class Scheduler {
   #step(task: Task): void {
     task.state = 'RUNNING';
     task.cycles++;
-    const coro = task._coro!;
+    const run = task._run!;
+    const coro = run.coro;
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
-        const send = task._send;
-        task._send = undefined;
+        const send = task._value;
+        task._value = undefined;
         if ((task._flags & TaskFlag.SEND_EXC) !== 0) {
           task._flags &= ~TaskFlag.SEND_EXC;
           r = coro.throw(send);
@@ -249,7 +250,7 @@ export class Scheduler {
         if (this.#activations !== null) this._trapInHand = trap;
         if (
           mode === TrapMode.BLOCK &&
-          (task._pendingCancel !== undefined || task._timer !== null) &&
+          (run.pendingCancel !== undefined || run.timer !== null) &&
           this.#deliverPending(task)
         ) {
           return;
@@ -268,7 +269,7 @@ export class Scheduler {
         this.#makeReady(task, answer);
         return;
       }
-      task._send = answer;
+      task._value = answer;
     }
   }
 
@@ -280,11 +281,11 @@ export class Scheduler {
   }
 
   #makeReady(task: Task, value: unknown): void {
-    task._send = value;
+    task._value = value;
     task.state = 'READY';
     const tail = this.#readyTail;
     if (tail === null) this.#readyHead = task;
-    else tail._readyNext = task;
+    else tail._next = task;
     this.#readyTail = task;
   }
 
@@ -365,7 +366,7 @@ export class Scheduler {
       this.#externalWaits--;
       if (waiter.keepAlive === true) this.#keepAliveWaits--;
     }
-    const timer = task._timer;
+    const timer = task._run!.timer;
     if (timer !== null && timer.index >= 0) this.#timers.remove(timer);
   }
 
@@ -380,16 +381,17 @@ export class Scheduler {
       this.#endWait(target, waiter);
       waiter.withdraw(target);
       this.#throwInto(target, err);
-    } else if (target._pendingCancel === undefined) {
-      target._pendingCancel = err;
+    } else if (target._run!.pendingCancel === undefined) {
+      target._run!.pendingCancel = err;
     }
   }
 
   // At a blocking trap: raise a pending cancel or an expired timeoutAfter deadline, if any.
   #deliverPending(task: Task): boolean {
-    const pending = task._pendingCancel;
+    const run = task._run!;
+    const pending = run.pendingCancel;
     if (pending !== undefined && (task._flags & TaskFlag.SHIELDED) === 0) {
-      task._pendingCancel = undefined;
+      run.pendingCancel = undefined;
       this.#throwInto(task, pending);
       return true;
     }
@@ -416,18 +418,16 @@ export class Scheduler {
     task.state = 'TERMINATED';
     task._flags =
       (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
-    task._outcome = outcome;
-    task._pendingCancel = undefined;
-    task._coro = null; // a finished task keeps its result, not its generator
-    const timer = task._timer;
-    if (timer !== null) timer.scopeDeadline = Infinity;
+    task._value = outcome;
+    const run = task._run!;
     this._live.remove(task);
-    task._leaveParent();
+    task._leaveParent(run);
     const watcher = task._watcher;
     if (failed) this.#crashes.failed(task, outcome, watcher === null && task !== this.#mainTask);
     if (this.#activations !== null) notify(this.#activations, 'terminated', task);
     wakeJoiners(this.#kernel, task, failed);
     watcher?._taskDone(task);
+    if (run.firstChild === null) task._run = null; // nor its generator, links or timer
     if (this.#crashes.waiting) this.#crashes.ended(task);
     if (this.#shuttingDown) {
       if (this._live.count === 0) this.#finish(true, undefined);

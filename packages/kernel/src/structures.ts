@@ -83,8 +83,8 @@ export class TimerHeap {
 }
 
 /**
- * The tasks of a kernel that have not ended, oldest first, linked through the tasks'
- * `_prevLive` / `_nextLive`. Invariant: `head.._nextLive` links exactly `count` tasks.
+ * The tasks of a kernel that have not ended, oldest first, linked through their run state's
+ * `prevLive` / `nextLive`. Invariant: `head..nextLive` links exactly `count` tasks.
  */
 export class LiveTasks {
   head: Task | null = null;
@@ -92,27 +92,29 @@ export class LiveTasks {
   count = 0;
 
   add(task: Task): void {
-    task._prevLive = this.#tail;
-    if (this.#tail === null) this.head = task;
-    else this.#tail._nextLive = task;
+    const tail = this.#tail;
+    task._run!.prevLive = tail;
+    if (tail === null) this.head = task;
+    else tail._run!.nextLive = task;
     this.#tail = task;
     this.count++;
   }
 
   remove(task: Task): void {
-    const { _prevLive: prev, _nextLive: next } = task;
+    const run = task._run!;
+    const { prevLive: prev, nextLive: next } = run;
     if (prev === null) this.head = next;
-    else prev._nextLive = next;
+    else prev._run!.nextLive = next;
     if (next === null) this.#tail = prev;
-    else next._prevLive = prev;
-    task._prevLive = task._nextLive = null;
+    else next._run!.prevLive = prev;
+    run.prevLive = run.nextLive = null;
     this.count--;
   }
 
   /** A snapshot, oldest first. */
   list(): Task[] {
     const tasks: Task[] = [];
-    for (let t = this.head; t !== null; t = t._nextLive) tasks.push(t);
+    for (let t = this.head; t !== null; t = t._run!.nextLive) tasks.push(t);
     return tasks;
   }
 }

@@ -57,7 +57,7 @@ export const enum TaskFlag {
   DAEMON = 1,
   TERMINATED = 2,
   FAILED = 4,
-  SEND_EXC = 8, // `_send` is an error to throw at the next resume
+  SEND_EXC = 8, // `_value` is an error to throw at the next resume
   SHIELDED = 16, // inside disableCancellation: cancels and timeoutAfter deadlines wait
 }
 
@@ -91,6 +91,28 @@ export interface TaskExtras {
   unjoined: Unjoined | undefined;
 }
 
+/**
+ * @internal What a task needs only while it runs: made with the task, let go when it ends (a
+ * finished task keeps its result, not its generator, links or timer).
+ */
+export class TaskRun {
+  /** a cancellation waiting for the next blocking trap */
+  pendingCancel: unknown = undefined;
+  timer: TimerSlot | null = null;
+  /** the previous task in the KernelQueue the task waits in (the next is `Task._next`) */
+  qPrev: Task | null = null;
+  /** tasks waiting in join or cancel */
+  joiners: KernelQueue | null = null;
+  /** the kernel's list of tasks not yet ended */
+  prevLive: Task | null = null;
+  nextLive: Task | null = null;
+  /** newest child; children link through nextSibling */
+  firstChild: Task | null = null;
+  prevSibling: Task | null = null;
+  nextSibling: Task | null = null;
+  constructor(readonly coro: Coro) {}
+}
+
 let nextId = 1;
 
 /**
@@ -113,35 +135,34 @@ let nextId = 1;
  * ```
  */
 export class Task<T = unknown> {
+  // Only what a task keeps once it has ended is a field here (a finished task is what a program
+  // holds on to, often by the thousand): what it needs only while it runs is in `_run`.
   /** The task's integer id, unique in this process. */
   readonly id: number;
-  /** @internal the coroutine, released when the task ends (see `coro`) */ _coro: Coro<T> | null;
   /** Readable name of the task's current state (`'READY'`, `'SLEEP'`, `'TASK_JOIN'`, ...). */
   state = 'INITIAL';
   /** Number of times the task has been resumed. */
   cycles = 0;
 
   /** @internal TaskFlag bits */ _flags: number;
-  /** @internal once ended: the result, or the error when FAILED */ _outcome: unknown = undefined;
-  /** @internal a cancellation waiting for the next blocking trap */ _pendingCancel: unknown =
-    undefined;
+  /**
+   * @internal While it runs: the value (or error, with SEND_EXC) for its next resume. Once
+   * ended: its result, or its error when FAILED (read it as `_outcome`).
+   */
+  _value: unknown = undefined;
   /** @internal */ _kernel: Kernel;
   /** @internal the task that spawned it (kept once it ends, for crash reports) */ _parent: Task | null;
-  /** @internal newest child; children link through _nextSibling */ _firstChild: Task | null = null;
-  /** @internal */ _prevSibling: Task | null = null;
-  /** @internal */ _nextSibling: Task | null = null;
-  /** @internal the kernel's list of tasks not yet ended */ _prevLive: Task | null = null;
-  /** @internal */ _nextLive: Task | null = null;
-  /** @internal value (or error, with SEND_EXC) for the next resume */ _send: unknown = undefined;
   /** @internal what the task is blocked on; null when not blocked */ _waiter: Waiter | null = null;
-  /** @internal */ _timer: TimerSlot | null = null;
-  /** @internal the kernel's ready queue */ _readyNext: Task | null = null;
-  /** @internal a KernelQueue */ _qNext: Task | null = null;
-  /** @internal */ _qPrev: Task | null = null;
-  /** @internal tasks waiting in join or cancel */ _joiners: KernelQueue | null = null;
-  /** @internal told when the task ends (a TaskGroup, a submit) */ _watcher: TaskWatcher | null =
-    null;
+  /** @internal the next task in the ready queue, or in the KernelQueue the task waits in */
+  _next: Task | null = null;
+  /** @internal told when the task ends (a TaskGroup, a submit); kept once it ends */
+  _watcher: TaskWatcher | null = null;
   /** @internal */ _extras: TaskExtras | null = null;
+  /**
+   * @internal The task's state while it runs; null once it has ended (kept only while it has
+   * children still running, whose sibling links it holds).
+   */
+  _run: TaskRun | null;
 
   /** @internal */
   constructor(
@@ -152,28 +173,39 @@ export class Task<T = unknown> {
     parent: Task | null,
   ) {
     this.id = nextId++;
-    this._coro = coro;
     this._flags = daemon ? TaskFlag.DAEMON : 0;
     this._kernel = kernel;
-    if (name !== undefined) this._extra().name = name;
     this._parent = parent;
+    const run = (this._run = new TaskRun(coro));
+    if (name !== undefined) this._extra().name = name;
     if (parent !== null) {
-      const first = parent._firstChild;
-      this._nextSibling = first;
-      if (first !== null) first._prevSibling = this;
-      parent._firstChild = this;
+      const parentRun = parent._run!;
+      const first = parentRun.firstChild;
+      run.nextSibling = first;
+      if (first !== null) first._run!.prevSibling = this;
+      parentRun.firstChild = this;
     }
   }
 
-  /** @internal The task ended: it leaves its parent's children (and keeps its parent). */
-  _leaveParent(): void {
+  /** @internal Once ended: the result, or the error when FAILED. */
+  get _outcome(): unknown {
+    return this._value;
+  }
+
+  /**
+   * @internal The task ended: it leaves its parent's children (and keeps its parent). A parent
+   * that ended before its children lets go of its run state when the last of them leaves.
+   */
+  _leaveParent(run: TaskRun): void {
     const parent = this._parent;
     if (parent === null) return;
-    const { _prevSibling: prev, _nextSibling: next } = this;
-    if (prev === null) parent._firstChild = next;
-    else prev._nextSibling = next;
-    if (next !== null) next._prevSibling = prev;
-    this._prevSibling = this._nextSibling = null;
+    const { prevSibling: prev, nextSibling: next } = run;
+    const parentRun = parent._run!;
+    if (prev === null) parentRun.firstChild = next;
+    else prev._run!.nextSibling = next;
+    if (next !== null) next._run!.prevSibling = prev;
+    run.prevSibling = run.nextSibling = null;
+    if (parentRun.firstChild === null && parent.terminated) parent._run = null;
   }
 
   /**
@@ -182,7 +214,7 @@ export class Task<T = unknown> {
    * stand-in coroutine.
    */
   get coro(): Coro<T> {
-    return this._coro ?? (endedCoro() as Coro<T>);
+    return (this.terminated ? endedCoro() : this._run!.coro) as Coro<T>;
   }
 
   /**
@@ -244,9 +276,10 @@ export class Task<T = unknown> {
 
   /** The immediate children still running, oldest first: a snapshot taken when read. */
   get children(): ReadonlySet<Task> {
-    if (this._firstChild === null) return NO_CHILDREN;
+    const first = this._run?.firstChild ?? null;
+    if (first === null) return NO_CHILDREN;
     const newestFirst: Task[] = [];
-    for (let c: Task | null = this._firstChild; c !== null; c = c._nextSibling) newestFirst.push(c);
+    for (let c: Task | null = first; c !== null; c = c._run!.nextSibling) newestFirst.push(c);
     return new Set(newestFirst.reverse());
   }
 
