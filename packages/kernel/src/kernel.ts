@@ -187,7 +187,7 @@ export class Kernel extends Scheduler {
         'Kernel.submit: the kernel is not running (start it with run() or runForever())',
       );
     }
-    return submitTask(this, coro, options, this._wakeFromHost, this._startNow);
+    return submitTask(this, coro, options);
   }
 
   /**

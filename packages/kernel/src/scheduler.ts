@@ -46,15 +46,6 @@ export class Scheduler {
   /** @internal Request a slice from a host callback (I/O, timers, promises, submit). */
   readonly _wakeFromHost = (): void => this.#schedule();
   readonly #now = (): number => this.selector.now();
-  /** @internal Start a submitted task: from plain code at once, from a task at the next turn. */
-  readonly _startNow = (): void => {
-    if (current !== null || this.#inSlice) {
-      this.#schedule();
-    } else {
-      this.selector.cancelWait();
-      this.#turns.runNow();
-    }
-  };
   // The ready queue, linked through Task._next. Invariant: every task in it has no
   // waiter and appears there once.
   #readyHead: Task | null = null;
@@ -151,14 +142,49 @@ export class Scheduler {
     });
   }
 
-  /** @internal Make a task of `coro`, ready to run. */
-  _spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
+  /** @internal Make a task of `coro`, ready to run (`queued`: false for `_start`). */
+  _spawn(
+    coro: Coro,
+    daemon: boolean,
+    name: string | undefined,
+    parent: Task | null,
+    queued = true,
+  ): Task {
     const task = new Task(this.#kernel, coro, daemon, name, parent);
     this._live.add(task);
     if (!daemon) this.#jobs++;
     if (this.#activations !== null) notify(this.#activations, 'created', task);
-    this.#makeReady(task, undefined);
+    if (queued) this.#makeReady(task, undefined);
+    else task.state = 'READY';
     return task;
+  }
+
+  /**
+   * @internal Start a submitted task, spawned not `queued`. From plain code with nothing else
+   * ready, its first step runs at once, outside the ready queue; a slice follows only if that
+   * step left something to do (a task ready, a wait to arm, a stop). From a task: next turn.
+   */
+  _start(task: Task): void {
+    const plain = current === null && !this.#inSlice;
+    if (plain && this.#readyHead === null && this.#activations === null) {
+      this.#inSlice = true;
+      current = task;
+      try {
+        this.#step(task);
+      } finally {
+        this.#inSlice = false;
+        current = null;
+      }
+      if (task.terminated && this.#readyHead === null && !this.#interrupt) return;
+    } else {
+      this.#makeReady(task, undefined);
+    }
+    if (!plain) {
+      this.#schedule();
+    } else {
+      this.selector.cancelWait();
+      this.#turns.runNow();
+    }
   }
 
   // Run a slice soon, unless one is running (see HostTurns.request for `ioWaiters`).

@@ -18,8 +18,6 @@ export function submitTask<T>(
   kernel: Kernel,
   coro: Coro<T>,
   options: SubmitOptions | undefined,
-  wake: () => void,
-  start: () => void,
 ): Promise<T> {
   checkCoroutine('Kernel.submit', 'coro', coro);
   checkSpawnOptions('Kernel.submit', options);
@@ -40,22 +38,22 @@ export function submitTask<T>(
       ),
     );
   }
-  const task = kernel._spawn(coro, options?.daemon === true, options?.name, null);
+  const task = kernel._spawn(coro, options?.daemon === true, options?.name, null, false);
   if (signal !== undefined) {
-    const submission = new Submission(kernel, task, signal, wake);
-    start();
+    const submission = new Submission(kernel, task, signal);
+    kernel._start(task);
     return submission.promise as Promise<T>;
   }
-  // From plain code the task's first step runs inside start(): a task that ends there (most
+  // From plain code the task's first step runs inside _start: a task that ends there (most
   // quick answers do) settles its promise without a Submission.
   task._watcher = STARTING;
-  start();
+  kernel._start(task);
   if (task.terminated) {
     return task.excInfo === undefined
       ? Promise.resolve(task._outcome as T)
       : Promise.reject(joinFailure(task));
   }
-  const submission = new Submission(kernel, task, undefined, wake);
+  const submission = new Submission(kernel, task, undefined);
   if (!kernel._accepting) submission._kernelStopped(task); // its first step stopped the kernel
   return submission.promise as Promise<T>;
 }
@@ -73,7 +71,6 @@ class Submission implements TaskWatcher {
     readonly kernel: Kernel,
     readonly task: Task,
     readonly signal: AbortSignal | undefined,
-    readonly wake: () => void,
   ) {
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
@@ -88,7 +85,7 @@ class Submission implements TaskWatcher {
     const { task, signal } = this;
     const why = `${task.name} cancelled: its submit() signal aborted`;
     this.kernel._requestCancel(task, new CancelledError(why, { cause: signal?.reason }));
-    this.wake();
+    this.kernel._wakeFromHost();
   }
 
   _taskDone(task: Task): void {
