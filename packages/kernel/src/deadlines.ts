@@ -114,7 +114,7 @@ export function expireTimers(scheduler: Scheduler, timers: TimerHeap): boolean {
     const slot = timers.pop()!;
     const task = slot.task;
     fired = true;
-    if (task._waiter === SLEEPING && slot.trapDeadline <= slot.scopeDeadline) {
+    if (task._run!.waiter === SLEEPING && slot.trapDeadline <= slot.scopeDeadline) {
       scheduler._wake(task, SLEEPING, undefined);
       continue;
     }

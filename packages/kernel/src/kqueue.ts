@@ -4,8 +4,8 @@ import type { Task } from './task.js';
  * A kernel wait queue: tasks parked by `waitOnQueue` and woken, first in first out, by
  * `rescheduleTasks`. This is what synchronization primitives are built from.
  *
- * Invariant: the tasks linked from `_head` (through `Task._next`: a blocked task is not in the
- * ready queue) are exactly the `length` tasks whose `_waiter` is this queue.
+ * Invariant: the tasks linked from `_head` (through their run state's `next`: a blocked task is
+ * not in the ready queue) are exactly the `length` tasks whose waiter is this queue.
  * @example
  * ```ts run
  * import { KernelQueue, newTask, rescheduleTasks, run, waitOnQueue } from '@curio/kernel';
@@ -37,15 +37,17 @@ export class KernelQueue {
 
   /** The waiting tasks, first to be woken first. */
   *[Symbol.iterator](): IterableIterator<Task> {
-    for (let t = this._head; t !== null; t = t._next) yield t;
+    for (let t = this._head; t !== null; t = t._run!.next) yield t;
   }
 
   /** @internal */
   _push(task: Task): void {
-    task._next = null;
-    task._run!.qPrev = this._tail;
-    if (this._tail === null) this._head = task;
-    else this._tail._next = task;
+    const run = task._run!;
+    const tail = this._tail;
+    run.next = null;
+    run.qPrev = tail;
+    if (tail === null) this._head = task;
+    else tail._run!.next = task;
     this._tail = task;
     this.length++;
   }
@@ -60,13 +62,12 @@ export class KernelQueue {
   /** @internal Take `task` out of the line (woken, or withdrawn by a cancel or timeout). */
   withdraw(task: Task): void {
     const run = task._run!;
-    const prev = run.qPrev;
-    const next = task._next;
+    const { qPrev: prev, next } = run;
     if (prev === null) this._head = next;
-    else prev._next = next;
+    else prev._run!.next = next;
     if (next === null) this._tail = prev;
     else next._run!.qPrev = prev;
-    run.qPrev = task._next = null;
+    run.qPrev = run.next = null;
     this.length--;
   }
 }

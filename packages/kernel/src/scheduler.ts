@@ -46,7 +46,7 @@ export class Scheduler {
   /** @internal Request a slice from a host callback (I/O, timers, promises, submit). */
   readonly _wakeFromHost = (): void => this.#schedule();
   readonly #now = (): number => this.selector.now();
-  // The ready queue, linked through Task._next. Invariant: every task in it has no
+  // The ready queue, linked through the tasks' `_run.next`. Invariant: every task in it has no
   // waiter and appears there once.
   #readyHead: Task | null = null;
   #readyTail: Task | null = null;
@@ -155,7 +155,7 @@ export class Scheduler {
     if (!daemon) this.#jobs++;
     if (this.#activations !== null) notify(this.#activations, 'created', task);
     if (queued) this.#makeReady(task, undefined);
-    else task.state = 'READY';
+    else task._run!.state = 'READY';
     return task;
   }
 
@@ -221,8 +221,9 @@ export class Scheduler {
       }
       const task = this.#readyHead;
       if (task !== null) {
-        if ((this.#readyHead = task._next) === null) this.#readyTail = null;
-        task._next = null;
+        const run = task._run!;
+        if ((this.#readyHead = run.next) === null) this.#readyTail = null;
+        run.next = null;
         current = task;
         if (this.#activations === null) this.#step(task);
         else this.#observedStep(task, this.#activations);
@@ -240,9 +241,9 @@ export class Scheduler {
 
   // Resume `task` and answer its traps until it blocks, switches or ends.
   #step(task: Task): void {
-    task.state = 'RUNNING';
-    task.cycles++;
     const run = task._run!;
+    run.state = 'RUNNING';
+    task.cycles++;
     const coro = run.coro;
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
@@ -308,10 +309,10 @@ export class Scheduler {
 
   #makeReady(task: Task, value: unknown): void {
     task._value = value;
-    task.state = 'READY';
+    task._run!.state = 'READY';
     const tail = this.#readyTail;
     if (tail === null) this.#readyHead = task;
-    else tail._next = task;
+    else tail._run!.next = task;
     this.#readyTail = task;
   }
 
@@ -361,8 +362,9 @@ export class Scheduler {
     waiter: Waiter,
     timeout: number | undefined,
   ): typeof SUSPENDED {
-    task._waiter = waiter;
-    task.state = state;
+    const run = task._run!;
+    run.waiter = waiter;
+    run.state = state;
     if (waiter.external === true) {
       this.#externalWaits++;
       if (waiter.keepAlive === true) this.#keepAliveWaits++;
@@ -377,7 +379,7 @@ export class Scheduler {
    * it) is ignored here, and only here: returns false.
    */
   _wake(task: Task, waiter: Waiter, value: unknown, failed = false): boolean {
-    if (task._waiter !== waiter) return false;
+    if (task._run?.waiter !== waiter) return false;
     const ioWaiters = waiter.io === true ? this.#externalWaits : 0;
     this.#endWait(task, waiter);
     if (failed) this.#throwInto(task, value);
@@ -387,12 +389,13 @@ export class Scheduler {
   }
 
   #endWait(task: Task, waiter: Waiter): void {
-    task._waiter = null;
+    const run = task._run!;
+    run.waiter = null;
     if (waiter.external === true) {
       this.#externalWaits--;
       if (waiter.keepAlive === true) this.#keepAliveWaits--;
     }
-    const timer = task._run!.timer;
+    const timer = run.timer;
     if (timer !== null && timer.index >= 0) this.#timers.remove(timer);
   }
 
@@ -402,13 +405,14 @@ export class Scheduler {
    * unless `force` (a timeout set inside the shield, or the last resort of shutdown).
    */
   _requestCancel(target: Task, err: unknown, force = false): void {
-    const waiter = target._waiter;
+    const run = target._run!;
+    const waiter = run.waiter;
     if (waiter !== null && (force || (target._flags & TaskFlag.SHIELDED) === 0)) {
       this.#endWait(target, waiter);
       waiter.withdraw(target);
       this.#throwInto(target, err);
-    } else if (target._run!.pendingCancel === undefined) {
-      target._run!.pendingCancel = err;
+    } else if (run.pendingCancel === undefined) {
+      run.pendingCancel = err;
     }
   }
 
@@ -441,7 +445,6 @@ export class Scheduler {
   // ---- the end of a task --------------------------------------------------------------
 
   #terminate(task: Task, outcome: unknown, failed: boolean): void {
-    task.state = 'TERMINATED';
     task._flags =
       (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
     task._value = outcome;

@@ -96,10 +96,16 @@ export interface TaskExtras {
  * finished task keeps its result, not its generator, links or timer).
  */
 export class TaskRun {
+  /** what `Task.state` reads while the task runs */
+  state = 'INITIAL';
+  /** what the task is blocked on; null when not blocked */
+  waiter: Waiter | null = null;
+  /** the next task in the ready queue, or in the KernelQueue the task waits in */
+  next: Task | null = null;
   /** a cancellation waiting for the next blocking trap */
   pendingCancel: unknown = undefined;
   timer: TimerSlot | null = null;
-  /** the previous task in the KernelQueue the task waits in (the next is `Task._next`) */
+  /** the previous task in the KernelQueue the task waits in */
   qPrev: Task | null = null;
   /** tasks waiting in join or cancel */
   joiners: KernelQueue | null = null;
@@ -139,8 +145,6 @@ export class Task<T = unknown> {
   // holds on to, often by the thousand): what it needs only while it runs is in `_run`.
   /** The task's integer id, unique in this process. */
   readonly id: number;
-  /** Readable name of the task's current state (`'READY'`, `'SLEEP'`, `'TASK_JOIN'`, ...). */
-  state = 'INITIAL';
   /** Number of times the task has been resumed. */
   cycles = 0;
 
@@ -152,9 +156,6 @@ export class Task<T = unknown> {
   _value: unknown = undefined;
   /** @internal */ _kernel: Kernel;
   /** @internal the task that spawned it (kept once it ends, for crash reports) */ _parent: Task | null;
-  /** @internal what the task is blocked on; null when not blocked */ _waiter: Waiter | null = null;
-  /** @internal the next task in the ready queue, or in the KernelQueue the task waits in */
-  _next: Task | null = null;
   /** @internal told when the task ends (a TaskGroup, a submit); kept once it ends */
   _watcher: TaskWatcher | null = null;
   /** @internal */ _extras: TaskExtras | null = null;
@@ -190,6 +191,11 @@ export class Task<T = unknown> {
   /** @internal Once ended: the result, or the error when FAILED. */
   get _outcome(): unknown {
     return this._value;
+  }
+
+  /** Readable name of the task's current state (`'READY'`, `'SLEEP'`, `'TASK_JOIN'`, ...). */
+  get state(): string {
+    return this.terminated ? 'TERMINATED' : this._run!.state;
   }
 
   /**
