@@ -37,17 +37,15 @@ export class KernelQueue {
 
   /** The waiting tasks, first to be woken first. */
   *[Symbol.iterator](): IterableIterator<Task> {
-    for (let t = this._head; t !== null; t = t._run!.next) yield t;
+    for (let t = this._head; t !== null; t = t._run!._next) yield t;
   }
 
   /** @internal */
   _push(task: Task): void {
-    const run = task._run!;
     const tail = this._tail;
-    run.next = null;
-    run.qPrev = tail;
+    task._run!._qPrev = tail; // its _next is null: it is running, not in the ready queue
     if (tail === null) this._head = task;
-    else tail._run!.next = task;
+    else tail._run!._next = task;
     this._tail = task;
     this.length++;
   }
@@ -62,12 +60,12 @@ export class KernelQueue {
   /** @internal Take `task` out of the line (woken, or withdrawn by a cancel or timeout). */
   withdraw(task: Task): void {
     const run = task._run!;
-    const { qPrev: prev, next } = run;
+    const { _qPrev: prev, _next: next } = run;
     if (prev === null) this._head = next;
-    else prev._run!.next = next;
+    else prev._run!._next = next;
     if (next === null) this._tail = prev;
-    else next._run!.qPrev = prev;
-    run.qPrev = run.next = null;
+    else next._run!._qPrev = prev;
+    run._qPrev = run._next = null;
     this.length--;
   }
 }

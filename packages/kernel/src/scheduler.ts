@@ -5,7 +5,7 @@
 
 import { type Activation, notify } from './activations.js';
 import { armDeadline, expireTimers, scopeExpired } from './deadlines.js';
-import { CancelledError, CurioError, kernelError } from './errors.js';
+import { CancelledError, kernelError } from './errors.js';
 import { HostTurns } from './host.js';
 import type { Kernel } from './kernel.js';
 import { Crashes, deadlockError } from './reports.js';
@@ -24,18 +24,6 @@ export function runningTask(): Task | null {
 }
 
 /**
- * @internal Refuse to start a kernel from inside a running task: the inner kernel would
- * block nothing and its failures would escape as unhandled rejections (curio refuses too).
- */
-export function refuseNestedRun(fn: string): void {
-  if (current !== null) {
-    throw new CurioError(
-      `${fn}: a task cannot start a nested kernel: yield* the coroutine, or yield* newTask(coro)`,
-    );
-  }
-}
-
-/**
  * The scheduler under {@link Kernel}: the loop and its state. Kernel adds the public API
  * (run, addTask, runForever, submit, shutdown) on top.
  */
@@ -46,7 +34,7 @@ export class Scheduler {
   /** @internal Request a slice from a host callback (I/O, timers, promises, submit). */
   readonly _wakeFromHost = (): void => this.#schedule();
   readonly #now = (): number => this.selector.now();
-  // The ready queue, linked through the tasks' `_run.next`. Invariant: every task in it has no
+  // The ready queue, linked through the tasks' `_run._next`. Invariant: every task in it has no
   // waiter and appears there once.
   #readyHead: Task | null = null;
   #readyTail: Task | null = null;
@@ -114,7 +102,7 @@ export class Scheduler {
 
   /** @internal Cancel every task, daemons included, and run until all have ended. */
   async _shutdownTasks(): Promise<void> {
-    if (this._live.count > 0) {
+    if (this._live._count > 0) {
       this.#shuttingDown = true;
       try {
         this._cancelAll();
@@ -123,7 +111,7 @@ export class Scheduler {
         this.#shuttingDown = false;
       }
     }
-    this.#turns.keepAlive(false);
+    this.#turns._keepAlive(false);
   }
 
   /** @internal True between run's start and end, shutdown excluded: submit is accepted. */
@@ -142,64 +130,39 @@ export class Scheduler {
     });
   }
 
-  /** @internal Make a task of `coro`, ready to run (`queued`: false for `_start`). */
-  _spawn(
-    coro: Coro,
-    daemon: boolean,
-    name: string | undefined,
-    parent: Task | null,
-    queued = true,
-  ): Task {
+  /** @internal Make a task of `coro`, ready to run. */
+  _spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
     const task = new Task(this.#kernel, coro, daemon, name, parent);
-    this._live.add(task);
+    this._live._add(task, parent);
     if (!daemon) this.#jobs++;
     if (this.#activations !== null) notify(this.#activations, 'created', task);
-    if (queued) this.#makeReady(task, undefined);
-    else task._run!.state = 'READY';
+    this.#makeReady(task, undefined);
     return task;
   }
 
   /**
-   * @internal Start a submitted task, spawned not `queued`. From plain code with nothing else
-   * ready, its first step runs at once, outside the ready queue; a slice follows only if that
-   * step left something to do (a task ready, a wait to arm, a stop). From a task: next turn.
+   * @internal Start a submitted task. From plain code with nothing else ready it runs at once,
+   * alone: the slice ends after its step if that left no work (a task ready, a wait, a stop).
    */
   _start(task: Task): void {
-    const plain = current === null && !this.#inSlice;
-    if (plain && this.#readyHead === null && this.#activations === null) {
-      this.#inSlice = true;
-      current = task;
-      try {
-        this.#step(task);
-      } finally {
-        this.#inSlice = false;
-        current = null;
-      }
-      if (task.terminated && this.#readyHead === null && !this.#interrupt) return;
-    } else {
-      this.#makeReady(task, undefined);
-    }
-    if (!plain) {
-      this.#schedule();
-    } else {
-      this.selector.cancelWait();
-      this.#turns.runNow();
-    }
+    if (current !== null || this.#inSlice) this.#schedule();
+    else if (this.#readyHead === task) this.#runSlice(task);
+    else this.#turns._runNow(this.selector);
   }
 
-  // Run a slice soon, unless one is running (see HostTurns.request for `ioWaiters`).
+  // Run a slice soon, unless one is running (see HostTurns._request for `ioWaiters`).
   #schedule(ioWaiters = 0): void {
     if (this.#inSlice || !this.#running) return;
     this.selector.cancelWait();
-    this.#turns.request(ioWaiters);
+    this.#turns._request(ioWaiters);
   }
 
-  #runSlice(): void {
+  #runSlice(alone?: Task): void {
     if (!this.#running) return;
     // Slices never nest: one kernel's wake-ups of another's tasks only request a slice.
     this.#inSlice = true;
     try {
-      this.#loop();
+      this.#loop(alone);
     } finally {
       this.#inSlice = false;
       current = null;
@@ -207,7 +170,7 @@ export class Scheduler {
   }
 
   // The loop: take a ready task, resume it, handle the trap it yields.
-  #loop(): void {
+  #loop(alone?: Task): void {
     const timers = this.#timers;
     const turns = this.#turns;
     for (;;) {
@@ -222,18 +185,21 @@ export class Scheduler {
       const task = this.#readyHead;
       if (task !== null) {
         const run = task._run!;
-        if ((this.#readyHead = run.next) === null) this.#readyTail = null;
-        run.next = null;
+        if ((this.#readyHead = run._next) === null) this.#readyTail = null;
+        run._next = null;
         current = task;
         if (this.#activations === null) this.#step(task);
         else this.#observedStep(task, this.#activations);
-        if (turns.stepped()) {
-          if (timers.size > 0) expireTimers(this, this.#timers);
-          if (turns.yieldIfDue()) return;
+        if (task === alone && task.terminated && this.#readyHead === null && !this.#interrupt) {
+          return; // nothing changed that the selector waits on: no pass through #idle
+        }
+        if (turns._stepped()) {
+          if (timers._size > 0) expireTimers(this, this.#timers);
+          if (turns._yieldIfDue()) return;
         }
         continue;
       }
-      if (timers.size > 0 && expireTimers(this, this.#timers)) continue;
+      if (timers._size > 0 && expireTimers(this, this.#timers)) continue;
       if (this.#idle()) continue;
       return;
     }
@@ -242,9 +208,9 @@ export class Scheduler {
   // Resume `task` and answer its traps until it blocks, switches or ends.
   #step(task: Task): void {
     const run = task._run!;
-    run.state = 'RUNNING';
+    run._state = 'RUNNING';
     task.cycles++;
-    const coro = run.coro;
+    const coro = run._coro;
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
@@ -277,7 +243,7 @@ export class Scheduler {
         if (this.#activations !== null) this._trapInHand = trap;
         if (
           mode === TrapMode.BLOCK &&
-          (run.pendingCancel !== undefined || run.timer !== null) &&
+          (run._pendingCancel !== undefined || run._timer !== null) &&
           this.#deliverPending(task)
         ) {
           return;
@@ -309,10 +275,10 @@ export class Scheduler {
 
   #makeReady(task: Task, value: unknown): void {
     task._value = value;
-    task._run!.state = 'READY';
+    task._run!._state = 'READY';
     const tail = this.#readyTail;
     if (tail === null) this.#readyHead = task;
-    else tail._run!.next = task;
+    else tail._run!._next = task;
     this.#readyTail = task;
   }
 
@@ -323,28 +289,28 @@ export class Scheduler {
 
   // Nothing is ready. Returns true if the selector advanced time (go on at once).
   #idle(): boolean {
-    const deadline = this.#timers.peekDeadline();
+    const deadline = this.#timers._peekDeadline();
     if (deadline === Infinity && this.#externalWaits === 0 && !this.#forever) {
       if (this.#shuttingDown) {
         this._cancelAll(true);
         return this.#readyHead !== null;
       }
-      this.#finish(false, deadlockError(this._live.list()));
+      this.#finish(false, deadlockError(this._live._list()));
       return false;
     }
     if (this.selector.wait(deadline, this.#externalWaits, this._wakeFromHost)) return true;
-    this.#turns.keepAlive(this.#forever || this.#keepAliveWaits > 0);
+    this.#turns._keepAlive(this.#forever || this.#keepAliveWaits > 0);
     return false;
   }
 
   #finish(ok: boolean, value: unknown): void {
     this.#crashes.finish();
-    for (const task of this._live.list()) task._watcher?._kernelStopped?.(task);
+    for (const task of this._live._list()) task._watcher?._kernelStopped?.(task);
     this.#running = false;
     this.#forever = false;
     this.#interrupt = true;
     this.selector.cancelWait();
-    this.#turns.keepAlive(false);
+    this.#turns._keepAlive(false);
     const settle = this.#settle;
     this.#settle = null;
     settle?.(ok, value);
@@ -363,8 +329,8 @@ export class Scheduler {
     timeout: number | undefined,
   ): typeof SUSPENDED {
     const run = task._run!;
-    run.waiter = waiter;
-    run.state = state;
+    run._waiter = waiter;
+    run._state = state;
     if (waiter.external === true) {
       this.#externalWaits++;
       if (waiter.keepAlive === true) this.#keepAliveWaits++;
@@ -379,7 +345,7 @@ export class Scheduler {
    * it) is ignored here, and only here: returns false.
    */
   _wake(task: Task, waiter: Waiter, value: unknown, failed = false): boolean {
-    if (task._run?.waiter !== waiter) return false;
+    if (task._run?._waiter !== waiter) return false;
     const ioWaiters = waiter.io === true ? this.#externalWaits : 0;
     this.#endWait(task, waiter);
     if (failed) this.#throwInto(task, value);
@@ -390,13 +356,13 @@ export class Scheduler {
 
   #endWait(task: Task, waiter: Waiter): void {
     const run = task._run!;
-    run.waiter = null;
+    run._waiter = null;
     if (waiter.external === true) {
       this.#externalWaits--;
       if (waiter.keepAlive === true) this.#keepAliveWaits--;
     }
-    const timer = run.timer;
-    if (timer !== null && timer.index >= 0) this.#timers.remove(timer);
+    const timer = run._timer;
+    if (timer !== null && timer._index >= 0) this.#timers._remove(timer);
   }
 
   /**
@@ -406,22 +372,22 @@ export class Scheduler {
    */
   _requestCancel(target: Task, err: unknown, force = false): void {
     const run = target._run!;
-    const waiter = run.waiter;
+    const waiter = run._waiter;
     if (waiter !== null && (force || (target._flags & TaskFlag.SHIELDED) === 0)) {
       this.#endWait(target, waiter);
       waiter.withdraw(target);
       this.#throwInto(target, err);
-    } else if (run.pendingCancel === undefined) {
-      run.pendingCancel = err;
+    } else if (run._pendingCancel === undefined) {
+      run._pendingCancel = err;
     }
   }
 
   // At a blocking trap: raise a pending cancel or an expired timeoutAfter deadline, if any.
   #deliverPending(task: Task): boolean {
     const run = task._run!;
-    const pending = run.pendingCancel;
+    const pending = run._pendingCancel;
     if (pending !== undefined && (task._flags & TaskFlag.SHIELDED) === 0) {
-      run.pendingCancel = undefined;
+      run._pendingCancel = undefined;
       this.#throwInto(task, pending);
       return true;
     }
@@ -433,12 +399,9 @@ export class Scheduler {
 
   /** @internal Cancel every task; `force`: even in disableCancellation (shutdown's last resort). */
   _cancelAll(force = false): void {
-    for (const task of this._live.list().reverse()) {
-      this._requestCancel(
-        task,
-        kernelError(CancelledError, `${task.name} cancelled by kernel shutdown`),
-        force,
-      );
+    for (const task of this._live._list().reverse()) {
+      const err = kernelError(CancelledError, `${task.name} cancelled by kernel shutdown`);
+      this._requestCancel(task, err, force);
     }
   }
 
@@ -448,18 +411,16 @@ export class Scheduler {
     task._flags =
       (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
     task._value = outcome;
-    const run = task._run!;
-    this._live.remove(task);
-    task._leaveParent(run);
+    const run = this._live._remove(task);
     const watcher = task._watcher;
     if (failed) this.#crashes.failed(task, outcome, watcher === null && task !== this.#mainTask);
     if (this.#activations !== null) notify(this.#activations, 'terminated', task);
     wakeJoiners(this.#kernel, task, failed);
     watcher?._taskDone(task);
-    if (run.firstChild === null) task._run = null; // nor its generator, links or timer
+    if (run._firstChild === null) task._run = null; // nor its generator, links or timer
     if (this.#crashes.waiting) this.#crashes.ended(task);
     if (this.#shuttingDown) {
-      if (this._live.count === 0) this.#finish(true, undefined);
+      if (this._live._count === 0) this.#finish(true, undefined);
     } else if (!task.daemon && --this.#jobs === 0 && this.#running && !this.#forever) {
       const main = this.#mainTask;
       this.#mainTask = null;

@@ -54,12 +54,12 @@ const checkTrap = /* @__PURE__ */ defineTrap<unknown>(
   (kernel, task) => {
     const shielded = (task._flags & TaskFlag.SHIELDED) !== 0;
     const run = task._run!;
-    const pending = run.pendingCancel;
+    const pending = run._pendingCancel;
     if (pending !== undefined && !shielded) {
-      run.pendingCancel = undefined;
+      run._pendingCancel = undefined;
       throw pending;
     }
-    if (run.timer === null) return shielded ? pending : undefined;
+    if (run._timer === null) return shielded ? pending : undefined;
     const now = kernel.selector.now();
     const expired = scopeExpired(task, () => now);
     if (expired !== undefined) throw expired;

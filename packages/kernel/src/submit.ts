@@ -38,11 +38,11 @@ export function submitTask<T>(
       ),
     );
   }
-  const task = kernel._spawn(coro, options?.daemon === true, options?.name, null, false);
+  const task = kernel._spawn(coro, options?.daemon === true, options?.name, null);
   if (signal !== undefined) {
     const submission = new Submission(kernel, task, signal);
     kernel._start(task);
-    return submission.promise as Promise<T>;
+    return submission._promise as Promise<T>;
   }
   // From plain code the task's first step runs inside _start: a task that ends there (most
   // quick answers do) settles its promise without a Submission.
@@ -55,7 +55,7 @@ export function submitTask<T>(
   }
   const submission = new Submission(kernel, task, undefined);
   if (!kernel._accepting) submission._kernelStopped(task); // its first step stopped the kernel
-  return submission.promise as Promise<T>;
+  return submission._promise as Promise<T>;
 }
 
 // Watches a submitted task through its first step (see submitTask); a Submission takes over.
@@ -63,16 +63,18 @@ const STARTING: TaskWatcher = { _taskDone() {} };
 
 // One submitted task: settles its promise when the task ends, or when the kernel stops first.
 class Submission implements TaskWatcher {
-  readonly promise: Promise<unknown>;
+  readonly _promise: Promise<unknown>;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;
+  readonly #kernel: Kernel;
+  readonly #task: Task;
+  readonly #signal: AbortSignal | undefined;
 
-  constructor(
-    readonly kernel: Kernel,
-    readonly task: Task,
-    readonly signal: AbortSignal | undefined,
-  ) {
-    this.promise = new Promise((resolve, reject) => {
+  constructor(kernel: Kernel, task: Task, signal: AbortSignal | undefined) {
+    this.#kernel = kernel;
+    this.#task = task;
+    this.#signal = signal;
+    this._promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
@@ -82,20 +84,20 @@ class Submission implements TaskWatcher {
 
   // The signal aborted: cancel the task (the promise rejects when it has ended).
   handleEvent(): void {
-    const { task, signal } = this;
+    const task = this.#task;
     const why = `${task.name} cancelled: its submit() signal aborted`;
-    this.kernel._requestCancel(task, new CancelledError(why, { cause: signal?.reason }));
-    this.kernel._wakeFromHost();
+    this.#kernel._requestCancel(task, new CancelledError(why, { cause: this.#signal?.reason }));
+    this.#kernel._wakeFromHost();
   }
 
   _taskDone(task: Task): void {
-    this.signal?.removeEventListener('abort', this);
+    this.#signal?.removeEventListener('abort', this);
     if (task.excInfo === undefined) this.#resolve(task._outcome);
     else this.#reject(joinFailure(task));
   }
 
   _kernelStopped(task: Task): void {
-    this.signal?.removeEventListener('abort', this);
+    this.#signal?.removeEventListener('abort', this);
     this.#reject(new CurioError(`Kernel.submit: the kernel stopped before ${task.name} ended`));
   }
 }

@@ -64,16 +64,19 @@ export const enum TaskFlag {
 /**
  * @internal A task's timer and timeoutAfter state, made on first use and kept: tasks that
  * never wait with a deadline do not pay for it. Invariant: in the kernel's heap iff
- * `index >= 0`, keyed by `(deadline, seq)`.
+ * `_index >= 0`, keyed by `(_deadline, _seq)`.
  */
 export class TimerSlot {
-  deadline = Infinity;
-  trapDeadline = Infinity;
-  scopeDeadline = Infinity;
-  scopeToken: unknown = undefined;
-  seq = 0;
-  index = -1;
-  constructor(readonly task: Task) {}
+  _deadline = Infinity;
+  _trapDeadline = Infinity;
+  _scopeDeadline = Infinity;
+  _scopeToken: unknown = undefined;
+  _seq = 0;
+  _index = -1;
+  readonly _task: Task;
+  constructor(task: Task) {
+    this._task = task; // not a parameter property: see TaskRun
+  }
 }
 
 /** @internal Rarely used task state, made on first use. */
@@ -96,27 +99,28 @@ export interface TaskExtras {
  * finished task keeps its result, not its generator, links or timer).
  */
 export class TaskRun {
+  readonly _coro: Coro;
   /** what `Task.state` reads while the task runs */
-  state = 'INITIAL';
+  _state = 'INITIAL';
   /** what the task is blocked on; null when not blocked */
-  waiter: Waiter | null = null;
+  _waiter: Waiter | null = null;
   /** the next task in the ready queue, or in the KernelQueue the task waits in */
-  next: Task | null = null;
+  _next: Task | null = null;
   /** a cancellation waiting for the next blocking trap */
-  pendingCancel: unknown = undefined;
-  timer: TimerSlot | null = null;
+  _pendingCancel: unknown = undefined;
+  _timer: TimerSlot | null = null;
   /** the previous task in the KernelQueue the task waits in */
-  qPrev: Task | null = null;
+  _qPrev: Task | null = null;
   /** tasks waiting in join or cancel */
-  joiners: KernelQueue | null = null;
-  /** the kernel's list of tasks not yet ended */
-  prevLive: Task | null = null;
-  nextLive: Task | null = null;
-  /** newest child; children link through nextSibling */
-  firstChild: Task | null = null;
-  prevSibling: Task | null = null;
-  nextSibling: Task | null = null;
-  constructor(readonly coro: Coro) {}
+  _joiners: KernelQueue | null = null;
+  /** newest child; children link through _nextSibling (see LiveTasks) */
+  _firstChild: Task | null = null;
+  _prevSibling: Task | null = null;
+  _nextSibling: Task | null = null;
+  // Not a parameter property: the build would leave an unmangled `_coro` field beside it.
+  constructor(coro: Coro) {
+    this._coro = coro;
+  }
 }
 
 let nextId = 1;
@@ -177,15 +181,8 @@ export class Task<T = unknown> {
     this._flags = daemon ? TaskFlag.DAEMON : 0;
     this._kernel = kernel;
     this._parent = parent;
-    const run = (this._run = new TaskRun(coro));
+    this._run = new TaskRun(coro);
     if (name !== undefined) this._extra().name = name;
-    if (parent !== null) {
-      const parentRun = parent._run!;
-      const first = parentRun.firstChild;
-      run.nextSibling = first;
-      if (first !== null) first._run!.prevSibling = this;
-      parentRun.firstChild = this;
-    }
   }
 
   /** @internal Once ended: the result, or the error when FAILED. */
@@ -195,23 +192,7 @@ export class Task<T = unknown> {
 
   /** Readable name of the task's current state (`'READY'`, `'SLEEP'`, `'TASK_JOIN'`, ...). */
   get state(): string {
-    return this.terminated ? 'TERMINATED' : this._run!.state;
-  }
-
-  /**
-   * @internal The task ended: it leaves its parent's children (and keeps its parent). A parent
-   * that ended before its children lets go of its run state when the last of them leaves.
-   */
-  _leaveParent(run: TaskRun): void {
-    const parent = this._parent;
-    if (parent === null) return;
-    const { prevSibling: prev, nextSibling: next } = run;
-    const parentRun = parent._run!;
-    if (prev === null) parentRun.firstChild = next;
-    else prev._run!.nextSibling = next;
-    if (next !== null) next._run!.prevSibling = prev;
-    run.prevSibling = run.nextSibling = null;
-    if (parentRun.firstChild === null && parent.terminated) parent._run = null;
+    return this.terminated ? 'TERMINATED' : this._run!._state;
   }
 
   /**
@@ -220,7 +201,7 @@ export class Task<T = unknown> {
    * stand-in coroutine.
    */
   get coro(): Coro<T> {
-    return (this.terminated ? endedCoro() : this._run!.coro) as Coro<T>;
+    return (this.terminated ? endedCoro() : this._run!._coro) as Coro<T>;
   }
 
   /**
@@ -282,10 +263,10 @@ export class Task<T = unknown> {
 
   /** The immediate children still running, oldest first: a snapshot taken when read. */
   get children(): ReadonlySet<Task> {
-    const first = this._run?.firstChild ?? null;
-    if (first === null) return NO_CHILDREN;
+    const first = this._run?._firstChild;
+    if (!first) return NO_CHILDREN;
     const newestFirst: Task[] = [];
-    for (let c: Task | null = first; c !== null; c = c._run!.nextSibling) newestFirst.push(c);
+    for (let c: Task | null = first; c !== null; c = c._run!._nextSibling) newestFirst.push(c);
     return new Set(newestFirst.reverse());
   }
 

@@ -146,6 +146,47 @@ describe('Kernel.run and run()', () => {
     });
   });
 
+  it('a task that ends before its children: they stay listed (oldest first) and in its children', async () => {
+    function* idle(ms: number) {
+      yield* sleep(ms);
+    }
+    function* parent() {
+      yield* newTask(idle(20), { name: 'older' });
+      yield* newTask(idle(10), { name: 'younger' });
+      return 'parent done';
+    }
+    const seen: unknown[] = [];
+    function* main() {
+      const kernel = yield* getKernel();
+      const daemon = yield* newTask(idle(1000), { name: 'daemon', daemon: true });
+      const p = yield* newTask(parent(), { name: 'parent' });
+      yield* p.join();
+      const me = yield* currentTask();
+      const names = () => [...kernel.tasks.values()].map((t) => (t === me ? 'main' : t.name));
+      const children = () => [...p.children].map((t) => `${t.name} of ${t.parent?.name}`);
+      seen.push(p.state, names(), children());
+      yield* sleep(15); // 'younger' ends
+      seen.push(names(), children());
+      yield* sleep(10); // 'older' ends: the parent holds nothing any more
+      seen.push(names(), children(), p.children.size, yield* p.join());
+      yield* daemon.cancel();
+      seen.push(names());
+    }
+    await vrun(main());
+    expect(seen).toEqual([
+      'TERMINATED',
+      ['main', 'daemon', 'older', 'younger'],
+      ['older of parent', 'younger of parent'],
+      ['main', 'daemon', 'older'],
+      ['older of parent'],
+      ['main', 'daemon'],
+      [],
+      0,
+      'parent done',
+      ['main'],
+    ]);
+  });
+
   it('stop() ends run after the running task yields; a later run resumes', async () => {
     const events: string[] = [];
     const kernel = new Kernel({ selector: new VirtualTimeSelector() });
