@@ -91,7 +91,7 @@ export class HostTurns {
   #scheduled = false;
   #start = -1;
   #untilCheck = CHECK_EVERY;
-  #keepAlive: unknown = undefined;
+  #keepAlive: unknown;
   readonly #run: () => void;
 
   constructor(runSlice: () => void) {

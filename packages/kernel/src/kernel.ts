@@ -6,25 +6,13 @@ import { debugFromEnv, debugging } from './debug-mode.js';
 import { CurioError } from './errors.js';
 import { loadMonitor, type MonitorFactory } from './monitor-loader.js';
 import { checkKernelOptions, type KernelOptions, type RunOptions } from './options.js';
-import { runningTask, Scheduler } from './scheduler.js';
+import { refuseNestedRun, Scheduler } from './scheduler.js';
 import { HostSelector } from './selector.js';
 import { type SubmitOptions, submitTask } from './submit.js';
 import { installTaskInspect, type Task } from './task.js';
 import { type Coro, traceTraps } from './trap.js';
 import { checkSpawnOptions, type SpawnOptions } from './traps.js';
 import { checkCoroutine, checkOptions } from './validate.js';
-
-/**
- * @internal Refuse to start a kernel from inside a running task: the inner kernel would
- * block nothing and its failures would escape as unhandled rejections (curio refuses too).
- */
-export function refuseNestedRun(fn: string): void {
-  if (runningTask() !== null) {
-    throw new CurioError(
-      `${fn}: a task cannot start a nested kernel: yield* the coroutine, or yield* newTask(coro)`,
-    );
-  }
-}
 
 /**
  * The curio kernel: runs tasks, answers their traps, owns every suspension point.

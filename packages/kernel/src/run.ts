@@ -1,5 +1,6 @@
-import { Kernel, refuseNestedRun } from './kernel.js';
+import { Kernel } from './kernel.js';
 import { checkKernelOptions, type KernelOptions, type RunOptions } from './options.js';
+import { refuseNestedRun } from './scheduler.js';
 import type { Coro } from './trap.js';
 
 /**

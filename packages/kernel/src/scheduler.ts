@@ -5,7 +5,7 @@
 
 import { type Activation, notify } from './activations.js';
 import { armDeadline, expireTimers, scopeExpired } from './deadlines.js';
-import { CancelledError, kernelError } from './errors.js';
+import { CancelledError, CurioError, kernelError } from './errors.js';
 import { HostTurns } from './host.js';
 import type { Kernel } from './kernel.js';
 import { Crashes, deadlockError } from './reports.js';
@@ -21,6 +21,15 @@ let current: Task | null = null;
 /** @internal The task whose code is running right now, or null (plain code). */
 export function runningTask(): Task | null {
   return current;
+}
+
+/** @internal Refuse to start a kernel inside a task: it would block nothing (curio refuses too). */
+export function refuseNestedRun(fn: string): void {
+  if (current !== null) {
+    throw new CurioError(
+      `${fn}: a task cannot start a nested kernel: yield* the coroutine, or yield* newTask(coro)`,
+    );
+  }
 }
 
 /**
@@ -56,7 +65,7 @@ export class Scheduler {
   readonly #crashes = new Crashes(); // failures nobody joined, until they are logged
   #activations: Activation[] | null = null; // null while none is installed
   /** @internal With activations: the trap the running step is at (or ended at). */
-  _trapInHand: Trap | undefined = undefined;
+  _trapInHand: Trap | undefined;
   // The Kernel this scheduler is (Kernel is its only subclass): what trap handlers receive.
   readonly #kernel = this as unknown as Kernel;
 
@@ -214,8 +223,8 @@ export class Scheduler {
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
-        const send = task._value;
-        task._value = undefined;
+        const send = task._outcome;
+        task._outcome = undefined;
         if ((task._flags & TaskFlag.SEND_EXC) !== 0) {
           task._flags &= ~TaskFlag.SEND_EXC;
           r = coro.throw(send);
@@ -262,7 +271,7 @@ export class Scheduler {
         this.#makeReady(task, answer);
         return;
       }
-      task._value = answer;
+      task._outcome = answer;
     }
   }
 
@@ -274,7 +283,7 @@ export class Scheduler {
   }
 
   #makeReady(task: Task, value: unknown): void {
-    task._value = value;
+    task._outcome = value;
     task._run!._state = 'READY';
     const tail = this.#readyTail;
     if (tail === null) this.#readyHead = task;
@@ -410,7 +419,7 @@ export class Scheduler {
   #terminate(task: Task, outcome: unknown, failed: boolean): void {
     task._flags =
       (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
-    task._value = outcome;
+    task._outcome = outcome;
     const run = this._live._remove(task);
     const watcher = task._watcher;
     if (failed) this.#crashes.failed(task, outcome, watcher === null && task !== this.#mainTask);

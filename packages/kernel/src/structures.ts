@@ -121,9 +121,9 @@ export class LiveTasks {
   /** A snapshot, oldest first. */
   _list(): Task[] {
     const tasks: Task[] = [];
-    const lists: (Task | null)[] = [this.#roots._firstChild];
-    while (lists.length > 0) {
-      for (let t: Task | null = lists.pop()!; t !== null; t = t._run!._nextSibling) {
+    const lists = [this.#roots._firstChild];
+    for (let t = lists.pop(); t !== undefined; t = lists.pop()) {
+      for (; t !== null; t = t._run!._nextSibling) {
         if (!t.terminated) tasks.push(t);
         lists.push(t._run!._firstChild);
       }

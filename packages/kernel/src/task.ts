@@ -57,7 +57,7 @@ export const enum TaskFlag {
   DAEMON = 1,
   TERMINATED = 2,
   FAILED = 4,
-  SEND_EXC = 8, // `_value` is an error to throw at the next resume
+  SEND_EXC = 8, // `_outcome` is an error to throw at the next resume
   SHIELDED = 16, // inside disableCancellation: cancels and timeoutAfter deadlines wait
 }
 
@@ -70,7 +70,7 @@ export class TimerSlot {
   _deadline = Infinity;
   _trapDeadline = Infinity;
   _scopeDeadline = Infinity;
-  _scopeToken: unknown = undefined;
+  _scopeToken: unknown;
   _seq = 0;
   _index = -1;
   readonly _task: Task;
@@ -107,7 +107,7 @@ export class TaskRun {
   /** the next task in the ready queue, or in the KernelQueue the task waits in */
   _next: Task | null = null;
   /** a cancellation waiting for the next blocking trap */
-  _pendingCancel: unknown = undefined;
+  _pendingCancel: unknown;
   _timer: TimerSlot | null = null;
   /** the previous task in the KernelQueue the task waits in */
   _qPrev: Task | null = null;
@@ -154,10 +154,10 @@ export class Task<T = unknown> {
 
   /** @internal TaskFlag bits */ _flags: number;
   /**
-   * @internal While it runs: the value (or error, with SEND_EXC) for its next resume. Once
-   * ended: its result, or its error when FAILED (read it as `_outcome`).
+   * @internal Once ended: its result, or its error when FAILED. While it runs, the same slot
+   * holds the value (or error, with SEND_EXC) for its next resume: a task keeps one field.
    */
-  _value: unknown = undefined;
+  _outcome: unknown;
   /** @internal */ _kernel: Kernel;
   /** @internal the task that spawned it (kept once it ends, for crash reports) */ _parent: Task | null;
   /** @internal told when the task ends (a TaskGroup, a submit); kept once it ends */
@@ -183,11 +183,6 @@ export class Task<T = unknown> {
     this._parent = parent;
     this._run = new TaskRun(coro);
     if (name !== undefined) this._extra().name = name;
-  }
-
-  /** @internal Once ended: the result, or the error when FAILED. */
-  get _outcome(): unknown {
-    return this._value;
   }
 
   /** Readable name of the task's current state (`'READY'`, `'SLEEP'`, `'TASK_JOIN'`, ...). */
