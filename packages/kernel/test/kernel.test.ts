@@ -119,6 +119,38 @@ describe('Kernel.run and run()', () => {
     expect(await vrun(main())).toEqual([true, false, { value: undefined, done: true }, 42]);
   });
 
+  it('an ended task keeps what it reports, not its run state (kept while its children run)', async () => {
+    function* nap(ms: number) {
+      yield* sleep(ms);
+      return ms;
+    }
+    function* parent() {
+      yield* newTask(nap(10), { name: 'child' });
+      yield* sleep(1);
+      return 'parent';
+    }
+    const seen: unknown[] = [];
+    function* main() {
+      const quick = yield* newTask(nap(1), { name: 'quick' });
+      const p = yield* newTask(parent(), { name: 'parent' });
+      yield* quick.join();
+      seen.push([quick.name, quick.state, quick.cycles, quick.excInfo, yield* quick.join()]);
+      seen.push(quick._run === null);
+      yield* p.join();
+      const [child] = p.children;
+      seen.push([p.state, p._run === null, child?.name]);
+      yield* child!.join();
+      seen.push([p._run === null, child!._run === null, p.children.size]);
+    }
+    await vrun(main());
+    expect(seen).toEqual([
+      ['quick', 'TERMINATED', 2, undefined, 1],
+      true,
+      ['TERMINATED', false, 'child'],
+      [true, true, 0],
+    ]);
+  });
+
   it('children and Kernel.tasks list live tasks oldest first, as snapshots', async () => {
     function* idle(ms: number) {
       yield* sleep(ms);
