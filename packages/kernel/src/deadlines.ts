@@ -21,33 +21,34 @@ export function armDeadline(
   timeout: number | undefined,
   now: () => number,
 ): void {
-  const timer = task._timer;
-  if (timeout === undefined && (timer === null || timer.scopeDeadline === Infinity)) return;
-  const slot = timer ?? (task._timer = new TimerSlot(task));
+  const run = task._run!;
+  const timer = run._timer;
+  if (timeout === undefined && (timer === null || timer._scopeDeadline === Infinity)) return;
+  const slot = timer ?? (run._timer = new TimerSlot(task));
   const trapDeadline = timeout === undefined ? Infinity : now() + timeout;
-  slot.trapDeadline = trapDeadline;
-  const deadline = Math.min(trapDeadline, slot.scopeDeadline);
-  if (deadline !== Infinity) timers.insert(slot, deadline);
+  slot._trapDeadline = trapDeadline;
+  const deadline = Math.min(trapDeadline, slot._scopeDeadline);
+  if (deadline !== Infinity) timers._insert(slot, deadline);
 }
 
 /** @internal The deadline of `slot` passed: the TaskTimeout to raise in its task. */
 export function timeoutError(slot: TimerSlot): TaskTimeout {
-  const scoped = slot.scopeDeadline <= slot.trapDeadline;
+  const scoped = slot._scopeDeadline <= slot._trapDeadline;
   const err = kernelError(
     TaskTimeout,
-    scoped ? 'timeoutAfter: deadline expired' : `${slot.task.state} timed out`,
+    scoped ? 'timeoutAfter: deadline expired' : `${slot._task.state} timed out`,
   );
-  if (scoped) err.scope = slot.scopeToken;
+  if (scoped) err.scope = slot._scopeToken;
   return err;
 }
 
 /** @internal The TaskTimeout of `task`'s timeoutAfter scope if its deadline has passed. */
 export function scopeExpired(task: Task, now: () => number): TaskTimeout | undefined {
-  const timer = task._timer;
-  if (timer === null || timer.scopeDeadline === Infinity || timer.scopeDeadline > now()) {
+  const timer = task._run!._timer;
+  if (timer === null || timer._scopeDeadline === Infinity || timer._scopeDeadline > now()) {
     return undefined;
   }
-  timer.trapDeadline = Infinity;
+  timer._trapDeadline = Infinity;
   return timeoutError(timer);
 }
 
@@ -58,25 +59,25 @@ export interface TimeoutScope {
 }
 
 function slotOf(task: Task): TimerSlot {
-  return task._timer ?? (task._timer = new TimerSlot(task));
+  return (task._run!._timer ??= new TimerSlot(task));
 }
 
 /** @internal Open a scope: the task's deadline becomes the earlier of its own and `deadline`. */
 export function openScope(task: Task, deadline: number, scope: TimeoutScope): void {
   const slot = slotOf(task);
-  scope.prevDeadline = slot.scopeDeadline;
-  scope.prevToken = slot.scopeToken;
-  if (deadline < slot.scopeDeadline) {
-    slot.scopeDeadline = deadline;
-    slot.scopeToken = scope;
+  scope.prevDeadline = slot._scopeDeadline;
+  scope.prevToken = slot._scopeToken;
+  if (deadline < slot._scopeDeadline) {
+    slot._scopeDeadline = deadline;
+    slot._scopeToken = scope;
   }
 }
 
 /** @internal Close a scope: the deadline in force before it opened comes back. */
 export function closeScope(task: Task, scope: TimeoutScope): void {
   const slot = slotOf(task);
-  slot.scopeDeadline = scope.prevDeadline;
-  slot.scopeToken = scope.prevToken;
+  slot._scopeDeadline = scope.prevDeadline;
+  slot._scopeToken = scope.prevToken;
 }
 
 /**
@@ -89,14 +90,14 @@ export function shieldTask(task: Task, delta: 1 | -1): void {
   const slot = slotOf(task);
   if (delta === 1 && extras.shieldDepth++ === 0) {
     task._flags |= TaskFlag.SHIELDED;
-    extras.shieldSaved = { prevDeadline: slot.scopeDeadline, prevToken: slot.scopeToken };
-    slot.scopeDeadline = Infinity;
-    slot.scopeToken = undefined;
+    extras.shieldSaved = { prevDeadline: slot._scopeDeadline, prevToken: slot._scopeToken };
+    slot._scopeDeadline = Infinity;
+    slot._scopeToken = undefined;
   } else if (delta === -1 && --extras.shieldDepth === 0) {
     task._flags &= ~TaskFlag.SHIELDED;
     const saved = extras.shieldSaved!;
-    slot.scopeDeadline = saved.prevDeadline;
-    slot.scopeToken = saved.prevToken;
+    slot._scopeDeadline = saved.prevDeadline;
+    slot._scopeToken = saved.prevToken;
     extras.shieldSaved = null;
   }
 }
@@ -108,11 +109,11 @@ export function shieldTask(task: Task, delta: 1 | -1): void {
 export function expireTimers(scheduler: Scheduler, timers: TimerHeap): boolean {
   const now = scheduler.selector.now();
   let fired = false;
-  while (timers.peekDeadline() <= now) {
-    const slot = timers.pop()!;
-    const task = slot.task;
+  while (timers._peekDeadline() <= now) {
+    const slot = timers._pop()!;
+    const task = slot._task;
     fired = true;
-    if (task._waiter === SLEEPING && slot.trapDeadline <= slot.scopeDeadline) {
+    if (task._run!._waiter === SLEEPING && slot._trapDeadline <= slot._scopeDeadline) {
       scheduler._wake(task, SLEEPING, undefined);
       continue;
     }

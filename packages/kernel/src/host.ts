@@ -91,7 +91,7 @@ export class HostTurns {
   #scheduled = false;
   #start = -1;
   #untilCheck = CHECK_EVERY;
-  #keepAlive: unknown = undefined;
+  #keepAlive: unknown;
   readonly #run: () => void;
 
   constructor(runSlice: () => void) {
@@ -108,23 +108,24 @@ export class HostTurns {
    * `ioWaiters` tasks wait outside the kernel (see BATCH_WAITERS), after the host's pending
    * I/O events.
    */
-  request(ioWaiters = 0): void {
+  _request(ioWaiters = 0): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
     (ioWaiters >= BATCH_WAITERS ? afterIO : soon)(this.#run);
   }
 
   /** Run a slice now, from plain code (no slice of any kernel is running). */
-  runNow(): void {
+  _runNow(selector: { cancelWait(): void }): void {
+    selector.cancelWait();
     this.#run();
   }
 
   /**
    * Count a task step. True every CHECK_EVERY steps: time to expire timers and ask
-   * `yieldIfDue`. The slice's clock starts after its second step: a lone wake-up reads no
+   * `_yieldIfDue`. The slice's clock starts after its second step: a lone wake-up reads no
    * clock.
    */
-  stepped(): boolean {
+  _stepped(): boolean {
     const left = --this.#untilCheck;
     if (left === CHECK_EVERY - 2 && this.#start < 0) this.#start = hostNow();
     if (left !== 0) return false;
@@ -133,7 +134,7 @@ export class HostTurns {
   }
 
   /** True when the slice has run long enough: the host gets a turn (the slice goes on after). */
-  yieldIfDue(): boolean {
+  _yieldIfDue(): boolean {
     if (hostNow() - this.#start < SLICE_MS) return false;
     this.#scheduled = true;
     yieldToHost(this.#run);
@@ -141,7 +142,7 @@ export class HostTurns {
   }
 
   /** Hold the host's event loop open (or let it go) while tasks wait on what no handle holds. */
-  keepAlive(on: boolean): void {
+  _keepAlive(on: boolean): void {
     if (on && this.#keepAlive === undefined) {
       this.#keepAlive = host.setInterval(() => {}, 1 << 30);
     } else if (!on && this.#keepAlive !== undefined) {

@@ -49,7 +49,7 @@ export class Kernel extends Scheduler {
 
   /** Every task of this kernel that has not ended, by id (for monitors and debugging). */
   get tasks(): ReadonlyMap<number, Task> {
-    return new Map(this._live.list().map((t) => [t.id, t]));
+    return new Map(this._live._list().map((t) => [t.id, t]));
   }
 
   /**
@@ -185,7 +185,7 @@ export class Kernel extends Scheduler {
     if (!this._accepting) {
       throw new CurioError(msg(K17));
     }
-    return submitTask(this, coro, options, this._wakeFromHost, this._startNow);
+    return submitTask(this, coro, options);
   }
 
   /**

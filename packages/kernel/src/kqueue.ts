@@ -4,8 +4,8 @@ import type { Task } from './task.js';
  * A kernel wait queue: tasks parked by `waitOnQueue` and woken, first in first out, by
  * `rescheduleTasks`. This is what synchronization primitives are built from.
  *
- * Invariant: the tasks linked from `_head` (through `_qNext`, a link of their own: not the
- * ready queue's) are exactly the `length` tasks whose `_waiter` is this queue.
+ * Invariant: the tasks linked from `_head` (through their run state's `next`: a blocked task is
+ * not in the ready queue) are exactly the `length` tasks whose waiter is this queue.
  * @example
  * ```ts run
  * import { KernelQueue, newTask, rescheduleTasks, run, waitOnQueue } from '@curio/kernel';
@@ -37,15 +37,15 @@ export class KernelQueue {
 
   /** The waiting tasks, first to be woken first. */
   *[Symbol.iterator](): IterableIterator<Task> {
-    for (let t = this._head; t !== null; t = t._qNext) yield t;
+    for (let t = this._head; t !== null; t = t._run!._qNext) yield t;
   }
 
   /** @internal */
   _push(task: Task): void {
-    task._qNext = null;
-    task._qPrev = this._tail;
-    if (this._tail === null) this._head = task;
-    else this._tail._qNext = task;
+    const tail = this._tail;
+    task._run!._qPrev = tail; // its own link, apart from the ready queue's
+    if (tail === null) this._head = task;
+    else tail._run!._qNext = task;
     this._tail = task;
     this.length++;
   }
@@ -59,12 +59,13 @@ export class KernelQueue {
 
   /** @internal Take `task` out of the line (woken, or withdrawn by a cancel or timeout). */
   withdraw(task: Task): void {
-    const { _qPrev: prev, _qNext: next } = task;
+    const run = task._run!;
+    const { _qPrev: prev, _qNext: next } = run;
     if (prev === null) this._head = next;
-    else prev._qNext = next;
+    else prev._run!._qNext = next;
     if (next === null) this._tail = prev;
-    else next._qPrev = prev;
-    task._qPrev = task._qNext = null;
+    else next._run!._qPrev = prev;
+    run._qPrev = run._qNext = null;
     this.length--;
   }
 }

@@ -131,7 +131,7 @@ export class Crashes {
   failed(task: Task, err: unknown, unwatched: boolean): void {
     tell(task, err);
     if (!unwatched || err instanceof CancelledError) return;
-    for (let t = task._joiners?._head ?? null; t !== null; t = t._qNext) {
+    for (let t = task._run?._joiners?._head ?? null; t !== null; t = t._run!._qNext) {
       if (t.state === 'TASK_JOIN') return; // the joiner gets it
     }
     if (task.daemon) {

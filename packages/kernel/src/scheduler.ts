@@ -25,10 +25,7 @@ export function runningTask(): Task | null {
   return current;
 }
 
-/**
- * @internal Refuse to start a kernel from inside a running task: the inner kernel would
- * block nothing and its failures would escape as unhandled rejections (curio refuses too).
- */
+/** @internal Refuse to start a kernel inside a task: it would block nothing (curio refuses too). */
 export function refuseNestedRun(fn: string): void {
   if (current !== null) {
     throw new CurioError(msg(K14, fn));
@@ -46,16 +43,7 @@ export class Scheduler {
   /** @internal Request a slice from a host callback (I/O, timers, promises, submit). */
   readonly _wakeFromHost = (): void => this.#schedule();
   readonly #now = (): number => this.selector.now();
-  /** @internal Start a submitted task: from plain code at once, from a task at the next turn. */
-  readonly _startNow = (): void => {
-    if (current !== null || this.#inSlice) {
-      this.#schedule();
-    } else {
-      this.selector.cancelWait();
-      this.#turns.runNow();
-    }
-  };
-  // The ready queue, linked through Task._readyNext. Invariant: every task in it has no
+  // The ready queue, linked through the tasks' `_run._readyNext`. Invariant: every task in it has no
   // waiter and appears there once.
   #readyHead: Task | null = null;
   #readyTail: Task | null = null;
@@ -77,7 +65,7 @@ export class Scheduler {
   readonly #crashes = new Crashes(); // failures nobody joined, until they are logged
   #activations: Activation[] | null = null; // null while none is installed
   /** @internal With activations: the trap the running step is at (or ended at). */
-  _trapInHand: Trap | undefined = undefined;
+  _trapInHand: Trap | undefined;
   // The Kernel this scheduler is (Kernel is its only subclass): what trap handlers receive.
   readonly #kernel = this as unknown as Kernel;
 
@@ -123,7 +111,7 @@ export class Scheduler {
 
   /** @internal Cancel every task, daemons included, and run until all have ended. */
   async _shutdownTasks(): Promise<void> {
-    if (this._live.count > 0) {
+    if (this._live._count > 0) {
       this.#shuttingDown = true;
       try {
         this._cancelAll();
@@ -132,7 +120,7 @@ export class Scheduler {
         this.#shuttingDown = false;
       }
     }
-    this.#turns.keepAlive(false);
+    this.#turns._keepAlive(false);
   }
 
   /** @internal True between run's start and end, shutdown excluded: submit is accepted. */
@@ -154,26 +142,36 @@ export class Scheduler {
   /** @internal Make a task of `coro`, ready to run. */
   _spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
     const task = new Task(this.#kernel, coro, daemon, name, parent);
-    this._live.add(task);
+    this._live._add(task, parent);
     if (!daemon) this.#jobs++;
     if (this.#activations !== null) notify(this.#activations, 'created', task);
     this.#makeReady(task, undefined);
     return task;
   }
 
-  // Run a slice soon, unless one is running (see HostTurns.request for `ioWaiters`).
+  /**
+   * @internal Start a submitted task. From plain code with nothing else ready it runs at once,
+   * alone: the slice ends after its step if that left no work (a task ready, a wait, a stop).
+   */
+  _start(task: Task): void {
+    if (current !== null || this.#inSlice) this.#schedule();
+    else if (this.#readyHead === task) this.#runSlice(task);
+    else this.#turns._runNow(this.selector);
+  }
+
+  // Run a slice soon, unless one is running (see HostTurns._request for `ioWaiters`).
   #schedule(ioWaiters = 0): void {
     if (this.#inSlice || !this.#running) return;
     this.selector.cancelWait();
-    this.#turns.request(ioWaiters);
+    this.#turns._request(ioWaiters);
   }
 
-  #runSlice(): void {
+  #runSlice(alone?: Task): void {
     if (!this.#running) return;
     // Slices never nest: one kernel's wake-ups of another's tasks only request a slice.
     this.#inSlice = true;
     try {
-      this.#loop();
+      this.#loop(alone);
     } finally {
       this.#inSlice = false;
       current = null;
@@ -181,7 +179,7 @@ export class Scheduler {
   }
 
   // The loop: take a ready task, resume it, handle the trap it yields.
-  #loop(): void {
+  #loop(alone?: Task): void {
     const timers = this.#timers;
     const turns = this.#turns;
     for (;;) {
@@ -195,18 +193,22 @@ export class Scheduler {
       }
       const task = this.#readyHead;
       if (task !== null) {
-        if ((this.#readyHead = task._readyNext) === null) this.#readyTail = null;
-        task._readyNext = null;
+        const run = task._run!;
+        if ((this.#readyHead = run._readyNext) === null) this.#readyTail = null;
+        run._readyNext = null;
         current = task;
         if (this.#activations === null) this.#step(task);
         else this.#observedStep(task, this.#activations);
-        if (turns.stepped()) {
-          if (timers.size > 0) expireTimers(this, this.#timers);
-          if (turns.yieldIfDue()) return;
+        if (task === alone && task.terminated && this.#readyHead === null && !this.#interrupt) {
+          return; // nothing changed that the selector waits on: no pass through #idle
+        }
+        if (turns._stepped()) {
+          if (timers._size > 0) expireTimers(this, this.#timers);
+          if (turns._yieldIfDue()) return;
         }
         continue;
       }
-      if (timers.size > 0 && expireTimers(this, this.#timers)) continue;
+      if (timers._size > 0 && expireTimers(this, this.#timers)) continue;
       if (this.#idle()) continue;
       return;
     }
@@ -214,14 +216,15 @@ export class Scheduler {
 
   // Resume `task` and answer its traps until it blocks, switches or ends.
   #step(task: Task): void {
-    task.state = 'RUNNING';
+    const run = task._run!;
+    run._state = 'RUNNING';
     task.cycles++;
-    const coro = task._coro!;
+    const coro = run._coro;
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
-        const send = task._send;
-        task._send = undefined;
+        const send = run._send;
+        run._send = undefined;
         if ((task._flags & TaskFlag.SEND_EXC) !== 0) {
           task._flags &= ~TaskFlag.SEND_EXC;
           r = coro.throw(send);
@@ -249,7 +252,7 @@ export class Scheduler {
         if (this.#activations !== null) this._trapInHand = trap;
         if (
           mode === TrapMode.BLOCK &&
-          (task._pendingCancel !== undefined || task._timer !== null) &&
+          (run._pendingCancel !== undefined || run._timer !== null) &&
           this.#deliverPending(task)
         ) {
           return;
@@ -268,7 +271,7 @@ export class Scheduler {
         this.#makeReady(task, answer);
         return;
       }
-      task._send = answer;
+      run._send = answer;
     }
   }
 
@@ -280,11 +283,12 @@ export class Scheduler {
   }
 
   #makeReady(task: Task, value: unknown): void {
-    task._send = value;
-    task.state = 'READY';
+    const run = task._run!;
+    run._send = value;
+    run._state = 'READY';
     const tail = this.#readyTail;
     if (tail === null) this.#readyHead = task;
-    else tail._readyNext = task;
+    else tail._run!._readyNext = task;
     this.#readyTail = task;
   }
 
@@ -295,28 +299,28 @@ export class Scheduler {
 
   // Nothing is ready. Returns true if the selector advanced time (go on at once).
   #idle(): boolean {
-    const deadline = this.#timers.peekDeadline();
+    const deadline = this.#timers._peekDeadline();
     if (deadline === Infinity && this.#externalWaits === 0 && !this.#forever) {
       if (this.#shuttingDown) {
         this._cancelAll(true);
         return this.#readyHead !== null;
       }
-      this.#finish(false, deadlockError(this._live.list()));
+      this.#finish(false, deadlockError(this._live._list()));
       return false;
     }
     if (this.selector.wait(deadline, this.#externalWaits, this._wakeFromHost)) return true;
-    this.#turns.keepAlive(this.#forever || this.#keepAliveWaits > 0);
+    this.#turns._keepAlive(this.#forever || this.#keepAliveWaits > 0);
     return false;
   }
 
   #finish(ok: boolean, value: unknown): void {
     this.#crashes.finish();
-    for (const task of this._live.list()) task._watcher?._kernelStopped?.(task);
+    for (const task of this._live._list()) task._watcher?._kernelStopped?.(task);
     this.#running = false;
     this.#forever = false;
     this.#interrupt = true;
     this.selector.cancelWait();
-    this.#turns.keepAlive(false);
+    this.#turns._keepAlive(false);
     const settle = this.#settle;
     this.#settle = null;
     settle?.(ok, value);
@@ -334,8 +338,9 @@ export class Scheduler {
     waiter: Waiter,
     timeout: number | undefined,
   ): typeof SUSPENDED {
-    task._waiter = waiter;
-    task.state = state;
+    const run = task._run!;
+    run._waiter = waiter;
+    run._state = state;
     if (waiter.external === true) {
       this.#externalWaits++;
       if (waiter.keepAlive === true) this.#keepAliveWaits++;
@@ -350,7 +355,7 @@ export class Scheduler {
    * it) is ignored here, and only here: returns false.
    */
   _wake(task: Task, waiter: Waiter, value: unknown, failed = false): boolean {
-    if (task._waiter !== waiter) return false;
+    if (task._run?._waiter !== waiter) return false;
     const ioWaiters = waiter.io === true ? this.#externalWaits : 0;
     this.#endWait(task, waiter);
     if (failed) this.#throwInto(task, value);
@@ -360,13 +365,14 @@ export class Scheduler {
   }
 
   #endWait(task: Task, waiter: Waiter): void {
-    task._waiter = null;
+    const run = task._run!;
+    run._waiter = null;
     if (waiter.external === true) {
       this.#externalWaits--;
       if (waiter.keepAlive === true) this.#keepAliveWaits--;
     }
-    const timer = task._timer;
-    if (timer !== null && timer.index >= 0) this.#timers.remove(timer);
+    const timer = run._timer;
+    if (timer !== null && timer._index >= 0) this.#timers._remove(timer);
   }
 
   /**
@@ -375,21 +381,23 @@ export class Scheduler {
    * unless `force` (a timeout set inside the shield, or the last resort of shutdown).
    */
   _requestCancel(target: Task, err: unknown, force = false): void {
-    const waiter = target._waiter;
+    const run = target._run!;
+    const waiter = run._waiter;
     if (waiter !== null && (force || (target._flags & TaskFlag.SHIELDED) === 0)) {
       this.#endWait(target, waiter);
       waiter.withdraw(target);
       this.#throwInto(target, err);
-    } else if (target._pendingCancel === undefined) {
-      target._pendingCancel = err;
+    } else if (run._pendingCancel === undefined) {
+      run._pendingCancel = err;
     }
   }
 
   // At a blocking trap: raise a pending cancel or an expired timeoutAfter deadline, if any.
   #deliverPending(task: Task): boolean {
-    const pending = task._pendingCancel;
+    const run = task._run!;
+    const pending = run._pendingCancel;
     if (pending !== undefined && (task._flags & TaskFlag.SHIELDED) === 0) {
-      task._pendingCancel = undefined;
+      run._pendingCancel = undefined;
       this.#throwInto(task, pending);
       return true;
     }
@@ -401,36 +409,28 @@ export class Scheduler {
 
   /** @internal Cancel every task; `force`: even in disableCancellation (shutdown's last resort). */
   _cancelAll(force = false): void {
-    for (const task of this._live.list().reverse()) {
-      this._requestCancel(
-        task,
-        kernelError(CancelledError, `${task.name} cancelled by kernel shutdown`),
-        force,
-      );
+    for (const task of this._live._list().reverse()) {
+      const err = kernelError(CancelledError, `${task.name} cancelled by kernel shutdown`);
+      this._requestCancel(task, err, force);
     }
   }
 
   // ---- the end of a task --------------------------------------------------------------
 
   #terminate(task: Task, outcome: unknown, failed: boolean): void {
-    task.state = 'TERMINATED';
     task._flags =
       (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
     task._outcome = outcome;
-    task._pendingCancel = undefined;
-    task._coro = null; // a finished task keeps its result, not its generator
-    const timer = task._timer;
-    if (timer !== null) timer.scopeDeadline = Infinity;
-    this._live.remove(task);
-    task._leaveParent();
+    const run = this._live._remove(task);
     const watcher = task._watcher;
     if (failed) this.#crashes.failed(task, outcome, watcher === null && task !== this.#mainTask);
     if (this.#activations !== null) notify(this.#activations, 'terminated', task);
     wakeJoiners(this.#kernel, task, failed);
     watcher?._taskDone(task);
+    if (run._firstChild === null) task._run = null; // nor its generator, links or timer
     if (this.#crashes.waiting) this.#crashes.ended(task);
     if (this.#shuttingDown) {
-      if (this._live.count === 0) this.#finish(true, undefined);
+      if (this._live._count === 0) this.#finish(true, undefined);
     } else if (!task.daemon && --this.#jobs === 0 && this.#running && !this.#forever) {
       const main = this.#mainTask;
       this.#mainTask = null;

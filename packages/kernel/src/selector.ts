@@ -20,7 +20,7 @@ export interface Selector {
 
 /** The default selector: the host's monotonic clock and one host timer at a time. */
 export class HostSelector implements Selector {
-  private timer: unknown = undefined;
+  #timer: unknown = undefined;
 
   now(): number {
     return hostNow();
@@ -30,8 +30,8 @@ export class HostSelector implements Selector {
     this.cancelWait();
     if (deadline !== Infinity) {
       const delay = Math.max(0, Math.ceil(deadline - hostNow()));
-      this.timer = host.setTimeout(() => {
-        this.timer = undefined;
+      this.#timer = host.setTimeout(() => {
+        this.#timer = undefined;
         wake();
       }, delay);
     }
@@ -39,9 +39,9 @@ export class HostSelector implements Selector {
   }
 
   cancelWait(): void {
-    if (this.timer !== undefined) {
-      host.clearTimeout(this.timer);
-      this.timer = undefined;
+    if (this.#timer !== undefined) {
+      host.clearTimeout(this.#timer);
+      this.#timer = undefined;
     }
   }
 }
@@ -67,7 +67,7 @@ export class HostSelector implements Selector {
  */
 export class VirtualTimeSelector implements Selector {
   private time: number;
-  private timer: unknown = undefined;
+  #timer: unknown = undefined;
 
   constructor(options?: { start?: number }) {
     this.time = options?.start ?? 0;
@@ -84,9 +84,9 @@ export class VirtualTimeSelector implements Selector {
       if (deadline > this.time) this.time = deadline;
       return true;
     }
-    this.timer = host.setTimeout(
+    this.#timer = host.setTimeout(
       () => {
-        this.timer = undefined;
+        this.#timer = undefined;
         if (deadline > this.time) this.time = deadline;
         wake();
       },
@@ -96,9 +96,9 @@ export class VirtualTimeSelector implements Selector {
   }
 
   cancelWait(): void {
-    if (this.timer !== undefined) {
-      host.clearTimeout(this.timer);
-      this.timer = undefined;
+    if (this.#timer !== undefined) {
+      host.clearTimeout(this.#timer);
+      this.#timer = undefined;
     }
   }
 }

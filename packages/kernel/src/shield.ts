@@ -53,12 +53,13 @@ const checkTrap = /* @__PURE__ */ defineTrap<unknown>(
   TrapMode.IMMEDIATE,
   (kernel, task) => {
     const shielded = (task._flags & TaskFlag.SHIELDED) !== 0;
-    const pending = task._pendingCancel;
+    const run = task._run!;
+    const pending = run._pendingCancel;
     if (pending !== undefined && !shielded) {
-      task._pendingCancel = undefined;
+      run._pendingCancel = undefined;
       throw pending;
     }
-    if (task._timer === null) return shielded ? pending : undefined;
+    if (run._timer === null) return shielded ? pending : undefined;
     const now = kernel.selector.now();
     const expired = scopeExpired(task, () => now);
     if (expired !== undefined) throw expired;

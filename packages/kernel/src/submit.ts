@@ -20,8 +20,6 @@ export function submitTask<T>(
   kernel: Kernel,
   coro: Coro<T>,
   options: SubmitOptions | undefined,
-  wake: () => void,
-  start: () => void,
 ): Promise<T> {
   checkCoroutine('Kernel.submit', 'coro', coro);
   checkSpawnOptions('Kernel.submit', options);
@@ -35,22 +33,22 @@ export function submitTask<T>(
   }
   const task = kernel._spawn(coro, options?.daemon === true, options?.name, null);
   if (signal !== undefined) {
-    const submission = new Submission(kernel, task, signal, wake);
-    start();
-    return submission.promise as Promise<T>;
+    const submission = new Submission(kernel, task, signal);
+    kernel._start(task);
+    return submission._promise as Promise<T>;
   }
-  // From plain code the task's first step runs inside start(): a task that ends there (most
+  // From plain code the task's first step runs inside _start: a task that ends there (most
   // quick answers do) settles its promise without a Submission.
   task._watcher = STARTING;
-  start();
+  kernel._start(task);
   if (task.terminated) {
     return task.excInfo === undefined
       ? Promise.resolve(task._outcome as T)
       : Promise.reject(joinFailure(task));
   }
-  const submission = new Submission(kernel, task, undefined, wake);
+  const submission = new Submission(kernel, task, undefined);
   if (!kernel._accepting) submission._kernelStopped(task); // its first step stopped the kernel
-  return submission.promise as Promise<T>;
+  return submission._promise as Promise<T>;
 }
 
 // Watches a submitted task through its first step (see submitTask); a Submission takes over.
@@ -58,17 +56,18 @@ const STARTING: TaskWatcher = { _taskDone() {} };
 
 // One submitted task: settles its promise when the task ends, or when the kernel stops first.
 class Submission implements TaskWatcher {
-  readonly promise: Promise<unknown>;
+  readonly _promise: Promise<unknown>;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;
+  readonly #kernel: Kernel;
+  readonly #task: Task;
+  readonly #signal: AbortSignal | undefined;
 
-  constructor(
-    readonly kernel: Kernel,
-    readonly task: Task,
-    readonly signal: AbortSignal | undefined,
-    readonly wake: () => void,
-  ) {
-    this.promise = new Promise((resolve, reject) => {
+  constructor(kernel: Kernel, task: Task, signal: AbortSignal | undefined) {
+    this.#kernel = kernel;
+    this.#task = task;
+    this.#signal = signal;
+    this._promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
@@ -78,20 +77,20 @@ class Submission implements TaskWatcher {
 
   // The signal aborted: cancel the task (the promise rejects when it has ended).
   handleEvent(): void {
-    const { task, signal } = this;
+    const task = this.#task;
     const why = msg(K21, task.name);
-    this.kernel._requestCancel(task, new CancelledError(why, { cause: signal?.reason }));
-    this.wake();
+    this.#kernel._requestCancel(task, new CancelledError(why, { cause: this.#signal?.reason }));
+    this.#kernel._wakeFromHost();
   }
 
   _taskDone(task: Task): void {
-    this.signal?.removeEventListener('abort', this);
+    this.#signal?.removeEventListener('abort', this);
     if (task.excInfo === undefined) this.#resolve(task._outcome);
     else this.#reject(joinFailure(task));
   }
 
   _kernelStopped(task: Task): void {
-    this.signal?.removeEventListener('abort', this);
+    this.#signal?.removeEventListener('abort', this);
     this.#reject(new CurioError(msg(K22, task.name)));
   }
 }

@@ -57,23 +57,26 @@ export const enum TaskFlag {
   DAEMON = 1,
   TERMINATED = 2,
   FAILED = 4,
-  SEND_EXC = 8, // `_send` is an error to throw at the next resume
+  SEND_EXC = 8, // `_run._send` is an error to throw at the next resume
   SHIELDED = 16, // inside disableCancellation: cancels and timeoutAfter deadlines wait
 }
 
 /**
  * @internal A task's timer and timeoutAfter state, made on first use and kept: tasks that
  * never wait with a deadline do not pay for it. Invariant: in the kernel's heap iff
- * `index >= 0`, keyed by `(deadline, seq)`.
+ * `_index >= 0`, keyed by `(_deadline, _seq)`.
  */
 export class TimerSlot {
-  deadline = Infinity;
-  trapDeadline = Infinity;
-  scopeDeadline = Infinity;
-  scopeToken: unknown = undefined;
-  seq = 0;
-  index = -1;
-  constructor(readonly task: Task) {}
+  _deadline = Infinity;
+  _trapDeadline = Infinity;
+  _scopeDeadline = Infinity;
+  _scopeToken: unknown;
+  _seq = 0;
+  _index = -1;
+  readonly _task: Task;
+  constructor(task: Task) {
+    this._task = task; // not a parameter property: see TaskRun
+  }
 }
 
 /** @internal Rarely used task state, made on first use. */
@@ -89,6 +92,38 @@ export interface TaskExtras {
   spawnSite: string | undefined;
   /** Its failure, while nobody has joined it and it is not yet logged (see reports.ts). */
   unjoined: Unjoined | undefined;
+}
+
+/**
+ * @internal What a task needs only while it runs: made with the task, let go when it ends (a
+ * finished task keeps its result, not its generator, links or timer).
+ */
+export class TaskRun {
+  readonly _coro: Coro;
+  /** what `Task.state` reads while the task runs */
+  _state = 'INITIAL';
+  /** what the task is blocked on; null when not blocked */
+  _waiter: Waiter | null = null;
+  /** the value (or error, with SEND_EXC) for the task's next resume */
+  _send: unknown = undefined;
+  /** the next task in the ready queue (the scheduler's link only) */
+  _readyNext: Task | null = null;
+  /** a cancellation waiting for the next blocking trap */
+  _pendingCancel: unknown;
+  _timer: TimerSlot | null = null;
+  /** the previous and next task in the KernelQueue the task waits in (the queue's links only) */
+  _qPrev: Task | null = null;
+  _qNext: Task | null = null;
+  /** tasks waiting in join or cancel */
+  _joiners: KernelQueue | null = null;
+  /** newest child; children link through _nextSibling (see LiveTasks) */
+  _firstChild: Task | null = null;
+  _prevSibling: Task | null = null;
+  _nextSibling: Task | null = null;
+  // Not a parameter property: the build would leave an unmangled `_coro` field beside it.
+  constructor(coro: Coro) {
+    this._coro = coro;
+  }
 }
 
 let nextId = 1;
@@ -113,35 +148,26 @@ let nextId = 1;
  * ```
  */
 export class Task<T = unknown> {
+  // Only what a task keeps once it has ended is a field here (a finished task is what a program
+  // holds on to, often by the thousand): what it needs only while it runs is in `_run`.
   /** The task's integer id, unique in this process. */
   readonly id: number;
-  /** @internal the coroutine, released when the task ends (see `coro`) */ _coro: Coro<T> | null;
-  /** Readable name of the task's current state (`'READY'`, `'SLEEP'`, `'TASK_JOIN'`, ...). */
-  state = 'INITIAL';
   /** Number of times the task has been resumed. */
   cycles = 0;
 
   /** @internal TaskFlag bits */ _flags: number;
-  /** @internal once ended: the result, or the error when FAILED */ _outcome: unknown = undefined;
-  /** @internal a cancellation waiting for the next blocking trap */ _pendingCancel: unknown =
-    undefined;
+  /** @internal Once ended: its result, or its error when FAILED. */
+  _outcome: unknown;
   /** @internal */ _kernel: Kernel;
   /** @internal the task that spawned it (kept once it ends, for crash reports) */ _parent: Task | null;
-  /** @internal newest child; children link through _nextSibling */ _firstChild: Task | null = null;
-  /** @internal */ _prevSibling: Task | null = null;
-  /** @internal */ _nextSibling: Task | null = null;
-  /** @internal the kernel's list of tasks not yet ended */ _prevLive: Task | null = null;
-  /** @internal */ _nextLive: Task | null = null;
-  /** @internal value (or error, with SEND_EXC) for the next resume */ _send: unknown = undefined;
-  /** @internal what the task is blocked on; null when not blocked */ _waiter: Waiter | null = null;
-  /** @internal */ _timer: TimerSlot | null = null;
-  /** @internal the kernel's ready queue */ _readyNext: Task | null = null;
-  /** @internal a KernelQueue */ _qNext: Task | null = null;
-  /** @internal */ _qPrev: Task | null = null;
-  /** @internal tasks waiting in join or cancel */ _joiners: KernelQueue | null = null;
-  /** @internal told when the task ends (a TaskGroup, a submit) */ _watcher: TaskWatcher | null =
-    null;
+  /** @internal told when the task ends (a TaskGroup, a submit); kept once it ends */
+  _watcher: TaskWatcher | null = null;
   /** @internal */ _extras: TaskExtras | null = null;
+  /**
+   * @internal The task's state while it runs; null once it has ended (kept only while it has
+   * children still running, whose sibling links it holds).
+   */
+  _run: TaskRun | null;
 
   /** @internal */
   constructor(
@@ -152,28 +178,16 @@ export class Task<T = unknown> {
     parent: Task | null,
   ) {
     this.id = nextId++;
-    this._coro = coro;
     this._flags = daemon ? TaskFlag.DAEMON : 0;
     this._kernel = kernel;
-    if (name !== undefined) this._extra().name = name;
     this._parent = parent;
-    if (parent !== null) {
-      const first = parent._firstChild;
-      this._nextSibling = first;
-      if (first !== null) first._prevSibling = this;
-      parent._firstChild = this;
-    }
+    this._run = new TaskRun(coro);
+    if (name !== undefined) this._extra().name = name;
   }
 
-  /** @internal The task ended: it leaves its parent's children (and keeps its parent). */
-  _leaveParent(): void {
-    const parent = this._parent;
-    if (parent === null) return;
-    const { _prevSibling: prev, _nextSibling: next } = this;
-    if (prev === null) parent._firstChild = next;
-    else prev._nextSibling = next;
-    if (next !== null) next._prevSibling = prev;
-    this._prevSibling = this._nextSibling = null;
+  /** Readable name of the task's current state (`'READY'`, `'SLEEP'`, `'TASK_JOIN'`, ...). */
+  get state(): string {
+    return this.terminated ? 'TERMINATED' : this._run!._state;
   }
 
   /**
@@ -182,7 +196,7 @@ export class Task<T = unknown> {
    * stand-in coroutine.
    */
   get coro(): Coro<T> {
-    return this._coro ?? (endedCoro() as Coro<T>);
+    return (this.terminated ? endedCoro() : this._run!._coro) as Coro<T>;
   }
 
   /**
@@ -244,9 +258,10 @@ export class Task<T = unknown> {
 
   /** The immediate children still running, oldest first: a snapshot taken when read. */
   get children(): ReadonlySet<Task> {
-    if (this._firstChild === null) return NO_CHILDREN;
+    const first = this._run?._firstChild;
+    if (!first) return NO_CHILDREN;
     const newestFirst: Task[] = [];
-    for (let c: Task | null = this._firstChild; c !== null; c = c._nextSibling) newestFirst.push(c);
+    for (let c: Task | null = first; c !== null; c = c._run!._nextSibling) newestFirst.push(c);
     return new Set(newestFirst.reverse());
   }
 

@@ -201,8 +201,7 @@ function checkTarget(kernel: Kernel, fn: string, task: Task, target: Task): void
 
 /** @internal The queue of tasks waiting for `task` to end (in join or cancel). */
 export function joinersOf(task: Task): KernelQueue {
-  if (task._joiners === null) task._joiners = new KernelQueue();
-  return task._joiners;
+  return (task._run!._joiners ??= new KernelQueue());
 }
 
 /**
@@ -218,7 +217,7 @@ export function joinFailure(target: Task): TaskError {
  * and those cancelling it with nothing.
  */
 export function wakeJoiners(kernel: Kernel, task: Task, failed: boolean): void {
-  const joiners = task._joiners;
+  const joiners = task._run!._joiners;
   if (joiners === null) return;
   for (let waiter = joiners._shift(); waiter !== null; waiter = joiners._shift()) {
     if (waiter.state === 'CANCEL_WAIT') kernel._wake(waiter, joiners, undefined);

@@ -119,6 +119,38 @@ describe('Kernel.run and run()', () => {
     expect(await vrun(main())).toEqual([true, false, { value: undefined, done: true }, 42]);
   });
 
+  it('an ended task keeps what it reports, not its run state (kept while its children run)', async () => {
+    function* nap(ms: number) {
+      yield* sleep(ms);
+      return ms;
+    }
+    function* parent() {
+      yield* newTask(nap(10), { name: 'child' });
+      yield* sleep(1);
+      return 'parent';
+    }
+    const seen: unknown[] = [];
+    function* main() {
+      const quick = yield* newTask(nap(1), { name: 'quick' });
+      const p = yield* newTask(parent(), { name: 'parent' });
+      yield* quick.join();
+      seen.push([quick.name, quick.state, quick.cycles, quick.excInfo, yield* quick.join()]);
+      seen.push(quick._run === null);
+      yield* p.join();
+      const [child] = p.children;
+      seen.push([p.state, p._run === null, child?.name]);
+      yield* child!.join();
+      seen.push([p._run === null, child!._run === null, p.children.size]);
+    }
+    await vrun(main());
+    expect(seen).toEqual([
+      ['quick', 'TERMINATED', 2, undefined, 1],
+      true,
+      ['TERMINATED', false, 'child'],
+      [true, true, 0],
+    ]);
+  });
+
   it('children and Kernel.tasks list live tasks oldest first, as snapshots', async () => {
     function* idle(ms: number) {
       yield* sleep(ms);
@@ -144,6 +176,47 @@ describe('Kernel.run and run()', () => {
       snapshotSize: 3,
       names: ['b', 'c'],
     });
+  });
+
+  it('a task that ends before its children: they stay listed (oldest first) and in its children', async () => {
+    function* idle(ms: number) {
+      yield* sleep(ms);
+    }
+    function* parent() {
+      yield* newTask(idle(20), { name: 'older' });
+      yield* newTask(idle(10), { name: 'younger' });
+      return 'parent done';
+    }
+    const seen: unknown[] = [];
+    function* main() {
+      const kernel = yield* getKernel();
+      const daemon = yield* newTask(idle(1000), { name: 'daemon', daemon: true });
+      const p = yield* newTask(parent(), { name: 'parent' });
+      yield* p.join();
+      const me = yield* currentTask();
+      const names = () => [...kernel.tasks.values()].map((t) => (t === me ? 'main' : t.name));
+      const children = () => [...p.children].map((t) => `${t.name} of ${t.parent?.name}`);
+      seen.push(p.state, names(), children());
+      yield* sleep(15); // 'younger' ends
+      seen.push(names(), children());
+      yield* sleep(10); // 'older' ends: the parent holds nothing any more
+      seen.push(names(), children(), p.children.size, yield* p.join());
+      yield* daemon.cancel();
+      seen.push(names());
+    }
+    await vrun(main());
+    expect(seen).toEqual([
+      'TERMINATED',
+      ['main', 'daemon', 'older', 'younger'],
+      ['older of parent', 'younger of parent'],
+      ['main', 'daemon', 'older'],
+      ['older of parent'],
+      ['main', 'daemon'],
+      [],
+      0,
+      'parent done',
+      ['main'],
+    ]);
   });
 
   it('stop() ends run after the running task yields; a later run resumes', async () => {

@@ -28,6 +28,8 @@ afterEach(async () => {
   for (const k of kernels.splice(0)) await k.shutdown();
 });
 
+const hostTurn = () => new Promise((resolve) => setTimeout(resolve, 1));
+
 function* returns<T>(value: T, ms = 0): Coro<T> {
   if (ms > 0) yield* sleep(ms);
   return value;
@@ -127,6 +129,72 @@ describe('Kernel.submit', () => {
     expect(`${err.name}: ${err.message}`).toBe(
       'CurioError: Kernel.submit: the kernel stopped before stopper ended',
     );
+  });
+
+  it('a task that ends in its first step after stop(): the kernel still stops', async () => {
+    const k = kernel();
+    const serving = k.runForever();
+    function* stopsAndEnds(): Coro<string> {
+      k.stop();
+      return 'ended';
+    }
+    await hostTurn(); // the kernel's first slice has run: nothing else is pending
+    expect(await k.submit(stopsAndEnds())).toBe('ended');
+    await serving;
+    expect(k.isRunning).toBe(false);
+  });
+
+  it('from plain code, the submitted task runs behind the tasks already ready, in order', async () => {
+    const events: string[] = [];
+    const k = kernel();
+    const serving = k.runForever();
+    function* waits(): Coro<void> {
+      try {
+        yield* sleep(60_000);
+      } finally {
+        events.push('cancelled task ends');
+      }
+    }
+    const controller = new AbortController();
+    const first = k.submit(waits(), { signal: controller.signal }).catch((e) => e.name);
+    controller.abort(); // the first task is now ready (to raise its cancel); no slice has run
+    const second = k.submit(
+      (function* () {
+        events.push('second task runs');
+        return 2;
+      })(),
+    );
+    events.push('submit returned');
+    expect([await first, await second]).toEqual(['TaskError', 2]);
+    expect(events).toEqual(['cancelled task ends', 'second task runs', 'submit returned']);
+    k.stop();
+    await serving;
+  });
+
+  it('a submit from inside a task, by a task that ends in its first step: both run', async () => {
+    const k = kernel();
+    const serving = k.runForever();
+    let inner: Promise<string> | undefined;
+    function* outer(): Coro<string> {
+      inner = k.submit(returns('inner'));
+      return 'outer';
+    }
+    await hostTurn();
+    expect(await k.submit(outer())).toBe('outer');
+    expect(await inner).toBe('inner');
+    k.stop();
+    await serving;
+  });
+
+  it('submits that end at once leave the wait for a sleeping task armed', async () => {
+    const k = kernel();
+    const serving = k.runForever();
+    const sleeper = k.submit(returns('slept', 20));
+    const quick: number[] = [];
+    for (let i = 0; i < 3; i++) quick.push(await k.submit(returns(i)));
+    expect([quick, await sleeper]).toEqual([[0, 1, 2], 'slept']);
+    k.stop();
+    await serving;
   });
 
   it('an AbortSignal cancels the task (its finally runs); already aborted: never starts', async () => {

@@ -7,7 +7,7 @@ import type { Task, Waiter } from '../src/task.js';
 
 const wake = Kernel.prototype._wake;
 Kernel.prototype._wake = function (task: Task, waiter: Waiter, value: unknown, failed?: boolean) {
-  if (task._waiter !== waiter && waiter.lateWakes !== true) {
+  if (task._run?._waiter !== waiter && waiter.lateWakes !== true) {
     throw new Error(
       `curio internal error: ${task.name} woken by a wait it is not in (${task.state})`,
     );
