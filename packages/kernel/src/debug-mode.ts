@@ -4,11 +4,11 @@
 // forgotten) is reported. It costs a stack capture per kernel call and per spawn; off, nothing:
 // it is an activation, installed only in debug mode.
 import { type Activation, notify, recordWhere } from './activations.js';
+import { runningTask } from './current.js';
 import { msg } from './explain.js';
 import { host } from './host.js';
 import type { Kernel } from './kernel.js';
 import { K32 } from './messages.js';
-import { runningTask } from './scheduler.js';
 import { siteOf, userFrame } from './stacks.js';
 import { stackBelow, type Trap, TrapMode, traceOf, traceTraps, watchTraps } from './trap.js';
 

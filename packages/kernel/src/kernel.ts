@@ -1,14 +1,15 @@
 // The kernel's public face: run, addTask, runForever, submit, stop and shutdown. The scheduler
 // underneath (the loop, suspend and wake, the one cancel path) is in scheduler.ts; what each
 // trap does is in the trap table (traps.ts). A map for contributors: docs/internals.md.
-import { monitoring } from './activations.js';
+import { type Activation, monitoring, notify } from './activations.js';
+import { refuseNestedRun } from './current.js';
 import { debugFromEnv, debugging } from './debug-mode.js';
 import { CurioError } from './errors.js';
 import { msg } from './explain.js';
 import { K15, K16, K17, K18 } from './messages.js';
 import { loadMonitor, type MonitorFactory } from './monitor-loader.js';
 import { checkKernelOptions, type KernelOptions, type RunOptions } from './options.js';
-import { refuseNestedRun, Scheduler } from './scheduler.js';
+import { Scheduler } from './scheduler.js';
 import { HostSelector } from './selector.js';
 import { type SubmitOptions, submitTask } from './submit.js';
 import { installTaskInspect, type Task } from './task.js';
@@ -45,6 +46,21 @@ export class Kernel extends Scheduler {
     this.#monitor = options?.withMonitor ?? false;
     if (options?.debug ?? debugFromEnv()) this._activate(debugging);
     for (const activation of options?.activations ?? []) this._activate(activation);
+  }
+
+  /** @internal Install `activation` (see Activation). */
+  _activate(activation: Activation): void {
+    const list = (this._activations ??= []);
+    if (list.includes(activation)) return;
+    list.push(activation);
+    notify(list, 'activate', this);
+  }
+
+  /** @internal Remove `activation`; with none left, the loop runs without hooks again. */
+  _deactivate(activation: Activation): void {
+    const list = this._activations;
+    if (list?.includes(activation)) list.splice(list.indexOf(activation), 1);
+    if (list?.length === 0) this._activations = null;
   }
 
   /** Every task of this kernel that has not ended, by id (for monitors and debugging). */

@@ -1,6 +1,6 @@
+import { runningTask } from './current.js';
 import { msg } from './explain.js';
 import { K43 } from './messages.js';
-import { runningTask } from './scheduler.js';
 import type { Coro } from './trap.js';
 import { checkCoroutine } from './validate.js';
 

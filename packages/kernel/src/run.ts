@@ -1,6 +1,6 @@
+import { refuseNestedRun } from './current.js';
 import { Kernel } from './kernel.js';
 import { checkKernelOptions, type KernelOptions, type RunOptions } from './options.js';
-import { refuseNestedRun } from './scheduler.js';
 import type { Coro } from './trap.js';
 
 /**

@@ -4,33 +4,17 @@
 // A map for contributors: docs/internals.md.
 
 import { type Activation, notify } from './activations.js';
+import { running } from './current.js';
 import { armDeadline, expireTimers, scopeExpired } from './deadlines.js';
-import { CancelledError, CurioError, kernelError } from './errors.js';
-import { msg } from './explain.js';
+import { CancelledError, kernelError } from './errors.js';
 import { HostTurns } from './host.js';
 import type { Kernel } from './kernel.js';
-import { K14 } from './messages.js';
 import { Crashes, deadlockError } from './reports.js';
 import type { Selector } from './selector.js';
 import { LiveTasks, TimerHeap } from './structures.js';
 import { Task, TaskFlag, type Waiter } from './task.js';
 import { type Coro, isTrap, SUSPENDED, type Trap, TrapMode, yieldMistake } from './trap.js';
 import { wakeJoiners } from './traps.js';
-
-// The task running right now (set for each step of a slice; null between slices).
-let current: Task | null = null;
-
-/** @internal The task whose code is running right now, or null (plain code). */
-export function runningTask(): Task | null {
-  return current;
-}
-
-/** @internal Refuse to start a kernel inside a task: it would block nothing (curio refuses too). */
-export function refuseNestedRun(fn: string): void {
-  if (current !== null) {
-    throw new CurioError(msg(K14, fn));
-  }
-}
 
 /**
  * The scheduler under {@link Kernel}: the loop and its state. Kernel adds the public API
@@ -63,7 +47,8 @@ export class Scheduler {
   #mainTask: Task | null = null; // the task whose result run settles with
   #settle: ((ok: boolean, value: unknown) => void) | null = null;
   readonly #crashes = new Crashes(); // failures nobody joined, until they are logged
-  #activations: Activation[] | null = null; // null while none is installed
+  /** @internal The installed activations (Kernel installs them); null while there are none. */
+  _activations: Activation[] | null = null;
   /** @internal With activations: the trap the running step is at (or ended at). */
   _trapInHand: Trap | undefined;
   // The Kernel this scheduler is (Kernel is its only subclass): what trap handlers receive.
@@ -76,21 +61,6 @@ export class Scheduler {
   /** True while `run`, `runForever` or `shutdown` is in progress. */
   get isRunning(): boolean {
     return this.#running;
-  }
-
-  /** @internal Install `activation` (see Activation). */
-  _activate(activation: Activation): void {
-    const list = (this.#activations ??= []);
-    if (list.includes(activation)) return;
-    list.push(activation);
-    notify(list, 'activate', this.#kernel);
-  }
-
-  /** @internal Remove `activation`; with none left, the loop runs without hooks again. */
-  _deactivate(activation: Activation): void {
-    const list = this.#activations;
-    if (list?.includes(activation)) list.splice(list.indexOf(activation), 1);
-    if (list?.length === 0) this.#activations = null;
   }
 
   /** Ask the kernel to stop: `run` returns once the running task yields. */
@@ -144,7 +114,7 @@ export class Scheduler {
     const task = new Task(this.#kernel, coro, daemon, name, parent);
     this._live._add(task, parent);
     if (!daemon) this.#jobs++;
-    if (this.#activations !== null) notify(this.#activations, 'created', task);
+    if (this._activations !== null) notify(this._activations, 'created', task);
     this.#makeReady(task, undefined);
     return task;
   }
@@ -154,7 +124,7 @@ export class Scheduler {
    * alone: the slice ends after its step if that left no work (a task ready, a wait, a stop).
    */
   _start(task: Task): void {
-    if (current !== null || this.#inSlice) this.#schedule();
+    if (running.task !== null || this.#inSlice) this.#schedule();
     else if (this.#readyHead === task) this.#runSlice(task);
     else this.#turns._runNow(this.selector);
   }
@@ -174,7 +144,7 @@ export class Scheduler {
       this.#loop(alone);
     } finally {
       this.#inSlice = false;
-      current = null;
+      running.task = null;
     }
   }
 
@@ -196,9 +166,9 @@ export class Scheduler {
         const run = task._run!;
         if ((this.#readyHead = run._readyNext) === null) this.#readyTail = null;
         run._readyNext = null;
-        current = task;
-        if (this.#activations === null) this.#step(task);
-        else this.#observedStep(task, this.#activations);
+        running.task = task;
+        if (this._activations === null) this.#step(task);
+        else this.#observedStep(task, this._activations);
         if (task === alone && task.terminated && this.#readyHead === null && !this.#interrupt) {
           return; // nothing changed that the selector waits on: no pass through #idle
         }
@@ -249,7 +219,7 @@ export class Scheduler {
       const spec = trap.spec;
       const mode = spec.mode;
       if (mode !== TrapMode.IMMEDIATE) {
-        if (this.#activations !== null) this._trapInHand = trap;
+        if (this._activations !== null) this._trapInHand = trap;
         if (
           mode === TrapMode.BLOCK &&
           (run._pendingCancel !== undefined || run._timer !== null) &&
@@ -424,7 +394,7 @@ export class Scheduler {
     const run = this._live._remove(task);
     const watcher = task._watcher;
     if (failed) this.#crashes.failed(task, outcome, watcher === null && task !== this.#mainTask);
-    if (this.#activations !== null) notify(this.#activations, 'terminated', task);
+    if (this._activations !== null) notify(this._activations, 'terminated', task);
     wakeJoiners(this.#kernel, task, failed);
     watcher?._taskDone(task);
     if (run._firstChild === null) task._run = null; // nor its generator, links or timer
