@@ -11,37 +11,13 @@ import {
   TaskGroup,
   VirtualTimeSelector,
 } from '../src/index.js';
-import { catching, now, vrun } from './helpers.js';
+import { catching, now, scripted, vrun } from './helpers.js';
 
 // curio 1.x's TaskGroup: each wait policy, failures and cancellation in the middle, collecting
 // tasks as they end, and what happens to a failure nobody collects.
 
-/** A group task: sleeps `ms` and returns `value` (or raises `fail`); its finally takes `cleanupMs`. */
-function* worker<T>(
-  events: string[],
-  name: string,
-  ms: number,
-  value: T,
-  options: { fail?: Error; cleanupMs?: number } = {},
-): Coro<T> {
-  try {
-    yield* sleep(ms);
-    if (options.fail !== undefined) {
-      events.push(`${name} raises at ${yield* now()}`);
-      throw options.fail;
-    }
-    events.push(`${name} done at ${yield* now()}`);
-    return value;
-  } catch (err) {
-    if (err !== options.fail) events.push(`${name} ${(err as Error).name} at ${yield* now()}`);
-    throw err;
-  } finally {
-    if (options.cleanupMs !== undefined) {
-      yield* sleep(options.cleanupMs);
-      events.push(`${name} finally at ${yield* now()}`);
-    }
-  }
-}
+// A group task: sleeps `ms` and returns `value` (or raises `fail`); see helpers.ts.
+const worker = scripted;
 
 /** What the group reports after join: completed, result, results, exception, exceptions. */
 function summary(g: TaskGroup, names: Map<Task, string>): string {

@@ -36,3 +36,45 @@ export function* sleepRecording(events: string[], name: string, ms = 1000): Coro
 export function* now(): Coro<number> {
   return (yield* getKernel()).selector.now();
 }
+
+/** What a {@link scripted} task does besides sleeping. */
+export interface Script {
+  /** raise this after the sleep instead of returning */
+  fail?: Error;
+  /** its finally sleeps this long (and records it) */
+  cleanupMs?: number;
+  /** record `"<name> starts"` first */
+  announce?: boolean;
+}
+
+/**
+ * Sleeps `ms`, then returns `value` (or raises `fail`); its finally takes `cleanupMs`. Each step
+ * is recorded in `events` with the kernel's clock: `"a done at 10"`, `"b raises at 20"`,
+ * `"c CancelledError at 20"`, `"c finally at 25"`.
+ */
+export function* scripted<T>(
+  events: string[],
+  name: string,
+  ms: number,
+  value: T,
+  script: Script = {},
+): Coro<T> {
+  if (script.announce === true) events.push(`${name} starts`);
+  try {
+    yield* sleep(ms);
+    if (script.fail !== undefined) {
+      events.push(`${name} raises at ${yield* now()}`);
+      throw script.fail;
+    }
+    events.push(`${name} done at ${yield* now()}`);
+    return value;
+  } catch (err) {
+    if (err !== script.fail) events.push(`${name} ${(err as Error).name} at ${yield* now()}`);
+    throw err;
+  } finally {
+    if (script.cleanupMs !== undefined) {
+      yield* sleep(script.cleanupMs);
+      events.push(`${name} finally at ${yield* now()}`);
+    }
+  }
+}

@@ -1,33 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type Coro, gather, newTask, race, run, sleep, VirtualTimeSelector } from '../src/index.js';
-import { catching, now, vrun } from './helpers.js';
+import { catching, now, type Script, scripted, vrun } from './helpers.js';
 
-/** Sleeps `ms`, then returns `value` (or raises `fail`); its finally takes `cleanupMs`. */
-function* contestant<T>(
+/** A contestant: a scripted task (see helpers.ts) that records its start first. */
+function contestant<T>(
   events: string[],
   name: string,
   ms: number,
   value: T,
-  options: { fail?: Error; cleanupMs?: number } = {},
+  script: Script = {},
 ): Coro<T> {
-  events.push(`${name} starts`);
-  try {
-    yield* sleep(ms);
-    if (options.fail !== undefined) {
-      events.push(`${name} raises at ${yield* now()}`);
-      throw options.fail;
-    }
-    events.push(`${name} done at ${yield* now()}`);
-    return value;
-  } catch (err) {
-    if (err !== options.fail) events.push(`${name} ${(err as Error).name} at ${yield* now()}`);
-    throw err;
-  } finally {
-    if (options.cleanupMs !== undefined) {
-      yield* sleep(options.cleanupMs);
-      events.push(`${name} finally at ${yield* now()}`);
-    }
-  }
+  return scripted(events, name, ms, value, { ...script, announce: true });
 }
 
 /** Ends in its first step (never blocks). */
