@@ -2,7 +2,7 @@ import type { Kernel } from './kernel.js';
 import type { KernelQueue } from './kqueue.js';
 import type { Unjoined } from './reports.js';
 import type { Coro } from './trap.js';
-import { cancelTask, joinTask } from './traps.js';
+import { cancelTask, joinTaskOrEnded } from './traps.js';
 import { checkTimeout } from './validate.js';
 
 /** Options of `Task.cancel`, `Task.cancelChildren` and `cancelTask`. */
@@ -283,7 +283,8 @@ export class Task<T = unknown> {
 
   /**
    * Wait for the task to end and return its result. Raises `TaskError` (its `cause` is the
-   * task's error) if the task failed or was cancelled.
+   * task's error) if the task failed or was cancelled. Joining a task that has already ended
+   * answers at once, as in curio: it is not a switch point (nor a cancellation point).
    * @example
    * import type { Task } from '@curio/kernel';
    *
@@ -292,7 +293,7 @@ export class Task<T = unknown> {
    * }
    */
   join(options?: TimeoutOptions): Coro<T> {
-    return joinTask(this, options);
+    return joinTaskOrEnded(this, options);
   }
 
   /**

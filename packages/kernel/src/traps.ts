@@ -31,6 +31,7 @@
 // handled (so one options object may be reused for every call); a task woken by it is resumed
 // with that value even if a cancel is pending (the cancel comes at its next blocking trap).
 
+import { running } from './current.js';
 import { SLEEPING } from './deadlines.js';
 import { CancelledError, CurioError, kernelError, type TaskError } from './errors.js';
 import { msg } from './explain.js';
@@ -39,7 +40,7 @@ import { KernelQueue } from './kqueue.js';
 import { K9, K24, K25, K26, K27 } from './messages.js';
 import { failureError } from './reports.js';
 import type { CancelOptions, Task, TimeoutOptions } from './task.js';
-import { type Coro, defineTrap, TrapMode } from './trap.js';
+import { type Coro, defineTrap, refused, TrapMode } from './trap.js';
 import { checkCoroutine, checkDuration, checkOptions, checkTimeout, describe } from './validate.js';
 
 /** Options of `newTask` and `Kernel.addTask`. */
@@ -261,6 +262,29 @@ const joinTrap = /* @__PURE__ */ defineTrap<unknown, Task, TimeoutOptions | unde
  */
 export function joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
   return joinTrap(task, options, undefined) as Coro<T>;
+}
+
+/**
+ * @internal `Task.join`: `joinTask`, except that a task that has already ended is joined
+ * without a trap, as curio's `Task.join` does: no switch, no cancellation point.
+ */
+export function joinTaskOrEnded<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
+  if (!task.terminated) return joinTrap(task, options, undefined) as Coro<T>;
+  try {
+    checkTimeout('joinTask', options?.timeout);
+  } catch (err) {
+    return refused(err);
+  }
+  return endedJoin(task) as Coro<T>;
+}
+
+// The join of an ended task: answers at once. The target's kernel is checked against the
+// running task's, as the trap does.
+function* endedJoin(target: Task): Coro<unknown> {
+  const task = running.task;
+  if (task !== null) checkTarget(task._kernel, 'joinTask', task, target);
+  if (target.excInfo !== undefined) throw joinFailure(target);
+  return target._outcome;
 }
 
 const cancelTrap = /* @__PURE__ */ defineTrap<void, Task, CancelOptions | undefined>(

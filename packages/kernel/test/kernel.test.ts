@@ -591,6 +591,29 @@ describe('bad input', () => {
     foreign = undefined;
   });
 
+  it('joining an ended task of another kernel is refused too, and a bad timeout', async () => {
+    const other = new Kernel({ selector: new VirtualTimeSelector() });
+    const foreign = other.addTask(sleep(1), { name: 'foreign' });
+    await other.run();
+    expect(foreign.terminated).toBe(true);
+    function* quick() {
+      return 1;
+    }
+    function* main() {
+      const own = yield* newTask(quick());
+      return [
+        (yield* catching(foreign.join())) as Error,
+        (yield* catching(own.join({ timeout: -1 }))) as Error,
+        (yield* catching(own.join({ timeout: 'soon' as never }))) as Error,
+      ].map((e) => `${e.name}: ${e.message}`);
+    }
+    expect(await vrun(main())).toEqual([
+      'CurioError: joinTask: foreign belongs to another kernel',
+      'RangeError: joinTask: timeout must be a number of milliseconds >= 0 or null, got -1',
+      'TypeError: joinTask: timeout must be a number of milliseconds >= 0 or null, got "soon"',
+    ]);
+  });
+
   it('joinTask and cancelTask reject what is not a task', async () => {
     const { joinTask, cancelTask } = await import('../src/index.js');
     function* main() {

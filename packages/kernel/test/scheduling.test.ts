@@ -6,9 +6,10 @@ import {
   newTask,
   rescheduleTasks,
   sleep,
+  type Task,
   waitOnQueue,
 } from '../src/index.js';
-import { vrun } from './helpers.js';
+import { catching, vrun } from './helpers.js';
 
 describe('scheduling rules', () => {
   it('newTask returns after the child ran one cycle', async () => {
@@ -120,6 +121,54 @@ describe('scheduling rules', () => {
     }
     await vrun(main());
     expect(events).toEqual(['x', 'y', 'z']);
+  });
+
+  it('joining a task that has ended answers at once: no switch, no cancellation point (as curio)', async () => {
+    const events: string[] = [];
+    function* quick(v: number) {
+      events.push(`quick ${v}`);
+      if (v < 0) throw new Error('negative');
+      return v;
+    }
+    function* other() {
+      events.push('other 0');
+      yield* sleep(0);
+      events.push('other 1');
+      yield* sleep(0);
+      events.push('other 2');
+    }
+    function* canceller(target: Task) {
+      yield* target.cancel();
+      events.push('canceller done');
+    }
+    function* main() {
+      const ok = yield* newTask(quick(1));
+      const bad = yield* newTask(quick(-1));
+      yield* newTask(other());
+      events.push(`joined ${yield* ok.join()}`);
+      const err = (yield* catching(bad.join())) as Error;
+      events.push(`joined ${err.name}: ${err.message}`);
+      yield* newTask(canceller(yield* currentTask()));
+      events.push(`joined ${yield* ok.join({ timeout: 0 })} with a cancel pending`);
+      try {
+        yield* sleep(0);
+      } catch (err) {
+        events.push(`sleep: ${(err as Error).name}`);
+      }
+    }
+    await vrun(main(), { logErrors: false });
+    expect(events).toEqual([
+      'quick 1',
+      'quick -1',
+      'other 0',
+      'joined 1',
+      'joined TaskError: quick failed: Error: negative',
+      'other 1',
+      'joined 1 with a cancel pending',
+      'other 2',
+      'sleep: CancelledError',
+      'canceller done',
+    ]);
   });
 
   it('currentTask and getKernel answer without a task switch', async () => {
