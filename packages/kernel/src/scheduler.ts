@@ -12,7 +12,7 @@ import type { Kernel } from './kernel.js';
 import { Crashes, deadlockError } from './reports.js';
 import type { Selector } from './selector.js';
 import { LiveTasks, TimerHeap } from './structures.js';
-import { Task, TaskFlag, type Waiter } from './task.js';
+import { Task, TaskFlag, type TaskWatcher, type Waiter } from './task.js';
 import { type Coro, isTrap, SUSPENDED, type Trap, TrapMode, yieldMistake } from './trap.js';
 import { wakeJoiners } from './traps.js';
 
@@ -111,22 +111,45 @@ export class Scheduler {
 
   /** @internal Make a task of `coro`, ready to run. */
   _spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
-    const task = new Task(this.#kernel, coro, daemon, name, parent);
-    this._live._add(task, parent);
-    if (!daemon) this.#jobs++;
-    if (this._activations !== null) notify(this._activations, 'created', task);
+    const task = this.#newTask(coro, daemon, name, parent, null);
     this.#makeReady(task, undefined);
     return task;
   }
 
+  #newTask(
+    coro: Coro,
+    daemon: boolean,
+    name: string | undefined,
+    parent: Task | null,
+    watcher: TaskWatcher | null,
+  ): Task {
+    const task = new Task(this.#kernel, coro, daemon, name, parent);
+    task._watcher = watcher;
+    this._live._add(task, parent);
+    if (!daemon) this.#jobs++;
+    if (this._activations !== null) notify(this._activations, 'created', task);
+    return task;
+  }
+
+  /** @internal Make a top-level task of `coro`, told to `watcher` when it ends; `_start` starts it. */
+  _spawnWatched(coro: Coro, daemon: boolean, name: string | undefined, watcher: TaskWatcher): Task {
+    return this.#newTask(coro, daemon, name, null, watcher);
+  }
+
   /**
-   * @internal Start a submitted task. From plain code with nothing else ready it runs at once,
-   * alone: the slice ends after its step if that left no work (a task ready, a wait, a stop).
+   * @internal Start a task made by `_spawnWatched`. From plain code with nothing ready and no
+   * activations it runs at once, alone, without passing through the ready queue: the slice
+   * ends after its step if that left no work (a task ready, a stop).
    */
   _start(task: Task): void {
-    if (running.task !== null || this.#inSlice) this.#schedule();
-    else if (this.#readyHead === task) this.#runSlice(task);
-    else this.#turns._runNow(this.selector);
+    const plain = running.task === null && !this.#inSlice;
+    if (plain && this.#running && this.#readyHead === null && this._activations === null) {
+      this.#runSlice(task);
+      return;
+    }
+    this.#makeReady(task, undefined);
+    if (plain) this.#turns._runNow(this.selector);
+    else this.#schedule();
   }
 
   // Run a slice soon, unless one is running (see HostTurns._request for `ioWaiters`).
@@ -148,8 +171,16 @@ export class Scheduler {
     }
   }
 
-  // The loop: take a ready task, resume it, handle the trap it yields.
+  // The loop: take a ready task, resume it, handle the trap it yields. `alone`: a submitted
+  // task, not in the ready queue, runs its step first.
   #loop(alone?: Task): void {
+    if (alone !== undefined) {
+      running.task = alone;
+      this.#step(alone);
+      if (alone.terminated && this.#readyHead === null && !this.#interrupt) {
+        return; // nothing changed that the selector waits on: no pass through #idle
+      }
+    }
     const timers = this.#timers;
     const turns = this.#turns;
     for (;;) {
@@ -169,9 +200,6 @@ export class Scheduler {
         running.task = task;
         if (this._activations === null) this.#step(task);
         else this.#observedStep(task, this._activations);
-        if (task === alone && task.terminated && this.#readyHead === null && !this.#interrupt) {
-          return; // nothing changed that the selector waits on: no pass through #idle
-        }
         if (turns._stepped()) {
           if (timers._size > 0) expireTimers(this, this.#timers);
           if (turns._yieldIfDue()) return;
