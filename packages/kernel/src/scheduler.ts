@@ -111,12 +111,13 @@ export class Scheduler {
 
   /** @internal Make a task of `coro`, ready to run. */
   _spawn(coro: Coro, daemon: boolean, name: string | undefined, parent: Task | null): Task {
-    const task = this.#newTask(coro, daemon, name, parent, null);
+    const task = this._newTask(coro, daemon, name, parent, null);
     this.#makeReady(task, undefined);
     return task;
   }
 
-  #newTask(
+  /** @internal Make a task of `coro`, told to `watcher` when it ends, not yet ready (see `_start`). */
+  _newTask(
     coro: Coro,
     daemon: boolean,
     name: string | undefined,
@@ -131,13 +132,8 @@ export class Scheduler {
     return task;
   }
 
-  /** @internal Make a top-level task of `coro`, told to `watcher` when it ends; `_start` starts it. */
-  _spawnWatched(coro: Coro, daemon: boolean, name: string | undefined, watcher: TaskWatcher): Task {
-    return this.#newTask(coro, daemon, name, null, watcher);
-  }
-
   /**
-   * @internal Start a task made by `_spawnWatched`. From plain code with nothing ready and no
+   * @internal Start a submitted task made by `_newTask`. From plain code with nothing ready and no
    * activations it runs at once, alone, without passing through the ready queue: the slice
    * ends after its step if that left no work (a task ready, a stop).
    */

@@ -31,16 +31,14 @@ export function submitTask<T>(
     coro.return(undefined as T);
     return Promise.reject(new CancelledError(msg(K20), { cause: signal.reason }));
   }
-  const daemon = options?.daemon === true;
+  const task = kernel._newTask(coro, options?.daemon === true, options?.name, null, STARTING);
   if (signal !== undefined) {
-    const task = kernel._spawnWatched(coro, daemon, options?.name, STARTING);
     const submission = new Submission(kernel, task, signal);
     kernel._start(task);
     return submission._promise as Promise<T>;
   }
   // From plain code the task's first step runs inside _start: a task that ends there (most
   // quick answers do) settles its promise without a Submission.
-  const task = kernel._spawnWatched(coro, daemon, options?.name, STARTING);
   kernel._start(task);
   if (task.terminated) {
     return task.excInfo === undefined

@@ -160,8 +160,8 @@ export class Trap<A = unknown, B = unknown, C = unknown> {
 }
 (Trap.prototype as { [BRAND]: true })[BRAND] = true;
 
-/** @internal A call refused before it reached the kernel: raises `error` where it is `yield*`ed. */
-export function* refused(error: unknown): Coro<never> {
+// A trap call refused before it reached the kernel: raises `error` where it is `yield*`ed.
+function* refused(error: unknown): Coro<never> {
   throw error;
 }
 

@@ -40,7 +40,7 @@ import { KernelQueue } from './kqueue.js';
 import { K9, K24, K25, K26, K27 } from './messages.js';
 import { failureError } from './reports.js';
 import type { CancelOptions, Task, TimeoutOptions } from './task.js';
-import { type Coro, defineTrap, refused, TrapMode } from './trap.js';
+import { type Coro, defineTrap, TrapMode } from './trap.js';
 import { checkCoroutine, checkDuration, checkOptions, checkTimeout, describe } from './validate.js';
 
 /** Options of `newTask` and `Kernel.addTask`. */
@@ -269,18 +269,15 @@ export function joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
  * without a trap, as curio's `Task.join` does: no switch, no cancellation point.
  */
 export function joinTaskOrEnded<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
-  if (!task.terminated) return joinTrap(task, options, undefined) as Coro<T>;
-  try {
-    checkTimeout('joinTask', options?.timeout);
-  } catch (err) {
-    return refused(err);
-  }
-  return endedJoin(task) as Coro<T>;
+  return (
+    task.terminated ? endedJoin(task, options) : joinTrap(task, options, undefined)
+  ) as Coro<T>;
 }
 
-// The join of an ended task: answers at once. The target's kernel is checked against the
-// running task's, as the trap does.
-function* endedJoin(target: Task): Coro<unknown> {
+// The join of an ended task: answers at once. Its checks are the trap's (raised where it is
+// `yield*`ed): the timeout, and the target's kernel against the running task's.
+function* endedJoin(target: Task, options: TimeoutOptions | undefined): Coro<unknown> {
+  checkTimeout('joinTask', options?.timeout);
   const task = running.task;
   if (task !== null) checkTarget(task._kernel, 'joinTask', task, target);
   if (target.excInfo !== undefined) throw joinFailure(target);
