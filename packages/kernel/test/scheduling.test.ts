@@ -143,7 +143,7 @@ describe('scheduling rules', () => {
     }
     function* main() {
       const ok = yield* newTask(quick(1));
-      const bad = yield* newTask(quick(-1));
+      const bad = yield* newTask(quick(-1), { name: 'bad' });
       yield* newTask(other());
       events.push(`joined ${yield* ok.join()}`);
       const err = (yield* catching(bad.join())) as Error;
@@ -162,7 +162,7 @@ describe('scheduling rules', () => {
       'quick -1',
       'other 0',
       'joined 1',
-      'joined TaskError: quick failed: Error: negative',
+      'joined TaskError: bad failed: Error: negative',
       'other 1',
       'joined 1 with a cancel pending',
       'other 2',
