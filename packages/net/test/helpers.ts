@@ -1,5 +1,5 @@
 import type { Socket } from '@curio/io';
-import type { Coro } from '@curio/kernel';
+import { type Coro, newTask, type Task } from '@curio/kernel';
 
 const KINDS = new Set(['TCPSocketWrap', 'TLSWrap', 'TCPServerWrap', 'PipeWrap', 'PipeServerWrap']);
 
@@ -37,6 +37,16 @@ export async function leftoverSockets(): Promise<string[]> {
     await new Promise((r) => setTimeout(r, 10));
   }
   return opened();
+}
+
+/**
+ * Run `coro` (a server's `serveForever()`, a `runServer(...)`) in a daemon task. `run` waits
+ * for every non-daemon task: a serving task left running by a test body that failed kept the
+ * run going, and the failure showed only as a test timeout, its error lost. A daemon is
+ * cancelled (the server closed) when the run ends; `cancel()` it to stop it before.
+ */
+export function inBackground<T>(coro: Coro<T>): Coro<Task<T>> {
+  return newTask(coro, { daemon: true });
 }
 
 /** The manual's echo handler. */

@@ -2,7 +2,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Address, Socket } from '@curio/io';
-import { type Coro, futureWait, newTask, run, sleep } from '@curio/kernel';
+import { type Coro, futureWait, run, sleep } from '@curio/kernel';
 import { createDefaultContext, Purpose } from '@curio/ssl';
 import { afterAll, afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { makeTestCerts } from '../../../test-support/certs.js';
@@ -14,7 +14,7 @@ import {
   openUnixConnection,
 } from '../src/index.js';
 import { Peer, pause } from './clients.js';
-import { echo, exchange, leftoverSockets } from './helpers.js';
+import { echo, exchange, inBackground, leftoverSockets } from './helpers.js';
 
 const certs = makeTestCerts();
 afterAll(() => certs.cleanup());
@@ -49,6 +49,11 @@ const trusting = () =>
 /** The client's port as the server sees it. */
 const portOf = (address: Address) => (address as [string, number])[1];
 
+function* hello(sock: Socket): Coro<string> {
+  yield* sock.sendall(Buffer.from('hi'));
+  return (yield* sock.recv(10)).toString();
+}
+
 // Short real times, with room for a loaded machine: a client trickling every 100 ms stays.
 const IDLE = 600;
 const TRICKLE_MS = 100;
@@ -78,7 +83,7 @@ it('idleTimeout closes a silent client, one that stops sending and one that stop
     (function* () {
       const server = createServer('127.0.0.1', 0, handler, { idleTimeout: IDLE });
       const port = (server.address as [string, number])[1];
-      const serving = yield* newTask(server.serveForever());
+      const serving = yield* inBackground(server.serveForever());
       const [silent, stopsSending, stopsReading, chatty] = yield* futureWait(
         Promise.all([
           Peer.connect(port),
@@ -152,17 +157,17 @@ it('idleTimeout on a Unix server, and on TLS after the handshake: the client rea
         ssl: tlsServerContext(),
         idleTimeout: IDLE,
       });
-      const servingUnix = yield* newTask(unix.serveForever());
-      const servingTls = yield* newTask(tls.serveForever());
+      const servingUnix = yield* inBackground(unix.serveForever());
+      const servingTls = yield* inBackground(tls.serveForever());
+      const out: string[] = [];
+      // Each client talks right after connecting: the server's idle clock for one must not
+      // run through the other's TLS handshake (on a loaded machine that took more than IDLE).
       const a = yield* openUnixConnection(path);
+      out.push(yield* hello(a));
       const b = yield* openConnection('localhost', (tls.address as [string, number])[1], {
         ssl: trusting(),
       });
-      const out: string[] = [];
-      for (const sock of [a, b]) {
-        yield* sock.sendall(Buffer.from('hi'));
-        out.push((yield* sock.recv(10)).toString());
-      }
+      out.push(yield* hello(b));
       // Then silence: the servers close both; each client reads end of file.
       for (const sock of [a, b]) out.push(`eof ${(yield* sock.recv(10)).length}`);
       yield* a.close();
@@ -192,7 +197,7 @@ it('TLS: clients that never handshake or send garbage are dropped after sslHands
         sslHandshakeTimeout: HANDSHAKE,
       });
       const port = (server.address as [string, number])[1];
-      const serving = yield* newTask(server.serveForever());
+      const serving = yield* inBackground(server.serveForever());
       const t0 = performance.now();
       const silent = yield* futureWait(Promise.all([Peer.connect(port), Peer.connect(port)]));
       const garbage = yield* futureWait(Promise.all([Peer.connect(port), Peer.connect(port)]));
