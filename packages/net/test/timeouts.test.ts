@@ -2,7 +2,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Address, Socket } from '@curio/io';
-import { type Coro, futureWait, run, sleep } from '@curio/kernel';
+import { type Coro, futureWait, newTask, sleep } from '@curio/kernel';
 import { createDefaultContext, Purpose } from '@curio/ssl';
 import { afterAll, afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { makeTestCerts } from '../../../test-support/certs.js';
@@ -14,7 +14,7 @@ import {
   openUnixConnection,
 } from '../src/index.js';
 import { Peer, pause } from './clients.js';
-import { echo, exchange, inBackground, leftoverSockets } from './helpers.js';
+import { echo, exchange, leftoverSockets, runTest } from './helpers.js';
 
 const certs = makeTestCerts();
 afterAll(() => certs.cleanup());
@@ -79,11 +79,11 @@ it('idleTimeout closes a silent client, one that stops sending and one that stop
       throw err;
     }
   }
-  const got = await run(
+  const got = await runTest(
     (function* () {
       const server = createServer('127.0.0.1', 0, handler, { idleTimeout: IDLE });
       const port = (server.address as [string, number])[1];
-      const serving = yield* inBackground(server.serveForever());
+      const serving = yield* newTask(server.serveForever());
       const [silent, stopsSending, stopsReading, chatty] = yield* futureWait(
         Promise.all([
           Peer.connect(port),
@@ -150,15 +150,15 @@ it('idleTimeout on a Unix server, and on TLS after the handshake: the client rea
       throw err;
     }
   }
-  const got = await run(
+  const got = await runTest(
     (function* () {
       const unix = createUnixServer(path, recording, { idleTimeout: IDLE });
       const tls = createServer('127.0.0.1', 0, recording, {
         ssl: tlsServerContext(),
         idleTimeout: IDLE,
       });
-      const servingUnix = yield* inBackground(unix.serveForever());
-      const servingTls = yield* inBackground(tls.serveForever());
+      const servingUnix = yield* newTask(unix.serveForever());
+      const servingTls = yield* newTask(tls.serveForever());
       const out: string[] = [];
       // Each client talks right after connecting: the server's idle clock for one must not
       // run through the other's TLS handshake (on a loaded machine that took more than IDLE).
@@ -190,14 +190,14 @@ it('idleTimeout on a Unix server, and on TLS after the handshake: the client rea
 const HANDSHAKE = 1000;
 
 it('TLS: clients that never handshake or send garbage are dropped after sslHandshakeTimeout, one warning each; the others are served', async () => {
-  const got = await run(
+  const got = await runTest(
     (function* () {
       const server = createServer('127.0.0.1', 0, echo, {
         ssl: tlsServerContext(),
         sslHandshakeTimeout: HANDSHAKE,
       });
       const port = (server.address as [string, number])[1];
-      const serving = yield* inBackground(server.serveForever());
+      const serving = yield* newTask(server.serveForever());
       const t0 = performance.now();
       const silent = yield* futureWait(Promise.all([Peer.connect(port), Peer.connect(port)]));
       const garbage = yield* futureWait(Promise.all([Peer.connect(port), Peer.connect(port)]));
