@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { Address } from '@curio/io';
 import {
@@ -154,6 +154,41 @@ describe('runServer(..., { workers })', () => {
     expect(events).toEqual(['cancelled true', 'workers 0', 'timed out true', 'workers 0']);
     expect(pids.length).toBe(2);
     expect(pids.filter(gone)).toEqual(pids);
+  });
+
+  it('stopped workers are gone for good when runServer returns, even if a channel closes after the exit', async () => {
+    cluster.setupPrimary({ exec: worker, args: ['serve'] });
+    // Deliver each worker's channel close (its `connected` flag and 'disconnect') 50 ms after
+    // it happened, after its 'exit': an order a loaded machine may produce. Node removes a
+    // worker from cluster.workers only once both have come.
+    const holdBack = (w: Worker) => {
+      const child = w.process;
+      let connected = true;
+      Object.defineProperty(child, 'connected', { get: () => connected, set: () => {} });
+      const emit = child.emit.bind(child);
+      child.emit = (event: string | symbol, ...args: unknown[]) => {
+        if (event !== 'disconnect') return emit(event, ...args);
+        setTimeout(() => {
+          connected = false;
+          emit(event, ...args);
+        }, 50);
+        return true;
+      };
+    };
+    cluster.on('fork', holdBack);
+    const events: string[] = [];
+    try {
+      await runTest(
+        (function* () {
+          const serving = yield* newTask(runServer('127.0.0.1', 0, echo, { workers: 2 }));
+          yield* serving.cancel();
+          events.push(`workers ${Object.keys(cluster.workers ?? {}).length}`);
+        })(),
+      );
+    } finally {
+      cluster.off('fork', holdBack);
+    }
+    expect(events).toEqual(['workers 0']);
   });
 
   it('refuses bad input in the primary, before forking', async () => {
