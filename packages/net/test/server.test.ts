@@ -120,7 +120,8 @@ describe('createServer / serveForever', () => {
         const serving = yield* newTask(server.serveForever());
         const a = yield* openConnection('127.0.0.1', port);
         const b = yield* openConnection('127.0.0.1', port);
-        yield* sleep(20);
+        // Until the server has taken both (a fixed sleep can end first on a loaded machine).
+        while (server.clients < 2) yield* sleep(1);
         events.push(`clients ${server.clients}`);
         yield* serving.cancel();
         events.push(`clients ${server.clients}`);
@@ -476,7 +477,7 @@ describe('runServer / runUnixServer', () => {
         yield* sock.close();
         // A plain client never sends a ClientHello: its server task waits in the handshake.
         const plain = yield* openUnixConnection(path);
-        yield* sleep(10);
+        while (server.clients === 0) yield* sleep(1);
         events.push(`waiting ${server.clients}`);
         yield* serving.cancel();
         events.push(`after cancel ${server.clients} ${(yield* plain.recv(10)).length}`);
