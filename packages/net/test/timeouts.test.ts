@@ -84,6 +84,8 @@ it('idleTimeout closes a silent client, one that stops sending and one that stop
       const server = createServer('127.0.0.1', 0, handler, { idleTimeout: IDLE });
       const port = (server.address as [string, number])[1];
       const serving = yield* newTask(server.serveForever());
+      // Before connecting: the server's clock for a client starts at its accept, after this.
+      const t0 = performance.now();
       const [silent, stopsSending, stopsReading, chatty] = yield* futureWait(
         Promise.all([
           Peer.connect(port),
@@ -92,7 +94,6 @@ it('idleTimeout closes a silent client, one that stops sending and one that stop
           Peer.connect(port),
         ]),
       );
-      const t0 = performance.now();
       stopsReading.sock.pause();
       stopsReading.sock.write('flood');
       // One byte every TRICKLE_MS, for longer than IDLE: each restarts the clock.
