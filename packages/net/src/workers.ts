@@ -117,9 +117,19 @@ function exitError(fn: string, { worker, code, signal }: Exit, when: string): Cu
   );
 }
 
+// Settles once `worker` is gone for good: its process exited and its IPC channel closed. Node
+// removes a worker from `cluster.workers` (and releases the channel) at the later of the two,
+// and under load 'exit' may come first.
+function goneForGood(worker: Worker): Promise<unknown> {
+  const waits: Promise<unknown>[] = [];
+  if (!worker.isDead()) waits.push(once(worker, 'exit'));
+  if (worker.isConnected()) waits.push(once(worker, 'disconnect'));
+  return Promise.all(waits);
+}
+
 async function stopWorkers(workers: Worker[], listening: Set<Worker>): Promise<void> {
   const running = workers.filter((worker) => !worker.isDead());
-  const exits = running.map((worker) => once(worker, 'exit'));
+  const exits = workers.map(goneForGood);
   for (const worker of running) {
     const terminate = () => worker.process.kill('SIGTERM'); // not serving: nothing to finish
     if (listening.has(worker) && worker.isConnected())

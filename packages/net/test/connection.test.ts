@@ -2,12 +2,12 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from '@curio/io';
-import { type Coro, newTask, run, sleep, type TaskError, timeoutAfter } from '@curio/kernel';
+import { type Coro, newTask, sleep, type TaskError, timeoutAfter } from '@curio/kernel';
 import { createDefaultContext, Purpose, SSLSocket } from '@curio/ssl';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeTestCerts } from '../../../test-support/certs.js';
 import { createServer, openConnection, openUnixConnection, type Server } from '../src/index.js';
-import { echo, exchange, leftoverSockets, resetBaseline, settle } from './helpers.js';
+import { echo, exchange, leftoverSockets, resetBaseline, runTest, settle } from './helpers.js';
 
 const certs = makeTestCerts();
 // Accepts TCP connections and never answers: TLS handshakes hang.
@@ -58,7 +58,7 @@ function* withServer<T>(tls: boolean, body: (server: Server, port: number) => Co
 
 describe('openConnection', () => {
   it('connects over TCP, from a chosen source address too', async () => {
-    const got = await run(
+    const got = await runTest(
       withServer(false, function* (_server, port) {
         const a = yield* openConnection('127.0.0.1', port);
         const r1 = yield* exchange(a, 'plain');
@@ -82,7 +82,7 @@ describe('openConnection', () => {
     });
     let got: string[];
     try {
-      got = await run(
+      got = await runTest(
         withServer(true, function* (_server, port) {
           const out: string[] = [];
           const s = yield* openConnection('localhost', port, { ssl: trusting() });
@@ -124,7 +124,7 @@ describe('openConnection', () => {
   });
 
   it('times out (connect + handshake) and leaves no socket behind', async () => {
-    const got = await run(
+    const got = await runTest(
       (function* () {
         return [
           yield* settle(openConnection('127.0.0.1', silentPort, { ssl: trusting(), timeout: 50 })),
@@ -139,7 +139,7 @@ describe('openConnection', () => {
 
   it('can be cancelled mid-handshake', async () => {
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         const task = yield* newTask(openConnection('127.0.0.1', silentPort, { ssl: trusting() }));
         yield* sleep(20);
@@ -157,7 +157,7 @@ describe('openConnection', () => {
   });
 
   it('reports refused connections and refuses bad input', async () => {
-    const got = await run(
+    const got = await runTest(
       (function* () {
         return yield* settle(openConnection('127.0.0.1', freePort));
       })(),
@@ -206,7 +206,7 @@ describe('openConnection', () => {
   });
 
   it('a closed socket raises EBADF', async () => {
-    const got = await run(
+    const got = await runTest(
       withServer(false, function* (_server, port) {
         const s: Socket = yield* openConnection('127.0.0.1', port);
         yield* s.close();
@@ -228,7 +228,7 @@ describe('openUnixConnection', () => {
     });
     await new Promise<void>((r) => mute.listen(path, r));
     try {
-      const events = await run(
+      const events = await runTest(
         (function* () {
           const out: string[] = [];
           out.push(
@@ -259,7 +259,7 @@ describe('openUnixConnection', () => {
 
   it('reports a missing socket and refuses bad input', async () => {
     const missing = join(tmpdir(), `curio-net-missing-${process.pid}.sock`);
-    const got = await run(
+    const got = await runTest(
       (function* () {
         return yield* settle(openUnixConnection(missing));
       })(),

@@ -1,12 +1,12 @@
 // Clients that misbehave: reset mid-message, half-close, vanish without reading; and a server
 // cancelled with every connection open. The server's side must end cleanly each time.
 import type { Socket } from '@curio/io';
-import { type Coro, futureWait, newTask, run, sleep } from '@curio/kernel';
+import { type Coro, futureWait, newTask, sleep } from '@curio/kernel';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { checkNoLeaks } from '../../../test-support/leaks.js';
 import { createServer } from '../src/index.js';
 import { Peer } from './clients.js';
-import { leftoverSockets, STRESS } from './helpers.js';
+import { leftoverSockets, runTest, STRESS } from './helpers.js';
 
 checkNoLeaks(200);
 
@@ -104,7 +104,7 @@ async function wellBehaved(port: number, id: number): Promise<string> {
 
 it(`${EACH} clients each resetting (between lines and mid-line), half-closing, vanishing, behaving: every handler ends, quietly`, async () => {
   const ends: string[] = [];
-  const got = await run(
+  const got = await runTest(
     (function* () {
       const server = createServer('127.0.0.1', 0, lineEcho(ends), { backlog: 5 * EACH });
       const port = (server.address as [string, number])[1];
@@ -154,7 +154,7 @@ const OPEN = STRESS ? 2000 : 500;
 it(`cancelling the server with ${OPEN} open connections closes every one of them at once`, async () => {
   const ends: string[] = [];
   const peers: Peer[] = [];
-  const got = await run(
+  const got = await runTest(
     (function* () {
       const server = createServer('127.0.0.1', 0, lineEcho(ends), { backlog: OPEN });
       const port = (server.address as [string, number])[1];

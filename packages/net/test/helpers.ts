@@ -1,5 +1,5 @@
 import type { Socket } from '@curio/io';
-import type { Coro } from '@curio/kernel';
+import { type Coro, cancelTask, currentTask, Kernel, type RunOptions } from '@curio/kernel';
 
 const KINDS = new Set(['TCPSocketWrap', 'TLSWrap', 'TCPServerWrap', 'PipeWrap', 'PipeServerWrap']);
 
@@ -37,6 +37,30 @@ export async function leftoverSockets(): Promise<string[]> {
     await new Promise((r) => setTimeout(r, 10));
   }
   return opened();
+}
+
+/**
+ * `run(body)` for tests: when `body` fails, the tasks it left running (a server's
+ * `serveForever`, the server's client handlers) are cancelled and its error is raised. `run`
+ * waits for every non-daemon task, so such a failure otherwise showed only as a test timeout,
+ * its error lost.
+ */
+export async function runTest<T>(body: Coro<T>, options?: RunOptions): Promise<T> {
+  const kernel = new Kernel();
+  function* guarded(): Coro<T> {
+    try {
+      return yield* body;
+    } catch (err) {
+      const me = yield* currentTask();
+      for (const task of kernel.tasks.values()) if (task !== me) yield* cancelTask(task);
+      throw err;
+    }
+  }
+  try {
+    return await kernel.run(guarded(), options);
+  } finally {
+    await kernel.shutdown();
+  }
 }
 
 /** The manual's echo handler. */

@@ -1,10 +1,10 @@
 import type { Socket } from '@curio/io';
-import { asyncWith, type Coro, futureWait, newTask, run, sleep, TaskGroup } from '@curio/kernel';
+import { asyncWith, type Coro, futureWait, newTask, sleep, TaskGroup } from '@curio/kernel';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { checkNoLeaks } from '../../../test-support/leaks.js';
 import { createServer, openConnection, runServer } from '../src/index.js';
 import { message, Peer, pause } from './clients.js';
-import { echo, leftoverSockets, STRESS } from './helpers.js';
+import { echo, leftoverSockets, runTest, STRESS } from './helpers.js';
 
 checkNoLeaks(200);
 
@@ -76,7 +76,7 @@ function* client(port: number, id: number, results: string[]): Coro<void> {
 
 it(`${CLIENTS} concurrent clients, some handlers crashing: every healthy client gets its bytes back`, async () => {
   const results: string[] = new Array(CLIENTS).fill('not run');
-  await run(
+  await runTest(
     (function* () {
       const port = yield* freePort();
       const serving = yield* newTask(runServer('127.0.0.1', port, handler, { backlog: 1024 }));
@@ -129,7 +129,7 @@ async function roundTrips(port: number, id: number, pauseMs = 0): Promise<string
 }
 
 it(`${ROUND_TRIP_CLIENTS} concurrent clients x ${ROUNDS} echo round trips against runServer: every byte back; it still accepts`, async () => {
-  const results = await run(
+  const results = await runTest(
     (function* () {
       const port = yield* freePort();
       const serving = yield* newTask(
@@ -188,7 +188,7 @@ it(`${SLOW} slow clients beside ${NORMAL} normal ones: every normal one is serve
       throw err;
     }
   }
-  const results = await run(
+  const results = await runTest(
     (function* () {
       const server = createServer('127.0.0.1', 0, recordingEcho, {
         backlog: SLOW + NORMAL,

@@ -2,15 +2,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Address, Socket } from '@curio/io';
-import {
-  asyncWith,
-  type Coro,
-  newTask,
-  run,
-  sleep,
-  type TaskError,
-  timeoutAfter,
-} from '@curio/kernel';
+import { asyncWith, type Coro, newTask, sleep, type TaskError, timeoutAfter } from '@curio/kernel';
 import { AF_INET6, AF_UNIX } from '@curio/socket';
 import { createDefaultContext, Purpose } from '@curio/ssl';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -23,7 +15,7 @@ import {
   runServer,
   runUnixServer,
 } from '../src/index.js';
-import { echo, exchange, leftoverSockets, settle } from './helpers.js';
+import { echo, exchange, leftoverSockets, runTest, settle } from './helpers.js';
 
 const certs = makeTestCerts();
 afterAll(() => certs.cleanup());
@@ -42,7 +34,7 @@ function unixPath(): string {
 describe('createServer / serveForever', () => {
   it('serves each client in its own task and closes its socket after the handler', async () => {
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         function* handler(client: Socket, address: Address) {
           events.push(`handler ${Array.isArray(address) && address[0]}`);
@@ -82,7 +74,7 @@ describe('createServer / serveForever', () => {
       logged.push(args.map(String).join(' '));
     });
     try {
-      const results = await run(
+      const results = await runTest(
         (function* () {
           function* handler(client: Socket) {
             const data = yield* client.recv(100);
@@ -113,7 +105,7 @@ describe('createServer / serveForever', () => {
 
   it('cancelling serveForever cancels every client and closes every socket', async () => {
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         function* handler(client: Socket) {
           try {
@@ -128,7 +120,8 @@ describe('createServer / serveForever', () => {
         const serving = yield* newTask(server.serveForever());
         const a = yield* openConnection('127.0.0.1', port);
         const b = yield* openConnection('127.0.0.1', port);
-        yield* sleep(20);
+        // Until the server has taken both (a fixed sleep can end first on a loaded machine).
+        while (server.clients < 2) yield* sleep(1);
         events.push(`clients ${server.clients}`);
         yield* serving.cancel();
         events.push(`clients ${server.clients}`);
@@ -157,7 +150,7 @@ describe('createServer / serveForever', () => {
 
   it('close() from another task (or a handler) stops serving; serveForever returns', async () => {
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         let server = createServer('127.0.0.1', 0, echo);
         let serving = yield* newTask(server.serveForever());
@@ -198,7 +191,7 @@ describe('createServer / serveForever', () => {
 
   it('serveForever under timeoutAfter: stops listening, cancels its clients, then times out', async () => {
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         function* handler(client: Socket) {
           try {
@@ -230,7 +223,7 @@ describe('createServer / serveForever', () => {
 
   it('refuses to serve twice; closes as a context manager; closes unserved', async () => {
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         const server = createServer('127.0.0.1', 0, echo);
         const port = (server.address as [string, number])[1];
@@ -251,7 +244,7 @@ describe('createServer / serveForever', () => {
   });
 
   it('serves IPv6 on ::1', async () => {
-    const got = await run(
+    const got = await runTest(
       (function* () {
         const server = createServer('::1', 0, echo, { family: AF_INET6 });
         const address = server.address as [string, number, number, number];
@@ -267,7 +260,7 @@ describe('createServer / serveForever', () => {
   });
 
   it('serves TLS with an SSLContext', async () => {
-    const got = await run(
+    const got = await runTest(
       (function* () {
         const ctx = createDefaultContext(Purpose.CLIENT_AUTH);
         ctx.loadCertChain(certs.localhost.certFile, certs.localhost.keyFile);
@@ -366,7 +359,7 @@ describe('createServer / serveForever', () => {
 
   it('accepts time limits: a number of ms, or null / Infinity for none', async () => {
     const made: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         for (const options of [
           { idleTimeout: 1 },
@@ -392,7 +385,7 @@ describe('createServer / serveForever', () => {
   });
 
   it('reports an address in use', async () => {
-    const outcome = await run(
+    const outcome = await runTest(
       (function* () {
         const first = createServer('127.0.0.1', 0, echo);
         const port = (first.address as [string, number])[1];
@@ -415,7 +408,7 @@ describe('createUnixServer', () => {
     const path = unixPath();
     writeFileSync(path, '');
     try {
-      const got = await run(
+      const got = await runTest(
         (function* () {
           const server = createUnixServer(path, echo);
           return [yield* settle(server.serveForever()), server.closed];
@@ -431,7 +424,7 @@ describe('createUnixServer', () => {
 
 describe('runServer / runUnixServer', () => {
   it('runServer serves until cancelled', async () => {
-    const got = await run(
+    const got = await runTest(
       (function* () {
         // Find a free port, then run a server on it.
         const probe = createServer('127.0.0.1', 0, echo);
@@ -451,7 +444,7 @@ describe('runServer / runUnixServer', () => {
 
   it('runUnixServer serves a Unix socket and removes it when cancelled', async () => {
     const path = unixPath();
-    const got = await run(
+    const got = await runTest(
       (function* () {
         const serving = yield* newTask(runUnixServer(path, echo));
         const exists = existsSync(path);
@@ -469,7 +462,7 @@ describe('runServer / runUnixServer', () => {
   it('createUnixServer with TLS, and cancelling mid-handshake', async () => {
     const path = unixPath();
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         const ctx = createDefaultContext(Purpose.CLIENT_AUTH);
         ctx.loadCertChain(certs.localhost.certFile, certs.localhost.keyFile);
@@ -484,7 +477,7 @@ describe('runServer / runUnixServer', () => {
         yield* sock.close();
         // A plain client never sends a ClientHello: its server task waits in the handshake.
         const plain = yield* openUnixConnection(path);
-        yield* sleep(10);
+        while (server.clients === 0) yield* sleep(1);
         events.push(`waiting ${server.clients}`);
         yield* serving.cancel();
         events.push(`after cancel ${server.clients} ${(yield* plain.recv(10)).length}`);

@@ -6,7 +6,6 @@ import {
   type Coro,
   futureWait,
   newTask,
-  run,
   TaskGroup,
   TaskTimeout,
   timeoutAfter,
@@ -19,7 +18,7 @@ import {
   runServer,
   runUnixServer,
 } from '../src/index.js';
-import { echo, exchange, leftoverSockets, settle } from './helpers.js';
+import { echo, exchange, leftoverSockets, runTest, settle } from './helpers.js';
 
 let unixCount = 0;
 function unixPath(): string {
@@ -47,7 +46,7 @@ function* message(body: Coro<unknown>): Coro<string> {
 describe('runServer / runUnixServer: started', () => {
   it('runServer on port 0 tells started the bound address, then serves', async () => {
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         const [started, listening] = whenStarted();
         const serving = yield* newTask(runServer('127.0.0.1', 0, echo, { started }));
@@ -71,7 +70,7 @@ describe('runServer / runUnixServer: started', () => {
   it('runUnixServer tells started its path', async () => {
     const path = unixPath();
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         const [started, listening] = whenStarted();
         const serving = yield* newTask(runUnixServer(path, echo, { started }));
@@ -89,7 +88,7 @@ describe('runServer / runUnixServer: started', () => {
   it('a host name is resolved before listening: started comes after, with the address', async () => {
     // 'LOCALHOST' is not the 'localhost' bound at once: Node resolves it first.
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         const server = createServer('LOCALHOST', 0, echo);
         events.push(
@@ -123,7 +122,7 @@ describe('runServer / runUnixServer: started', () => {
   it('cancelled or timed out before listening: started is never called, nothing is left open', async () => {
     const events: string[] = [];
     const started = (address: Address) => events.push(`started ${address}`);
-    await run(
+    await runTest(
       (function* () {
         const serving = yield* newTask(runServer('LOCALHOST', 0, echo, { started }));
         yield* serving.cancel();
@@ -141,7 +140,7 @@ describe('runServer / runUnixServer: started', () => {
 
   it('under timeoutAfter once serving: started, then TaskTimeout once the server is closed', async () => {
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         const started = (address: Address) => events.push(`started ${Array.isArray(address)}`);
         try {
@@ -160,7 +159,7 @@ describe('runServer / runUnixServer: started', () => {
     writeFileSync(path, '');
     const events: string[] = [];
     try {
-      await run(
+      await runTest(
         (function* () {
           const started = (address: Address) => events.push(`started ${address}`);
           events.push(yield* settle(runUnixServer(path, echo, { started })));
@@ -174,7 +173,7 @@ describe('runServer / runUnixServer: started', () => {
   });
 
   it('a started that raises closes the server and raises from runServer', async () => {
-    const got = await run(
+    const got = await runTest(
       (function* () {
         return yield* message(
           runServer('127.0.0.1', 0, echo, {
@@ -190,7 +189,7 @@ describe('runServer / runUnixServer: started', () => {
   });
 
   it('refuses a started that is not a function, and options that are not an object', async () => {
-    const got = await run(
+    const got = await runTest(
       (function* () {
         return [
           yield* message(runServer('127.0.0.1', 0, echo, { started: 42 as never })),
@@ -211,7 +210,7 @@ describe('runServer / runUnixServer: started', () => {
 
   it('TaskGroup.start: const address = yield* g.start((started) => runServer(..., { started }))', async () => {
     const events: string[] = [];
-    await run(
+    await runTest(
       (function* () {
         const g = new TaskGroup();
         const address = yield* g.start((started) => runServer('127.0.0.1', 0, echo, { started }));
@@ -237,7 +236,7 @@ describe('runServer / runUnixServer: started', () => {
     writeFileSync(path, '');
     const events: string[] = [];
     try {
-      await run(
+      await runTest(
         (function* () {
           const g = new TaskGroup();
           events.push(yield* settle(g.start((started) => runUnixServer(path, echo, { started }))));

@@ -2,7 +2,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Address, Socket } from '@curio/io';
-import { type Coro, futureWait, newTask, run, sleep } from '@curio/kernel';
+import { type Coro, futureWait, newTask, sleep } from '@curio/kernel';
 import { createDefaultContext, Purpose } from '@curio/ssl';
 import { afterAll, afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { makeTestCerts } from '../../../test-support/certs.js';
@@ -14,7 +14,7 @@ import {
   openUnixConnection,
 } from '../src/index.js';
 import { Peer, pause } from './clients.js';
-import { echo, exchange, leftoverSockets } from './helpers.js';
+import { echo, exchange, leftoverSockets, runTest } from './helpers.js';
 
 const certs = makeTestCerts();
 afterAll(() => certs.cleanup());
@@ -49,6 +49,11 @@ const trusting = () =>
 /** The client's port as the server sees it. */
 const portOf = (address: Address) => (address as [string, number])[1];
 
+function* hello(sock: Socket): Coro<string> {
+  yield* sock.sendall(Buffer.from('hi'));
+  return (yield* sock.recv(10)).toString();
+}
+
 // Short real times, with room for a loaded machine: a client trickling every 100 ms stays.
 const IDLE = 600;
 const TRICKLE_MS = 100;
@@ -74,11 +79,13 @@ it('idleTimeout closes a silent client, one that stops sending and one that stop
       throw err;
     }
   }
-  const got = await run(
+  const got = await runTest(
     (function* () {
       const server = createServer('127.0.0.1', 0, handler, { idleTimeout: IDLE });
       const port = (server.address as [string, number])[1];
       const serving = yield* newTask(server.serveForever());
+      // Before connecting: the server's clock for a client starts at its accept, after this.
+      const t0 = performance.now();
       const [silent, stopsSending, stopsReading, chatty] = yield* futureWait(
         Promise.all([
           Peer.connect(port),
@@ -87,7 +94,6 @@ it('idleTimeout closes a silent client, one that stops sending and one that stop
           Peer.connect(port),
         ]),
       );
-      const t0 = performance.now();
       stopsReading.sock.pause();
       stopsReading.sock.write('flood');
       // One byte every TRICKLE_MS, for longer than IDLE: each restarts the clock.
@@ -145,7 +151,7 @@ it('idleTimeout on a Unix server, and on TLS after the handshake: the client rea
       throw err;
     }
   }
-  const got = await run(
+  const got = await runTest(
     (function* () {
       const unix = createUnixServer(path, recording, { idleTimeout: IDLE });
       const tls = createServer('127.0.0.1', 0, recording, {
@@ -154,15 +160,15 @@ it('idleTimeout on a Unix server, and on TLS after the handshake: the client rea
       });
       const servingUnix = yield* newTask(unix.serveForever());
       const servingTls = yield* newTask(tls.serveForever());
+      const out: string[] = [];
+      // Each client talks right after connecting: the server's idle clock for one must not
+      // run through the other's TLS handshake (on a loaded machine that took more than IDLE).
       const a = yield* openUnixConnection(path);
+      out.push(yield* hello(a));
       const b = yield* openConnection('localhost', (tls.address as [string, number])[1], {
         ssl: trusting(),
       });
-      const out: string[] = [];
-      for (const sock of [a, b]) {
-        yield* sock.sendall(Buffer.from('hi'));
-        out.push((yield* sock.recv(10)).toString());
-      }
+      out.push(yield* hello(b));
       // Then silence: the servers close both; each client reads end of file.
       for (const sock of [a, b]) out.push(`eof ${(yield* sock.recv(10)).length}`);
       yield* a.close();
@@ -185,7 +191,7 @@ it('idleTimeout on a Unix server, and on TLS after the handshake: the client rea
 const HANDSHAKE = 1000;
 
 it('TLS: clients that never handshake or send garbage are dropped after sslHandshakeTimeout, one warning each; the others are served', async () => {
-  const got = await run(
+  const got = await runTest(
     (function* () {
       const server = createServer('127.0.0.1', 0, echo, {
         ssl: tlsServerContext(),

@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { Address } from '@curio/io';
 import {
@@ -6,14 +6,13 @@ import {
   type Coro,
   futureWait,
   newTask,
-  run,
   TaskGroup,
   TaskTimeout,
   timeoutAfter,
 } from '@curio/kernel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openConnection, runServer } from '../src/index.js';
-import { echo, leftoverSockets } from './helpers.js';
+import { echo, leftoverSockets, runTest } from './helpers.js';
 
 const worker = fileURLToPath(new URL('./fixtures/worker.mjs', import.meta.url));
 
@@ -56,7 +55,7 @@ describe('runServer(..., { workers })', () => {
     cluster.setupPrimary({ exec: worker, args: ['serve'] });
     const events: string[] = [];
     const answers = new Set<string>();
-    await run(
+    await runTest(
       (function* () {
         const group = new TaskGroup();
         const address = yield* group.start((started) =>
@@ -85,7 +84,7 @@ describe('runServer(..., { workers })', () => {
 
   it('a worker that exits before listening fails runServer; the others are stopped', async () => {
     cluster.setupPrimary({ exec: worker, args: ['fail'] });
-    const got = await run(
+    const got = await runTest(
       (function* () {
         try {
           yield* runServer('127.0.0.1', 0, echo, { workers: 3 });
@@ -106,7 +105,7 @@ describe('runServer(..., { workers })', () => {
     const events: string[] = [];
     let pids: number[] = [];
     let killed = '';
-    await run(
+    await runTest(
       (function* () {
         const [started, listening] = whenStarted();
         const serving = yield* newTask(runServer('127.0.0.1', 0, echo, { workers: 2, started }));
@@ -137,7 +136,7 @@ describe('runServer(..., { workers })', () => {
     const events: string[] = [];
     const pids: number[] = [];
     const started = (address: Address) => events.push(`started ${address}`);
-    await run(
+    await runTest(
       (function* () {
         const serving = yield* newTask(runServer('127.0.0.1', 0, echo, { workers: 2, started }));
         for (const w of Object.values(cluster.workers ?? {})) pids.push(w!.process.pid!);
@@ -157,9 +156,44 @@ describe('runServer(..., { workers })', () => {
     expect(pids.filter(gone)).toEqual(pids);
   });
 
+  it('stopped workers are gone for good when runServer returns, even if a channel closes after the exit', async () => {
+    cluster.setupPrimary({ exec: worker, args: ['serve'] });
+    // Deliver each worker's channel close (its `connected` flag and 'disconnect') 50 ms after
+    // it happened, after its 'exit': an order a loaded machine may produce. Node removes a
+    // worker from cluster.workers only once both have come.
+    const holdBack = (w: Worker) => {
+      const child = w.process;
+      let connected = true;
+      Object.defineProperty(child, 'connected', { get: () => connected, set: () => {} });
+      const emit = child.emit.bind(child);
+      child.emit = (event: string | symbol, ...args: unknown[]) => {
+        if (event !== 'disconnect') return emit(event, ...args);
+        setTimeout(() => {
+          connected = false;
+          emit(event, ...args);
+        }, 50);
+        return true;
+      };
+    };
+    cluster.on('fork', holdBack);
+    const events: string[] = [];
+    try {
+      await runTest(
+        (function* () {
+          const serving = yield* newTask(runServer('127.0.0.1', 0, echo, { workers: 2 }));
+          yield* serving.cancel();
+          events.push(`workers ${Object.keys(cluster.workers ?? {}).length}`);
+        })(),
+      );
+    } finally {
+      cluster.off('fork', holdBack);
+    }
+    expect(events).toEqual(['workers 0']);
+  });
+
   it('refuses bad input in the primary, before forking', async () => {
     const bad = async (options: object, host = '127.0.0.1') =>
-      run(
+      runTest(
         (function* () {
           try {
             yield* runServer(host, 0, echo, options);
