@@ -153,8 +153,14 @@ describe('Socket over tls.TLSSocket', () => {
           servername: 'localhost',
         }),
       );
-      // Let the ClientHello arrive: the first read takes it too, behind the line.
-      yield* sleep(50);
+      // Wait until the ClientHello has reached the server's socket behind the line: reading
+      // the line then reads it ahead too, and detach must put it back for the TLS server (which
+      // otherwise never sees it and times out).
+      const arrived = plain.raw as net.Socket;
+      for (let polls = 0; arrived.bytesRead <= 'STARTTLS\n'.length; polls++) {
+        if (polls === 1000) throw new Error('the ClientHello never reached the server');
+        yield* sleep(5);
+      }
       const line = yield* plain.makefile('rb').readline();
       const server = new Socket(
         new tls.TLSSocket(plain.detach() as net.Socket, { isServer: true, key, cert }),
