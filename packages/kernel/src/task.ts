@@ -99,30 +99,43 @@ export interface TaskExtras {
  * finished task keeps its result, not its generator, links or timer).
  */
 export class TaskRun {
-  readonly _coro: Coro;
+  // Fields are assigned in the constructor only (`declare`), as in Trap: no initializer
+  // function runs per task.
+  declare readonly _coro: Coro;
   /** what `Task.state` reads while the task runs */
-  _state = 'INITIAL';
+  declare _state: string;
   /** what the task is blocked on; null when not blocked */
-  _waiter: Waiter | null = null;
+  declare _waiter: Waiter | null;
   /** the value (or error, with SEND_EXC) for the task's next resume */
-  _send: unknown = undefined;
+  declare _send: unknown;
   /** the next task in the ready queue (the scheduler's link only) */
-  _readyNext: Task | null = null;
+  declare _readyNext: Task | null;
   /** a cancellation waiting for the next blocking trap */
-  _pendingCancel: unknown;
-  _timer: TimerSlot | null = null;
+  declare _pendingCancel: unknown;
+  declare _timer: TimerSlot | null;
   /** the previous and next task in the KernelQueue the task waits in (the queue's links only) */
-  _qPrev: Task | null = null;
-  _qNext: Task | null = null;
+  declare _qPrev: Task | null;
+  declare _qNext: Task | null;
   /** tasks waiting in join or cancel */
-  _joiners: KernelQueue | null = null;
+  declare _joiners: KernelQueue | null;
   /** newest child; children link through _nextSibling (see LiveTasks) */
-  _firstChild: Task | null = null;
-  _prevSibling: Task | null = null;
-  _nextSibling: Task | null = null;
-  // Not a parameter property: the build would leave an unmangled `_coro` field beside it.
+  declare _firstChild: Task | null;
+  declare _prevSibling: Task | null;
+  declare _nextSibling: Task | null;
   constructor(coro: Coro) {
     this._coro = coro;
+    this._state = 'INITIAL';
+    this._waiter = null;
+    this._send = undefined;
+    this._readyNext = null;
+    this._pendingCancel = undefined;
+    this._timer = null;
+    this._qPrev = null;
+    this._qNext = null;
+    this._joiners = null;
+    this._firstChild = null;
+    this._prevSibling = null;
+    this._nextSibling = null;
   }
 }
 
@@ -151,23 +164,24 @@ export class Task<T = unknown> {
   // Only what a task keeps once it has ended is a field here (a finished task is what a program
   // holds on to, often by the thousand): what it needs only while it runs is in `_run`.
   /** The task's integer id, unique in this process. */
-  readonly id: number;
+  declare readonly id: number;
   /** Number of times the task has been resumed. */
-  cycles = 0;
+  declare cycles: number;
 
-  /** @internal TaskFlag bits */ _flags: number;
+  /** @internal TaskFlag bits */ declare _flags: number;
   /** @internal Once ended: its result, or its error when FAILED. */
-  _outcome: unknown;
-  /** @internal */ _kernel: Kernel;
-  /** @internal the task that spawned it (kept once it ends, for crash reports) */ _parent: Task | null;
+  declare _outcome: unknown;
+  /** @internal */ declare _kernel: Kernel;
+  /** @internal the task that spawned it (kept once it ends, for crash reports) */
+  declare _parent: Task | null;
   /** @internal told when the task ends (a TaskGroup, a submit); kept once it ends */
-  _watcher: TaskWatcher | null = null;
-  /** @internal */ _extras: TaskExtras | null = null;
+  declare _watcher: TaskWatcher | null;
+  /** @internal */ declare _extras: TaskExtras | null;
   /**
    * @internal The task's state while it runs; null once it has ended (kept only while it has
    * children still running, whose sibling links it holds).
    */
-  _run: TaskRun | null;
+  declare _run: TaskRun | null;
 
   /** @internal */
   constructor(
@@ -178,9 +192,13 @@ export class Task<T = unknown> {
     parent: Task | null,
   ) {
     this.id = nextId++;
+    this.cycles = 0;
     this._flags = daemon ? TaskFlag.DAEMON : 0;
+    this._outcome = undefined;
     this._kernel = kernel;
     this._parent = parent;
+    this._watcher = null;
+    this._extras = null;
     this._run = new TaskRun(coro);
     if (name !== undefined) this._extra().name = name;
   }
