@@ -136,20 +136,26 @@ export class Writer implements ReadinessSource {
 
   // Write `piece`. False if the OS took it at once (Node keeps no reference to it); true if
   // Node keeps it, with a callback-carrying write issued last (waitWritten waits for it).
+  // A write the OS refused at once (EPIPE to a closed Unix peer) raises here, as send(2)
+  // does: Node records the error at once but reports it only a tick later.
   private writeNow(writable: Writable, piece: Buffer): boolean {
+    let kept: boolean;
     if (this.quiet) {
       // No callback on the write: Node then skips its after-write tick (a nextTick and a turn
       // of its tick queue per write otherwise). Only when Node had to keep the piece, an empty
       // write follows: its callback runs once everything before it is written, or with the
       // error that stopped it.
       writable.write(piece);
-      if (writable.writableLength === 0) return false;
-      this.issue(writable, EMPTY);
-      return true;
+      kept = writable.writableLength !== 0;
+      if (kept) this.issue(writable, EMPTY);
+    } else {
+      // Other streams see every write (an empty one too): the piece carries the callback.
+      this.issue(writable, piece);
+      kept = writable.writableLength > 0;
     }
-    // Other streams see every write (an empty one too): the piece carries the callback.
-    this.issue(writable, piece);
-    return writable.writableLength > 0;
+    const refused = writable.errored;
+    if (refused) throw refused;
+    return kept;
   }
 
   private issue(writable: Writable, piece: Buffer): void {

@@ -1,3 +1,6 @@
+import { existsSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   asyncWith,
   CancelledError,
@@ -430,5 +433,28 @@ describe('peer failures', () => {
       return [['EPIPE', 'ECONNRESET'].includes(err.code), typeof err.bytesSent];
     }
     expect(await run(main())).toEqual([true, 'number']);
+  });
+
+  it('sendall to a closed Unix peer raises EPIPE itself (as Python), not the next recv', async () => {
+    const path = join(tmpdir(), `curio-io-epipe-${process.pid}.sock`);
+    if (existsSync(path)) unlinkSync(path);
+    function* main() {
+      const server = new Socket({ family: AF_UNIX, type: SOCK_STREAM });
+      server.bind(path);
+      server.listen();
+      const client = new Socket({ family: AF_UNIX, type: SOCK_STREAM });
+      yield* client.connect(path);
+      const [conn] = yield* server.accept();
+      yield* conn.close();
+      const eof = yield* client.recv(10);
+      const e = (yield* caught(client.sendall(Buffer.from('late')))) as {
+        code: string;
+        bytesSent: number;
+      };
+      const again = (yield* caught(client.sendall(Buffer.from('again')))) as { code: string };
+      yield* closeAll(client, server);
+      return [eof.length, e.code, e.bytesSent, again.code];
+    }
+    expect(await run(main())).toEqual([0, 'EPIPE', 0, 'EPIPE']);
   });
 });
