@@ -1,5 +1,5 @@
 import { promises as dnsPromises } from 'node:dns';
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import {
   TCP_NODELAY,
   UnsupportedOperation,
 } from '../src/index.js';
-import { caught, checkNoLeaks, closeAll, listener, tcpPair } from './helpers.js';
+import { caught, checkNoLeaks, closeAll, listener, tcpPair, unixPath } from './helpers.js';
 
 checkNoLeaks();
 
@@ -278,8 +278,7 @@ describe.skipIf(!hasIpv6Loopback)('AF_INET6 stream sockets', () => {
 
 describe('AF_UNIX stream sockets', () => {
   it('bind a path, listen, accept, connect; addresses are paths', async () => {
-    const path = join(tmpdir(), `curio-io-test-${process.pid}.sock`);
-    if (existsSync(path)) unlinkSync(path);
+    const path = unixPath('test');
     function* main() {
       const server = new Socket({ family: AF_UNIX, type: SOCK_STREAM });
       server.bind(path);
@@ -318,8 +317,7 @@ describe('AF_UNIX stream sockets', () => {
   });
 
   it('listen on a path in use: accept raises EADDRINUSE; a bound Unix client is refused', async () => {
-    const path = join(tmpdir(), `curio-io-inuse-${process.pid}.sock`);
-    if (existsSync(path)) unlinkSync(path);
+    const path = unixPath('inuse');
     function* main() {
       const first = new Socket({ family: AF_UNIX, type: SOCK_STREAM });
       first.bind(path);

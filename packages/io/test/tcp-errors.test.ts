@@ -1,6 +1,3 @@
-import { existsSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   asyncWith,
   CancelledError,
@@ -20,7 +17,7 @@ import {
   Socket,
   UnsupportedOperation,
 } from '../src/index.js';
-import { caught, checkNoLeaks, closeAll, listener, tcpPair } from './helpers.js';
+import { caught, checkNoLeaks, closeAll, listener, tcpPair, unixPair } from './helpers.js';
 
 checkNoLeaks();
 
@@ -436,15 +433,8 @@ describe('peer failures', () => {
   });
 
   it('sendall to a closed Unix peer raises EPIPE itself (as Python), not the next recv', async () => {
-    const path = join(tmpdir(), `curio-io-epipe-${process.pid}.sock`);
-    if (existsSync(path)) unlinkSync(path);
     function* main() {
-      const server = new Socket({ family: AF_UNIX, type: SOCK_STREAM });
-      server.bind(path);
-      server.listen();
-      const client = new Socket({ family: AF_UNIX, type: SOCK_STREAM });
-      yield* client.connect(path);
-      const [conn] = yield* server.accept();
+      const [client, conn, server] = yield* unixPair('epipe');
       yield* conn.close();
       const eof = yield* client.recv(10);
       const e = (yield* caught(client.sendall(Buffer.from('late')))) as {
