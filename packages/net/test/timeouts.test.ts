@@ -54,9 +54,12 @@ function* hello(sock: Socket): Coro<string> {
   return (yield* sock.recv(10)).toString();
 }
 
-// Short real times, with room for a loaded machine: a client trickling every 100 ms stays.
-const IDLE = 600;
+// Short real times, with room for a loaded machine: a client trickling every 100 ms stays
+// even if the process stalls for most of a second (its trickle then runs late too).
+const IDLE = 1000;
 const TRICKLE_MS = 100;
+// The chatty client trickles for longer than IDLE.
+const CHATTY_BYTES = IDLE / TRICKLE_MS + 2;
 
 it('idleTimeout closes a silent client, one that stops sending and one that stops reading; a chatty one stays', async () => {
   const ended = new Map<number, string>(); // client port -> how its handler ended
@@ -104,7 +107,7 @@ it('idleTimeout closes a silent client, one that stops sending and one that stop
         }
         return (await peer.read(bytes)).toString();
       };
-      const chattyGot = trickle(chatty, 8).then(async (echoed) => {
+      const chattyGot = trickle(chatty, CHATTY_BYTES).then(async (echoed) => {
         chatty.sock.end();
         await chatty.closed;
         return echoed;
@@ -133,7 +136,7 @@ it('idleTimeout closes a silent client, one that stops sending and one that stop
     silent: ['ETIMEDOUT in recv', true, true],
     stopsSending: ['ETIMEDOUT in recv', true, 'ccc'],
     stopsReading: 'ETIMEDOUT in sendall',
-    chatty: ['end of file', 'cccccccc'],
+    chatty: ['end of file', 'c'.repeat(CHATTY_BYTES)],
   });
   expect(crashLog).toEqual([]);
   expect(await leftoverSockets()).toEqual([]);
