@@ -27,12 +27,10 @@ export function checkArg(ok: boolean, value: unknown, code: string, ...names: un
 
 /** Throws unless `options` is undefined or an object. */
 export function checkOptions(fn: string, options: unknown): void {
-  checkArg(
-    options === undefined || (options !== null && typeof options === 'object'),
-    options,
-    K1,
-    fn,
-  );
+  // On every spawn and submit: checkArg (and its rest array) only for a bad value.
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    checkArg(false, options, K1, fn);
+  }
 }
 
 /** Throws unless `ms` is a finite duration >= 0. */
