@@ -4,8 +4,8 @@ import type { Task } from './task.js';
  * A kernel wait queue: tasks parked by `waitOnQueue` and woken, first in first out, by
  * `rescheduleTasks`. This is what synchronization primitives are built from.
  *
- * Invariant: the tasks linked from `_head` (through their run state's `next`: a blocked task is
- * not in the ready queue) are exactly the `length` tasks whose waiter is this queue.
+ * Invariant: the tasks linked from `_head` (through their run state's `_qNext`, a link of its
+ * own, apart from the ready queue's) are exactly the `length` tasks whose waiter is this queue.
  * @example
  * ```ts run
  * import { KernelQueue, newTask, rescheduleTasks, run, waitOnQueue } from '@curio/kernel';
