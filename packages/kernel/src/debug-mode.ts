@@ -48,10 +48,11 @@ export const debugging: Activation = {
 };
 
 // A trap made in a task of a debug kernel: report it if it is dropped without being run. Traps
-// the kernel answers without a switch are not watched (it is not told when they run).
+// answered without a switch (by the kernel or by themselves) are not watched (the kernel is not
+// told when they run).
 function watchIssued(trap: Trap, where: Error): void {
   const task = runningTask();
-  if (task === null || trap.spec.mode === TrapMode.IMMEDIATE) return;
+  if (task === null || trap.spec.mode <= TrapMode.IMMEDIATE) return;
   if (!debugKernels.has(task._kernel) || typeof FinalizationRegistry !== 'function') return;
   unrun ??= new FinalizationRegistry(neverRun);
   unrun.register(trap, [trap.spec.name, where], trap);

@@ -70,11 +70,12 @@ function tell(task: Task, err: unknown): void {
 }
 
 /**
- * @internal The TaskError `join` raises for `target`'s failure. Its `cause` is the task's own
- * error, or that error's cause when it is a TaskError itself (the failure came from a join).
- * Whoever gets it has the failure: the kernel will not log it.
+ * @internal The TaskError `join` raises for `target`'s failure: its printed form shows the
+ * task's error and the chain of tasks. Its `cause` is the task's own error, or that error's
+ * cause when it is a TaskError itself (the failure came from a join). Whoever gets it has the
+ * failure: the kernel will not log it.
  */
-export function failureError(target: Task): TaskError {
+export function joinFailure(target: Task): TaskError {
   claim(target);
   let cause = target._outcome;
   let what: string;

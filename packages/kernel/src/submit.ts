@@ -4,9 +4,10 @@ import { CancelledError, CurioError } from './errors.js';
 import { msg } from './explain.js';
 import type { Kernel } from './kernel.js';
 import { K19, K20, K21, K22 } from './messages.js';
+import { joinFailure } from './reports.js';
 import type { Task, TaskWatcher } from './task.js';
 import type { Coro } from './trap.js';
-import { checkSpawnOptions, joinFailure, type SpawnOptions } from './traps.js';
+import { checkSpawnOptions, type SpawnOptions } from './traps.js';
 import { checkCoroutine, describe } from './validate.js';
 
 /** Options of `Kernel.submit`. */

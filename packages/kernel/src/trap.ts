@@ -1,3 +1,4 @@
+import { running } from './current.js';
 import { msg } from './explain.js';
 import type { Kernel } from './kernel.js';
 import { K28, K29, K30 } from './messages.js';
@@ -10,6 +11,9 @@ import type { Task } from './task.js';
 
 /**
  * @internal How the kernel treats a trap (a const enum, inlined by the build).
+ * - INLINE: answered by the trap itself where it is `yield*`ed, never handed to the kernel: no
+ *   switch, no cancellation point. Its handler gets the running task (null outside a task) and
+ *   no kernel (`task._kernel` is the task's).
  * - IMMEDIATE: answered at once; the task goes on without a switch.
  * - SWITCH: answered at once; the task goes to the back of the ready queue. Never a
  *   cancellation point: a pending cancel waits for the next BLOCK trap.
@@ -18,6 +22,7 @@ import type { Task } from './task.js';
  */
 // biome-ignore lint/suspicious/noConstEnum: internal to this package; inlined by the build.
 export const enum TrapMode {
+  INLINE = -1,
   IMMEDIATE = 0,
   SWITCH = 1,
   BLOCK = 2,
@@ -133,17 +138,18 @@ export class Trap<A = unknown, B = unknown, C = unknown> {
 
   /** @internal */
   next(answer?: unknown): IteratorResult<Trap<A, B, C>, unknown> {
-    if (this.stage === 0) {
+    const stage = this.stage;
+    if (stage === 2) return { value: undefined, done: true };
+    if (stage === 0 && this.spec.mode !== TrapMode.INLINE) {
       this.stage = 1;
       return this as IteratorResult<Trap<A, B, C>, unknown>;
     }
-    if (this.stage === 1) {
-      this.stage = 2;
-      this.value = answer;
-      this.done = true;
-      return this as IteratorResult<Trap<A, B, C>, unknown>;
-    }
-    return { value: undefined, done: true };
+    this.stage = 2;
+    // An INLINE trap answers itself (an error its handler throws goes to the caller).
+    if (stage === 0) answer = this.spec.handle(undefined as never, running.task as Task, this);
+    this.value = answer;
+    this.done = true;
+    return this as IteratorResult<Trap<A, B, C>, unknown>;
   }
 
   /** @internal The kernel raised an error at this trap: it propagates to the caller. */

@@ -1,12 +1,15 @@
 // The trap table: every request a task can make of its kernel. Each trap is one
 // `defineTrap(name, mode, handler, check)` (trap.ts): its handler answers it (or suspends the
-// task) and `check` validates its operands where it is issued. Modes: IMMEDIATE (answered, no
-// switch), SWITCH (answered, the task goes to the back of the ready queue; never a
-// cancellation point), BLOCK (a cancellation point: a pending cancel or expired deadline is
-// raised first). Cancel path: what a blocked task's wait is withdrawn with on cancel or timeout.
+// task) and `check` validates its operands where it is issued. Modes: INLINE (answered by the
+// trap itself where it is yield*ed; the kernel never sees it), IMMEDIATE (answered, no switch),
+// SWITCH (answered, the task goes to the back of the ready queue; never a cancellation point),
+// BLOCK (a cancellation point: a pending cancel or expired deadline is raised first). Cancel
+// path: what a blocked task's wait is withdrawn with on cancel or timeout.
 //
 // trap (name)           mode       defined in     blocks on (cancel path)
 // --------------------  ---------  -------------  --------------------------------------------
+// joinTask (ended:      INLINE     traps.ts       - (answered where it is yield*ed)
+//   Task.join)
 // sleep                 BLOCK      traps.ts       SLEEPING (nothing to withdraw; sleep(0) answers)
 // newTask               SWITCH     traps.ts       -
 // TaskGroup.spawn       SWITCH     group-members.ts -
@@ -31,16 +34,15 @@
 // handled (so one options object may be reused for every call); a task woken by it is resumed
 // with that value even if a cancel is pending (the cancel comes at its next blocking trap).
 
-import { running } from './current.js';
 import { SLEEPING } from './deadlines.js';
-import { CancelledError, CurioError, kernelError, type TaskError } from './errors.js';
+import { CancelledError, CurioError, kernelError } from './errors.js';
 import { msg } from './explain.js';
 import type { Kernel } from './kernel.js';
 import { KernelQueue } from './kqueue.js';
 import { K9, K24, K25, K26, K27 } from './messages.js';
-import { failureError } from './reports.js';
+import { joinFailure } from './reports.js';
 import type { CancelOptions, Task, TimeoutOptions } from './task.js';
-import { type Coro, defineTrap, TrapMode } from './trap.js';
+import { type Coro, defineTrap, type TrapHandler, TrapMode } from './trap.js';
 import { checkCoroutine, checkDuration, checkOptions, checkTimeout, describe } from './validate.js';
 
 /** Options of `newTask` and `Kernel.addTask`. */
@@ -206,14 +208,6 @@ export function joinersOf(task: Task): KernelQueue {
 }
 
 /**
- * @internal The error `join` raises for a task that failed: a TaskError whose printed form
- * shows the task's error and the chain of tasks (reports.ts). Whoever gets it has the failure.
- */
-export function joinFailure(target: Task): TaskError {
-  return failureError(target);
-}
-
-/**
  * @internal `task` ended: wake its joiners with its result (or the TaskError of its failure)
  * and those cancelling it with nothing.
  */
@@ -227,28 +221,33 @@ export function wakeJoiners(kernel: Kernel, task: Task, failed: boolean): void {
   }
 }
 
+function checkJoin(target: Task, options: TimeoutOptions | undefined): void {
+  checkTask('joinTask', target);
+  checkTimeout('joinTask', options?.timeout);
+}
+
+// joinTask's handler, also Task.join's for an ended task (an INLINE trap: no kernel, and no
+// task outside one).
+const join: TrapHandler<Task, TimeoutOptions | undefined, undefined> = (
+  kernel,
+  task: Task | null,
+  { a: target, b: options },
+) => {
+  if (task !== null) checkTarget(task._kernel, 'joinTask', task, target);
+  if (!target.terminated) {
+    const joiners = joinersOf(target);
+    joiners._push(task!);
+    return kernel._suspend(task!, 'TASK_JOIN', joiners, checkTimeout('joinTask', options?.timeout));
+  }
+  if (target.excInfo !== undefined) throw joinFailure(target);
+  return target._outcome;
+};
+
 const joinTrap = /* @__PURE__ */ defineTrap<unknown, Task, TimeoutOptions | undefined>(
   'joinTask',
   TrapMode.BLOCK,
-  (kernel, task, { a: target, b: options }) => {
-    checkTarget(kernel, 'joinTask', task, target);
-    if (!target.terminated) {
-      const joiners = joinersOf(target);
-      joiners._push(task);
-      return kernel._suspend(
-        task,
-        'TASK_JOIN',
-        joiners,
-        checkTimeout('joinTask', options?.timeout),
-      );
-    }
-    if (target.excInfo !== undefined) throw joinFailure(target);
-    return target._outcome;
-  },
-  (target, options) => {
-    checkTask('joinTask', target);
-    checkTimeout('joinTask', options?.timeout);
-  },
+  join,
+  checkJoin,
 );
 
 /**
@@ -264,24 +263,21 @@ export function joinTask<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
   return joinTrap(task, options, undefined) as Coro<T>;
 }
 
+// The join of an ended task (Task.join): answered where it is `yield*`ed, as curio's
+// `Task.join` does (no switch, no cancellation point), with joinTask's checks.
+const endedJoinTrap = /* @__PURE__ */ defineTrap<unknown, Task, TimeoutOptions | undefined>(
+  'joinTask',
+  TrapMode.INLINE,
+  join,
+  checkJoin,
+);
+
 /**
  * @internal `Task.join`: `joinTask`, except that a task that has already ended is joined
- * without a trap, as curio's `Task.join` does: no switch, no cancellation point.
+ * without a trip to the kernel (see endedJoinTrap).
  */
 export function joinTaskOrEnded<T>(task: Task<T>, options?: TimeoutOptions): Coro<T> {
-  return (
-    task.terminated ? endedJoin(task, options) : joinTrap(task, options, undefined)
-  ) as Coro<T>;
-}
-
-// The join of an ended task: answers at once. Its checks are the trap's (raised where it is
-// `yield*`ed): the timeout, and the target's kernel against the running task's.
-function* endedJoin(target: Task, options: TimeoutOptions | undefined): Coro<unknown> {
-  checkTimeout('joinTask', options?.timeout);
-  const task = running.task;
-  if (task !== null) checkTarget(task._kernel, 'joinTask', task, target);
-  if (target.excInfo !== undefined) throw joinFailure(target);
-  return target._outcome;
+  return (task.terminated ? endedJoinTrap : joinTrap)(task, options, undefined) as Coro<T>;
 }
 
 const cancelTrap = /* @__PURE__ */ defineTrap<void, Task, CancelOptions | undefined>(

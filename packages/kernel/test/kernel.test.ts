@@ -614,6 +614,52 @@ describe('bad input', () => {
     ]);
   });
 
+  it('the join of an ended task answers where it is driven: once, in plain code too', async () => {
+    const kernel = new Kernel({ selector: new VirtualTimeSelector() });
+    const ok = kernel.addTask(
+      (function* (): Coro<number> {
+        yield* sleep(1);
+        return 42;
+      })(),
+      { name: 'ok' },
+    );
+    const bad = kernel.addTask(
+      (function* (): Coro<void> {
+        throw new Error('boom');
+      })(),
+      { name: 'bad' },
+    );
+    await kernel.run(undefined, { logErrors: false });
+    const events: string[] = [];
+    const result = (r: IteratorResult<unknown>) => `done ${r.done} value ${r.value}`;
+    const join = ok.join();
+    events.push(result(join.next()), result(join.next()));
+    const failing = bad.join();
+    try {
+      failing.next();
+    } catch (err) {
+      events.push(`${(err as Error).name} cause ${((err as Error).cause as Error).message}`);
+    }
+    events.push(result(failing.next()));
+    function* plainYield() {
+      try {
+        yield ok.join() as never; // the star forgotten: refused by the kernel as any trap is
+      } catch (err) {
+        events.push((err as Error).message);
+      }
+    }
+    kernel.addTask(plainYield(), { name: 'forgetful' });
+    await kernel.run();
+    await kernel.shutdown();
+    expect(events).toEqual([
+      'done true value 42',
+      'done true value undefined',
+      'TaskError cause boom',
+      'done true value undefined',
+      'forgetful yielded joinTask(...) with a plain yield: write yield* joinTask(...)',
+    ]);
+  });
+
   it('joinTask and cancelTask reject what is not a task', async () => {
     const { joinTask, cancelTask } = await import('../src/index.js');
     function* main() {
