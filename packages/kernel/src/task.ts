@@ -96,12 +96,13 @@ export interface TaskExtras {
 
 /**
  * @internal What a task needs only while it runs: made with the task, let go when it ends (a
- * finished task keeps its result, not its generator, links or timer).
+ * finished task keeps its result, not its generator, links or timer), then reused, cleared, by
+ * the next task the kernel makes.
  */
 export class TaskRun {
   // Fields are assigned in the constructor only (`declare`), as in Trap: no initializer
   // function runs per task.
-  declare readonly _coro: Coro;
+  declare _coro: Coro;
   /** what `Task.state` reads while the task runs */
   declare _state: string;
   /** what the task is blocked on; null when not blocked */
@@ -123,19 +124,28 @@ export class TaskRun {
   declare _prevSibling: Task | null;
   declare _nextSibling: Task | null;
   constructor(coro: Coro) {
+    this._reset(coro);
+    this._readyNext = null;
+    this._qPrev = null;
+    this._qNext = null;
+    this._firstChild = null;
+    this._prevSibling = null;
+    this._nextSibling = null;
+  }
+
+  /**
+   * Start afresh for `coro`; null: let go of what an ended task held (its generator, timer,
+   * joiners, a cancel it never reached), for the next task made to reuse. Its links are null
+   * already: an ended task is in no queue and, when its run state is let go of, has no children.
+   */
+  _reset(coro: Coro): void {
     this._coro = coro;
     this._state = 'INITIAL';
     this._waiter = null;
     this._send = undefined;
-    this._readyNext = null;
     this._pendingCancel = undefined;
     this._timer = null;
-    this._qPrev = null;
-    this._qNext = null;
     this._joiners = null;
-    this._firstChild = null;
-    this._prevSibling = null;
-    this._nextSibling = null;
   }
 }
 
@@ -186,7 +196,7 @@ export class Task<T = unknown> {
   /** @internal */
   constructor(
     kernel: Kernel,
-    coro: Coro<T>,
+    run: TaskRun,
     daemon: boolean,
     name: string | undefined,
     parent: Task | null,
@@ -199,7 +209,7 @@ export class Task<T = unknown> {
     this._parent = parent;
     this._watcher = null;
     this._extras = null;
-    this._run = new TaskRun(coro);
+    this._run = run;
     if (name !== undefined) this._extra().name = name;
   }
 

@@ -151,6 +151,36 @@ describe('Kernel.run and run()', () => {
     ]);
   });
 
+  it('a task made after one ends starts afresh: not with its pending cancel or timer', async () => {
+    // The scheduler reuses the run state an ended task lets go of: nothing of it may carry over.
+    const events: string[] = [];
+    function* noop() {}
+    function* first() {
+      yield* sleep(1); // it has a timer from now on
+      yield* newTask(noop()); // it is ready, not blocked, when main cancels it
+      events.push('first returns');
+      return 'first';
+    }
+    function* second() {
+      yield* sleep(5);
+      return 'second';
+    }
+    function* main() {
+      const a = yield* newTask(first());
+      yield* sleep(1);
+      yield* a.cancel(); // pending: first ends without reaching a blocking call
+      events.push(`first ${a.state} ${a.excInfo} ${yield* a.join()}`);
+      const b = yield* newTask(second());
+      events.push(`second ${yield* b.join()} cycles ${b.cycles}`);
+    }
+    await vrun(main());
+    expect(events).toEqual([
+      'first returns',
+      'first TERMINATED undefined first',
+      'second second cycles 2',
+    ]);
+  });
+
   it('children and Kernel.tasks list live tasks oldest first, as snapshots', async () => {
     function* idle(ms: number) {
       yield* sleep(ms);
