@@ -1,5 +1,5 @@
 import type { Kernel } from './kernel.js';
-import type { KernelQueue } from './kqueue.js';
+import { KernelQueue } from './kqueue.js';
 import type { Unjoined } from './reports.js';
 import type { Coro } from './trap.js';
 import { cancelTask, joinTaskOrEnded } from './traps.js';
@@ -150,6 +150,19 @@ export class TaskRun {
 }
 
 let nextId = 1;
+
+/**
+ * @internal A task that never runs, with a timer slot and a join queue, to keep their layouts
+ * alive between kernels (see Kernel's `#kept`). It takes no id from the tasks that run.
+ */
+export function idleTask(kernel: Kernel): Task {
+  const run = new TaskRun(null as never);
+  const task = new Task(kernel, run, true, undefined, null);
+  nextId--;
+  run._timer = new TimerSlot(task);
+  run._joiners = new KernelQueue();
+  return task;
+}
 
 /**
  * A task: a coroutine run by a kernel. Made by `newTask` (or `Kernel.addTask`), never by
