@@ -12,7 +12,7 @@ import { checkKernelOptions, type KernelOptions, type RunOptions } from './optio
 import { Scheduler } from './scheduler.js';
 import { HostSelector } from './selector.js';
 import { type SubmitOptions, submitTask } from './submit.js';
-import { idleTask, installTaskInspect, type Task } from './task.js';
+import { installTaskInspect, keepLayouts, type Task } from './task.js';
 import { type Coro, traceTraps } from './trap.js';
 import { checkSpawnOptions, type SpawnOptions } from './traps.js';
 import { checkCoroutine, checkOptions } from './validate.js';
@@ -34,14 +34,6 @@ import { checkCoroutine, checkOptions } from './validate.js';
  * ```
  */
 export class Kernel extends Scheduler {
-  // The last kernel shut down (it holds next to nothing by then), with a task and a trap that
-  // never run: V8 lets go of an object layout (hidden class) once no object of it is alive, and
-  // gives the next object a new one. A program that runs one kernel after another (a test suite,
-  // `run` in a loop, a benchmark's warm-up then its run) would otherwise lose, at each new
-  // kernel, the code optimized for the old layouts (`--trace-deopt`: "weak objects"), and after a
-  // few kernels the new code stayed slow: submit round trips ran at half speed from the 7th
-  // kernel on, and a run after a warm-up run was ~1.1-1.4x slower.
-  static #kept: { task: Task; trap: unknown } | null = null;
   readonly #monitor: boolean | MonitorFactory;
   #monitorStarted = false;
   readonly #cleanups: (() => void)[] = [];
@@ -235,11 +227,7 @@ export class Kernel extends Scheduler {
     if (this.isRunning) throw new CurioError(msg(K18));
     await this._shutdownTasks();
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
-    if (Kernel.#kept === null) {
-      const task = idleTask(this);
-      Kernel.#kept = { task, trap: task.join() };
-    }
-    Kernel.#kept.task._kernel = this;
+    keepLayouts(this);
   }
 
   /** @internal Run `cleanup` when the kernel shuts down (extensions release host resources). */

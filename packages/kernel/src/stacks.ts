@@ -6,6 +6,10 @@
 const FRAME = /^\s+at /;
 // `at worker.next (<anonymous>)`: a generator resumed (the frame above it is its body).
 const RESUME = /^\s+at (\S+)\.(?:next|throw|return) \(<anonymous>\)$/;
+// `at Kernel.#step (file:1:2)`: the scheduler's step, which resumes the task.
+const STEP = /\.#step \(/;
+// `at worker (file:1:2)`: the function of a frame.
+const FUNCTION = /^\s+at (?:async )?(\S+) \(/;
 
 // The kernel's own directory (of its sources or its build), read once from this module's frame.
 let kernelDir: string | undefined;
@@ -58,10 +62,15 @@ export function siteOf(frame: string): string {
   return /^\/[A-Za-z]:/.test(path) ? path.slice(1) : path;
 }
 
-// Where the scheduler resumed the task: the first kernel frame right below a generator's resume
-// that is not itself a generator's body (as the kernel's `asyncWith` or `timeoutAfter` are).
-// The frames above it are the task's; -1 when the stack does not reach it.
+// Where the scheduler resumed the task: the scheduler's step; or (where it is not named so, as
+// in a minified bundle) the first kernel frame right below a generator's resume that is not
+// itself a generator's body (as the kernel's `asyncWith` or `timeoutAfter` are). Once V8 has
+// optimized the step it leaves out the resume frame of the task's outermost generator: only
+// the step's own frame marks the place then. The frames above it are the task's; -1 when the
+// stack does not reach it.
 function schedulerAt(frames: string[]): number {
+  const step = frames.findIndex((frame) => STEP.test(frame) && isKernelFrame(frame));
+  if (step >= 0) return step;
   for (let i = 1; i < frames.length; i++) {
     if (
       RESUME.test(frames[i - 1]!) &&
@@ -76,8 +85,9 @@ function schedulerAt(frames: string[]): number {
 
 /**
  * @internal The name of the generator function a task runs, read from a stack taken in the
- * task: the outermost generator of the user's code that the scheduler resumed. Undefined when
- * the stack does not show it (anonymous, cut short, another host).
+ * task: the outermost generator of the user's code that the scheduler resumed (named by its
+ * resume frame, or by its body's frame where V8 left the resume frame out). Undefined when the
+ * stack does not show it (anonymous, cut short, another host).
  */
 export function taskNameOf(stack: string | undefined): string | undefined {
   const frames = frameLines(stack);
@@ -86,6 +96,10 @@ export function taskNameOf(stack: string | undefined): string | undefined {
   for (let i = 1; i < end; i++) {
     const resumed = RESUME.exec(frames[i]!)?.[1];
     if (resumed !== undefined && !isLibraryFrame(frames[i - 1]!)) name = resumed;
+  }
+  const outermost = frames[end - 1];
+  if (end > 0 && !RESUME.test(outermost!) && !isLibraryFrame(outermost!)) {
+    name = FUNCTION.exec(outermost!)?.[1];
   }
   return name === 'Generator' ? undefined : name;
 }
