@@ -21,22 +21,29 @@ it('the task kept between kernels takes no id: ids go on from one kernel to the 
   expect([second - first, third - second, fourth - third]).toEqual([1, 1, 1]);
 });
 
-it('only the last kernel shut down is kept: the one before it can be collected', async () => {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  let older: Kernel | undefined = new Kernel({ selector: new VirtualTimeSelector() });
-  await older.run(myId());
-  await older.shutdown();
-  const olderRef = new WeakRef(older);
-  older = undefined;
-  const last = new Kernel({ selector: new VirtualTimeSelector() });
-  await last.run(myId());
-  await last.shutdown();
-  const lastRef = new WeakRef(last);
-  // A WeakRef's target stays alive until the end of the turn that read it: collect in later turns.
-  for (let round = 0; round < 20 && olderRef.deref() !== undefined; round++) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    gc();
-  }
-  expect([olderRef.deref() === undefined, lastRef.deref() === last]).toEqual([true, true]);
-});
+// V8's collector (Node, Deno): Bun's JavaScriptCore scans the stack conservatively, so no
+// collection there can be counted on to free a given object (and layouts are V8's matter).
+const onV8 = (globalThis as { Bun?: unknown }).Bun === undefined;
+
+it.skipIf(!onV8)(
+  'only the last kernel shut down is kept: the one before it can be collected',
+  async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let older: Kernel | undefined = new Kernel({ selector: new VirtualTimeSelector() });
+    await older.run(myId());
+    await older.shutdown();
+    const olderRef = new WeakRef(older);
+    older = undefined;
+    const last = new Kernel({ selector: new VirtualTimeSelector() });
+    await last.run(myId());
+    await last.shutdown();
+    const lastRef = new WeakRef(last);
+    // A WeakRef's target stays alive until the end of the turn that read it: collect in later turns.
+    for (let round = 0; round < 20 && olderRef.deref() !== undefined; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      gc();
+    }
+    expect([olderRef.deref() === undefined, lastRef.deref() === last]).toEqual([true, true]);
+  },
+);
