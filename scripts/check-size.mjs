@@ -141,8 +141,10 @@ const checks = [
     // by CPU time), the spare run state a new task reuses (8.11 -> 8.16 KB; an allocation fewer
     // per task: spawn+join and submit ~1.1x), and the layouts kept between kernels (8.16 -> 8.24
     // KB; see `kept` in task.ts: a run after a warm-up run ~1.1-1.4x faster). Then 9.1 / 8.35 KB:
-    // a task's stack read right once V8 has optimized the scheduler's step (stacks.ts).
-    budget: [9.1 * KB, 8.35 * KB],
+    // a task's stack read right once V8 has optimized the scheduler's step (stacks.ts). Then
+    // 9.2 / 8.4 KB: a submitted task joins the live tasks only after its first step (8.38 KB
+    // production; submit round trips ~1.15x in fresh workers).
+    budget: [9.2 * KB, 8.4 * KB],
     target: [4.6 * KB, 4 * KB],
     forbid: IO_PACKAGES,
   },
@@ -151,7 +153,7 @@ const checks = [
     bundle: 'kernel + sync + queue: { run } { Lock, Event } { Queue }',
     code: "export { run } from '@curio/kernel'; export { Lock, Event } from '@curio/sync'; export { Queue } from '@curio/queue';",
     // 10.7 / 9.75 KB before the three hot-path changes and the stack fix (see run + sleep above).
-    budget: [10.9 * KB, 9.95 * KB],
+    budget: [10.95 * KB, 10.05 * KB],
     target: [7 * KB, undefined],
     forbid: IO_PACKAGES,
   },
@@ -177,7 +179,7 @@ const checks = [
     // The kernel's share grew with Kernel.submit / runForever, the yield-mistake errors and
     // the debuggability work (see run + sleep above). 10.09 KB before the message tables.
     // 10.5 / 9.55 KB before the three hot-path changes and the stack fix (see run + sleep above).
-    budget: [10.7 * KB, 9.8 * KB],
+    budget: [10.8 * KB, 9.9 * KB],
     forbid: IO_PACKAGES,
   },
 ];

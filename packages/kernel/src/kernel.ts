@@ -65,7 +65,7 @@ export class Kernel extends Scheduler {
 
   /** Every task of this kernel that has not ended, by id (for monitors and debugging). */
   get tasks(): ReadonlyMap<number, Task> {
-    return new Map(this._live._list().map((t) => [t.id, t]));
+    return new Map(this._liveTasks().map((t) => [t.id, t]));
   }
 
   /**

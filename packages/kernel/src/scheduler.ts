@@ -119,13 +119,17 @@ export class Scheduler {
     return task;
   }
 
-  /** @internal Make a task of `coro`, told to `watcher` when it ends, not yet ready (see `_start`). */
+  /**
+   * @internal Make a task of `coro`, told to `watcher` when it ends, not yet ready. `unlisted`
+   * (a submit, see `_start`): not yet among the live tasks either, unless activations watch.
+   */
   _newTask(
     coro: Coro,
     daemon: boolean,
     name: string | undefined,
     parent: Task | null,
     watcher: TaskWatcher | null,
+    unlisted = false,
   ): Task {
     const spare = this.#spareRun;
     let run: TaskRun;
@@ -137,7 +141,8 @@ export class Scheduler {
     }
     const task = new Task(this.#kernel, run, daemon, name, parent);
     task._watcher = watcher;
-    this._live._add(task, parent);
+    if (unlisted && this._activations === null) task._flags |= TaskFlag.UNLISTED;
+    else this._live._add(task, parent);
     if (!daemon) this.#jobs++;
     if (this._activations !== null) notify(this._activations, 'created', task);
     return task;
@@ -146,7 +151,8 @@ export class Scheduler {
   /**
    * @internal Start a submitted task made by `_newTask`. From plain code with nothing ready and no
    * activations it runs at once, alone, without passing through the ready queue: the slice
-   * ends after its step if that left no work (a task ready, a stop).
+   * ends after its step if that left no work (a task ready, a stop). It joins the live tasks
+   * after that step, if it has not ended there (a quick answer never does); else at once.
    */
   _start(task: Task): void {
     const plain = running.task === null && !this.#inSlice;
@@ -154,6 +160,7 @@ export class Scheduler {
       this.#runSlice(task);
       return;
     }
+    if ((task._flags & TaskFlag.UNLISTED) !== 0) this.#list(task);
     this.#makeReady(task, undefined);
     if (plain) this.#turns._runNow(this.selector);
     else this.#schedule();
@@ -184,7 +191,8 @@ export class Scheduler {
     if (alone !== undefined) {
       running.task = alone;
       this.#step(alone);
-      if (alone.terminated && this.#readyHead === null && !this.#interrupt) {
+      if (!alone.terminated) this.#list(alone);
+      else if (this.#readyHead === null && !this.#interrupt) {
         return; // nothing changed that the selector waits on: no pass through #idle
       }
     }
@@ -217,6 +225,22 @@ export class Scheduler {
       if (this.#idle()) continue;
       return;
     }
+  }
+
+  // A submitted task joins the live tasks (see _newTask).
+  #list(task: Task): void {
+    task._flags &= ~TaskFlag.UNLISTED;
+    this._live._add(task, null);
+  }
+
+  /**
+   * @internal Every task that has not ended, oldest first (a snapshot): with the submitted task
+   * in its first step, not yet listed, when it asks.
+   */
+  _liveTasks(): Task[] {
+    const task = running.task;
+    const unlisted = task !== null && (task._flags & TaskFlag.UNLISTED) !== 0;
+    return this._live._list(unlisted && task._kernel === this.#kernel ? task : null);
   }
 
   // Resume `task` and answer its traps until it blocks, switches or ends.
@@ -423,10 +447,11 @@ export class Scheduler {
   // ---- the end of a task --------------------------------------------------------------
 
   #terminate(task: Task, outcome: unknown, failed: boolean): void {
-    task._flags =
-      (task._flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
+    const flags = task._flags;
+    task._flags = (flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
     task._outcome = outcome;
-    const run = this._live._remove(task);
+    // Unlisted, it ended in its first step as a submit: with no child (a spawn ends a step).
+    const run = (flags & TaskFlag.UNLISTED) === 0 ? this._live._remove(task) : task._run!;
     const watcher = task._watcher;
     if (failed) this.#crashes.failed(task, outcome, watcher === null && task !== this.#mainTask);
     if (this._activations !== null) notify(this._activations, 'terminated', task);

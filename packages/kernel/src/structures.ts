@@ -88,6 +88,8 @@ export class TimerHeap {
  * first); one without a parent is a root. A task that ends while children it spawned still run
  * becomes a root, holding them (and its run state) until the last of them has ended.
  * Invariant: the `_count` tasks not ended are exactly those not ended reachable from the roots.
+ * A submitted task joins only after its first step (most end there): until then it has no child
+ * (spawning ends a step) and is the running task (see Scheduler._liveTasks).
  */
 export class LiveTasks {
   // The roots, as the children of a run state that belongs to no task.
@@ -118,9 +120,9 @@ export class LiveTasks {
     return run;
   }
 
-  /** A snapshot, oldest first. */
-  _list(): Task[] {
-    const tasks: Task[] = [];
+  /** A snapshot, oldest first; with `extra`, a task not listed (it has no children yet). */
+  _list(extra: Task | null = null): Task[] {
+    const tasks: Task[] = extra === null ? [] : [extra];
     const lists = [this.#roots._firstChild];
     for (let t = lists.pop(); t !== undefined; t = lists.pop()) {
       for (; t !== null; t = t._run!._nextSibling) {

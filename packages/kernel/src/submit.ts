@@ -32,7 +32,7 @@ export function submitTask<T>(
     coro.return(undefined as T);
     return Promise.reject(new CancelledError(msg(K20), { cause: signal.reason }));
   }
-  const task = kernel._newTask(coro, options?.daemon === true, options?.name, null, STARTING);
+  const task = kernel._newTask(coro, options?.daemon === true, options?.name, null, STARTING, true);
   if (signal !== undefined) {
     const submission = new Submission(kernel, task, signal);
     kernel._start(task);

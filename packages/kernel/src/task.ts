@@ -59,6 +59,7 @@ export const enum TaskFlag {
   FAILED = 4,
   SEND_EXC = 8, // `_run._send` is an error to throw at the next resume
   SHIELDED = 16, // inside disableCancellation: cancels and timeoutAfter deadlines wait
+  UNLISTED = 32, // submitted, in its first step: not yet among the live tasks (see LiveTasks)
 }
 
 /**

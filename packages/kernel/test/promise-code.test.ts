@@ -197,6 +197,33 @@ describe('Kernel.submit', () => {
     await serving;
   });
 
+  it('a submitted task is among Kernel.tasks from its first step on', async () => {
+    const k = kernel();
+    const serving = k.runForever();
+    const seen: string[] = [];
+    const names = () => [...k.tasks.values()].map((t) => t.name).join(' ') || 'none';
+    function* quick(): Coro<void> {
+      seen.push(`quick sees: ${names()}`);
+    }
+    function* slow(): Coro<void> {
+      seen.push(`slow sees: ${names()}`);
+      yield* sleep(5);
+    }
+    await k.submit(quick(), { name: 'quick' });
+    const pending = k.submit(slow(), { name: 'slow' });
+    seen.push(`plain code sees: ${names()}`);
+    await pending;
+    seen.push(`at the end: ${names()}`);
+    k.stop();
+    await serving;
+    expect(seen).toEqual([
+      'quick sees: quick',
+      'slow sees: slow',
+      'plain code sees: slow',
+      'at the end: none',
+    ]);
+  });
+
   it('an AbortSignal cancels the task (its finally runs); already aborted: never starts', async () => {
     const events: string[] = [];
     const k = kernel();
