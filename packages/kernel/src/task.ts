@@ -101,8 +101,8 @@ export interface TaskExtras {
  * the next task the kernel makes.
  */
 export class TaskRun {
-  // Fields are assigned in the constructor only (`declare`), as in Trap: no initializer
-  // function runs per task.
+  // Fields are assigned in the constructor only (`declare`; `_reset` assigns most of them, in
+  // the same order every time), as in Trap: no initializer function runs per task.
   declare _coro: Coro;
   /** what `Task.state` reads while the task runs */
   declare _state: string;
