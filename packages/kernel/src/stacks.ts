@@ -97,9 +97,9 @@ export function taskNameOf(stack: string | undefined): string | undefined {
     const resumed = RESUME.exec(frames[i]!)?.[1];
     if (resumed !== undefined && !isLibraryFrame(frames[i - 1]!)) name = resumed;
   }
-  const outermost = frames[end - 1];
-  if (end > 0 && !RESUME.test(outermost!) && !isLibraryFrame(outermost!)) {
-    name = FUNCTION.exec(outermost!)?.[1];
+  const outermost = end > 0 ? frames[end - 1]! : '';
+  if (!RESUME.test(outermost) && !isLibraryFrame(outermost)) {
+    name = FUNCTION.exec(outermost)?.[1];
   }
   return name === 'Generator' ? undefined : name;
 }
