@@ -11,7 +11,7 @@ export function noop(): void {}
  * @internal
  */
 export abstract class SingleWaiter implements ReadinessSource {
-  private wake: (() => void) | null = null;
+  private wake: ((now?: boolean) => void) | null = null;
   // One canceller for every wait: the kernel withdraws only a wait still parked, and only
   // one is parked at a time.
   private readonly withdraw = (): void => {
@@ -27,7 +27,7 @@ export abstract class SingleWaiter implements ReadinessSource {
   }
 
   /** Readiness source protocol (`readWait(this)`). */
-  onReadable(wake: () => void): () => void {
+  onReadable(wake: (now?: boolean) => void): () => void {
     if (this.readyNow()) {
       wake();
       return noop;
@@ -36,12 +36,15 @@ export abstract class SingleWaiter implements ReadinessSource {
     return this.withdraw;
   }
 
-  /** Wake the waiting task, if any: its one wake. True if a task was waiting. */
-  protected notify(): boolean {
+  /**
+   * Wake the waiting task, if any: its one wake (`now`: at once, see the kernel's
+   * ReadinessSource). True if a task was waiting.
+   */
+  protected notify(now = false): boolean {
     const wake = this.wake;
     if (wake === null) return false;
     this.wake = null;
-    wake();
+    wake(now);
     return true;
   }
 }

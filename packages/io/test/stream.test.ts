@@ -296,6 +296,43 @@ describe('Stream over Node streams', () => {
   });
 });
 
+describe('when a reader woken by data runs', () => {
+  // With eight more tasks waiting to read (wake-ups by readiness then wait for the host's other
+  // I/O events), a host callback writes `size` bytes to the stream a task waits to read, then
+  // queues a microtask: the order of the read and the microtask.
+  async function order(size: number): Promise<string[]> {
+    const events: string[] = [];
+    function* main() {
+      for (let i = 0; i < 8; i++) {
+        yield* newTask(new Stream(new PassThrough()).read(1), { daemon: true });
+      }
+      const pipe = new PassThrough();
+      const stream = new Stream(pipe);
+      const reader = yield* newTask(
+        (function* () {
+          events.push(`read ${(yield* stream.read(size)).length}`);
+        })(),
+      );
+      setTimeout(() => {
+        events.push('host callback');
+        pipe.write(Buffer.alloc(size));
+        queueMicrotask(() => events.push('host microtask'));
+      }, 1);
+      yield* reader.join();
+    }
+    await run(main());
+    return events;
+  }
+
+  it('a chunk of 16 KiB or more: right after the host callback (its bytes still in cache)', async () => {
+    expect(await order(16 * 1024)).toEqual(['host callback', 'read 16384', 'host microtask']);
+  });
+
+  it('a smaller chunk: after the host callback’s I/O events, with the other wake-ups', async () => {
+    expect(await order(1024)).toEqual(['host callback', 'host microtask', 'read 1024']);
+  });
+});
+
 describe('Stream over file descriptors', () => {
   it('writes and reads a regular file', async () => {
     const path = join(tmpdir(), `curio-io-stream-${process.pid}.txt`);

@@ -88,15 +88,20 @@ const BATCH_WAITERS = 8;
  * it holds the host open. One per kernel; `runSlice` runs the scheduler's loop.
  */
 export class HostTurns {
-  #scheduled = false;
+  // 0: no slice requested; 1: one runs soon; 2: one waits for the host's pending I/O events.
+  #scheduled = 0;
   #start = -1;
   #untilCheck = CHECK_EVERY;
   #keepAlive: unknown;
   readonly #run: () => void;
+  // The batched request's callback: nothing to do if a wake-up brought the slice forward.
+  readonly #runBatch = (): void => {
+    if (this.#scheduled === 2) this.#run();
+  };
 
   constructor(runSlice: () => void) {
     this.#run = () => {
-      this.#scheduled = false;
+      this.#scheduled = 0;
       this.#start = -1;
       this.#untilCheck = CHECK_EVERY;
       runSlice();
@@ -106,12 +111,19 @@ export class HostTurns {
   /**
    * Run a slice soon: after the current host callback; or, when woken by I/O readiness while
    * `ioWaiters` tasks wait outside the kernel (see BATCH_WAITERS), after the host's pending
-   * I/O events.
+   * I/O events. `now` (a wake-up that brings much work, see ReadinessSource): after the
+   * current host callback, bringing a batched slice forward.
    */
-  _request(ioWaiters = 0): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    (ioWaiters >= BATCH_WAITERS ? afterIO : soon)(this.#run);
+  _request(ioWaiters = 0, now = false): void {
+    const scheduled = this.#scheduled;
+    if (scheduled === 1 || (scheduled === 2 && !now)) return;
+    if (!now && ioWaiters >= BATCH_WAITERS) {
+      this.#scheduled = 2;
+      afterIO(this.#runBatch);
+    } else {
+      this.#scheduled = 1;
+      soon(this.#run);
+    }
   }
 
   /** Run a slice now, from plain code (no slice of any kernel is running). */
@@ -136,7 +148,7 @@ export class HostTurns {
   /** True when the slice has run long enough: the host gets a turn (the slice goes on after). */
   _yieldIfDue(): boolean {
     if (hostNow() - this.#start < SLICE_MS) return false;
-    this.#scheduled = true;
+    this.#scheduled = 1;
     yieldToHost(this.#run);
     return true;
   }

@@ -12,12 +12,17 @@ import { checkTimeout, describe } from './validate.js';
  * An object the kernel can wait on for readiness, for sources that are not Node streams.
  * Each method arranges one call of `wake` when the operation can make progress and returns
  * a function that withdraws the wait.
+ *
+ * `wake(true)` says the wake-up brings a large piece of work (a big read): the task then runs
+ * right after the host callback that woke it, while that data is still in the CPU's caches,
+ * even where wake-ups by readiness otherwise wait for the host's other I/O events (see "When
+ * woken tasks run" in the README).
  */
 export interface ReadinessSource {
   /** Call `wake` once when a read would make progress. Returns a canceller. */
-  onReadable?(wake: () => void): () => void;
+  onReadable?(wake: (now?: boolean) => void): () => void;
   /** Call `wake` once when a write would make progress. Returns a canceller. */
-  onWritable?(wake: () => void): () => void;
+  onWritable?(wake: (now?: boolean) => void): () => void;
 }
 
 /** The part of a Node stream the kernel uses: events and readiness flags. */
@@ -102,7 +107,9 @@ function ioWait(
     const suspended = kernel._suspend(task, state, wait, timeout);
     let cancel: unknown;
     try {
-      cancel = custom.call(source, () => kernel._wake(task, wait, undefined));
+      cancel = custom.call(source, (now?: boolean) =>
+        kernel._wake(task, wait, undefined, false, now === true),
+      );
     } catch (err) {
       kernel._wake(task, wait, err, true);
       return suspended;

@@ -166,11 +166,11 @@ export class Scheduler {
     else this.#schedule();
   }
 
-  // Run a slice soon, unless one is running (see HostTurns._request for `ioWaiters`).
-  #schedule(ioWaiters = 0): void {
+  // Run a slice soon, unless one is running (see HostTurns._request for `ioWaiters`, `now`).
+  #schedule(ioWaiters = 0, now = false): void {
     if (this.#inSlice || !this.#running) return;
     this.selector.cancelWait();
-    this.#turns._request(ioWaiters);
+    this.#turns._request(ioWaiters, now);
   }
 
   #runSlice(alone?: Task): void {
@@ -381,15 +381,16 @@ export class Scheduler {
   /**
    * @internal The one wake: end `task`'s wait on `waiter` and resume it with `value` (or raise
    * it, when `failed`). A wake that comes after the wait ended (a cancel or timeout withdrew
-   * it) is ignored here, and only here: returns false.
+   * it) is ignored here, and only here: returns false. `now`: a readiness source's wake that
+   * brings much work (see ReadinessSource): the slice runs in a microtask, never batched.
    */
-  _wake(task: Task, waiter: Waiter, value: unknown, failed = false): boolean {
+  _wake(task: Task, waiter: Waiter, value: unknown, failed = false, now = false): boolean {
     if (task._run?._waiter !== waiter) return false;
     const ioWaiters = waiter.io === true ? this.#externalWaits : 0;
     this.#endWait(task, waiter);
     if (failed) this.#throwInto(task, value);
     else this.#makeReady(task, value);
-    this.#schedule(ioWaiters);
+    this.#schedule(ioWaiters, now);
     return true;
   }
 

@@ -222,8 +222,8 @@ describe('futureWait', () => {
 
 describe('when woken tasks run', () => {
   // A readiness source woken by hand, as a socket's 'data' event would wake it.
-  function source(): ReadinessSource & { fire(): void } {
-    let wake: (() => void) | null = null;
+  function source(): ReadinessSource & { fire(now?: boolean): void } {
+    let wake: ((now?: boolean) => void) | null = null;
     return {
       onReadable(w) {
         wake = w;
@@ -231,17 +231,24 @@ describe('when woken tasks run', () => {
           wake = null;
         };
       },
-      fire() {
+      fire(now) {
         const w = wake;
         wake = null;
-        w?.();
+        w?.(now);
       },
     };
   }
 
-  // Tasks b and a wait on sources fired by one host callback, with `idle` more tasks waiting
-  // on sources that never fire; returns the order of events.
-  async function wakeOrder(idle: number): Promise<string[]> {
+  // Tasks b and a wait on sources fired by one host callback (in `fire`'s order, `true` for a
+  // wake that passes `now`), with `idle` more tasks waiting on sources that never fire;
+  // returns the order of events.
+  async function wakeOrder(
+    idle: number,
+    fire: [name: 'a' | 'b', now: boolean][] = [
+      ['a', false],
+      ['b', false],
+    ],
+  ): Promise<string[]> {
     const events: string[] = [];
     const a = source();
     const b = source();
@@ -260,8 +267,7 @@ describe('when woken tasks run', () => {
       const ta = yield* newTask(waiter('a', a));
       setTimeout(() => {
         events.push('host callback');
-        a.fire();
-        b.fire();
+        for (const [name, now] of fire) (name === 'a' ? a : b).fire(now);
         queueMicrotask(() => events.push('host microtask'));
       }, 1);
       yield* tb.join();
@@ -294,6 +300,42 @@ describe('when woken tasks run', () => {
       'b woke',
       'a again',
       'b again',
+    ]);
+  });
+
+  it('with 8 or more waiting, a wake-up that passes `now` (a big read) runs in a microtask', async () => {
+    expect(
+      await wakeOrder(6, [
+        ['a', true],
+        ['b', false],
+      ]),
+    ).toEqual([
+      'b waits',
+      'a waits',
+      'host callback',
+      'a woke',
+      'b woke',
+      'a again',
+      'b again',
+      'host microtask',
+    ]);
+  });
+
+  it('a wake-up that passes `now` brings forward the slice a batched wake-up is waiting for', async () => {
+    expect(
+      await wakeOrder(6, [
+        ['b', false],
+        ['a', true],
+      ]),
+    ).toEqual([
+      'b waits',
+      'a waits',
+      'host callback',
+      'b woke',
+      'a woke',
+      'b again',
+      'a again',
+      'host microtask',
     ]);
   });
 

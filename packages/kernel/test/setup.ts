@@ -6,11 +6,17 @@ import { Kernel } from '../src/kernel.js';
 import type { Task, Waiter } from '../src/task.js';
 
 const wake = Kernel.prototype._wake;
-Kernel.prototype._wake = function (task: Task, waiter: Waiter, value: unknown, failed?: boolean) {
+Kernel.prototype._wake = function (
+  task: Task,
+  waiter: Waiter,
+  value: unknown,
+  failed?: boolean,
+  now?: boolean,
+) {
   if (task._run?._waiter !== waiter && waiter.lateWakes !== true) {
     throw new Error(
       `curio internal error: ${task.name} woken by a wait it is not in (${task.state})`,
     );
   }
-  return wake.call(this, task, waiter, value, failed);
+  return wake.call(this, task, waiter, value, failed, now);
 };
