@@ -43,6 +43,7 @@ export class Kernel extends Scheduler {
   constructor(options?: KernelOptions) {
     super(checkKernelOptions(options)?.selector ?? new HostSelector());
     installTaskInspect();
+    keepLayouts(this);
     this.#monitor = options?.withMonitor ?? false;
     if (options?.debug ?? debugFromEnv()) this._activate(debugging);
     for (const activation of options?.activations ?? []) this._activate(activation);
@@ -227,7 +228,6 @@ export class Kernel extends Scheduler {
     if (this.isRunning) throw new CurioError(msg(K18));
     await this._shutdownTasks();
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
-    keepLayouts(this);
   }
 
   /** @internal Run `cleanup` when the kernel shuts down (extensions release host resources). */

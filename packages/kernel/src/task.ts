@@ -152,16 +152,19 @@ export class TaskRun {
 
 let nextId = 1;
 
-// The last kernel shut down (it holds next to nothing by then), with a task (its run state, timer
-// slot and join queue) and a trap that never run. V8 lets go of an object layout (hidden class)
-// once no object of it is alive, and gives the next object a new one. A program that runs one
-// kernel after another (a test suite, `run` in a loop, a benchmark's warm-up then its run) would
-// otherwise lose, at each new kernel, the code optimized for the old layouts (`--trace-deopt`:
-// "weak objects"), and after a few kernels the new code stayed slow: submit round trips ran at
-// half speed from the 7th kernel on, and a run after a warm-up run was ~1.1-1.4x slower.
+// The last kernel made, with a task (its run state, timer slot and join queue) and a trap that
+// never run. V8 lets go of an object layout (hidden class) once no object of it is alive, and
+// gives the next object a new one. A program that runs one kernel after another (a test suite,
+// `run` in a loop, a benchmark's warm-up then its run) would otherwise lose, at each new kernel,
+// the code optimized for the old layouts (`--trace-deopt`: "weak objects"), and after a few
+// kernels the new code stayed slow: submit round trips ran at half speed from the 7th kernel on,
+// and a run after a warm-up run was ~1.1-1.4x slower. Kept from the first kernel's constructor
+// on: the kept task's `_kernel`, stored again for each new kernel, is then a field V8 knows to
+// change before any code is optimized (done at the first kernel's shutdown, that store threw
+// away the code optimized for tasks during its run: ~10 functions, optimized again in the next).
 let kept: { task: Task; trap: Coro } | undefined;
 
-/** @internal Keep `kernel`, just shut down, and the layouts of its tasks (see `kept`). */
+/** @internal Keep `kernel`, just made, and the layouts of its tasks (see `kept`). */
 export function keepLayouts(kernel: Kernel): void {
   if (kept === undefined) {
     const run = new TaskRun(null as never);

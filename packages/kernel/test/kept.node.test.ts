@@ -1,5 +1,5 @@
-// The last kernel shut down is kept, with a task and a trap that never run, so that V8 keeps the
-// kernel's object layouts between kernels (see Kernel's #kept): the ids of the tasks that run
+// The last kernel made is kept, with a task and a trap that never run, so that V8 keeps the
+// kernel's object layouts between kernels (see `kept` in task.ts): the ids of the tasks that run
 // are not touched, and only the last kernel is kept, not every one.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -26,7 +26,7 @@ it('the task kept between kernels takes no id: ids go on from one kernel to the 
 const onV8 = (globalThis as { Bun?: unknown }).Bun === undefined;
 
 it.skipIf(!onV8)(
-  'only the last kernel shut down is kept: the one before it can be collected',
+  'only the last kernel made is kept: the one before it can be collected once shut down',
   async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
