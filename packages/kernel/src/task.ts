@@ -172,7 +172,13 @@ export function keepLayouts(kernel: Kernel): void {
     nextId--; // it takes no id from the tasks that run
     run._timer = new TimerSlot(task);
     run._joiners = new KernelQueue();
-    kept = { task, trap: task.join() };
+    const trap = task.join();
+    // A trap's answer may be any value, a small integer too: store one now, before any code is
+    // optimized. Else the first such answer (a join of a task that returned 1, after thousands of
+    // spawns answered with a Task) changed the field's representation mid-run and threw away the
+    // scheduler's optimized step and loop.
+    (trap as unknown as { value: unknown }).value = 0;
+    kept = { task, trap };
   }
   kept.task._kernel = kernel;
 }
