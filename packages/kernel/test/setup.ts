@@ -3,20 +3,15 @@
 // promise or a custom readiness source (`lateWakes`), which cannot be unsubscribed. The kernel
 // itself ignores such wakes quietly (Kernel._wake); here they fail the test loudly.
 import { Kernel } from '../src/kernel.js';
-import type { Task, Waiter } from '../src/task.js';
 
+// Every argument is passed on as it came: a parameter this wrapper did not name was once lost.
 const wake = Kernel.prototype._wake;
-Kernel.prototype._wake = function (
-  task: Task,
-  waiter: Waiter,
-  value: unknown,
-  failed?: boolean,
-  now?: boolean,
-) {
+Kernel.prototype._wake = function (this: Kernel, ...args: Parameters<Kernel['_wake']>) {
+  const [task, waiter] = args;
   if (task._run?._waiter !== waiter && waiter.lateWakes !== true) {
     throw new Error(
       `curio internal error: ${task.name} woken by a wait it is not in (${task.state})`,
     );
   }
-  return wake.call(this, task, waiter, value, failed, now);
+  return wake.apply(this, args);
 };
