@@ -131,15 +131,10 @@ export class Scheduler {
     watcher: TaskWatcher | null,
     unlisted = false,
   ): Task {
-    const spare = this.#spareRun;
-    let run: TaskRun;
-    if (spare === null) run = new TaskRun(coro);
-    else {
-      this.#spareRun = null;
-      run = spare;
-      run._coro = coro;
-    }
-    const task = new Task(this.#kernel, run, daemon, name, parent);
+    let run = this.#spareRun;
+    if (run === null) run = new TaskRun();
+    else this.#spareRun = null;
+    const task = new Task(this.#kernel, run, coro, daemon, name, parent);
     task._watcher = watcher;
     if (unlisted && this._activations === null) task._flags |= TaskFlag.UNLISTED;
     else this._live._add(task, parent);
@@ -248,7 +243,7 @@ export class Scheduler {
     const run = task._run!;
     run._state = 'RUNNING';
     task.cycles++;
-    const coro = run._coro;
+    const coro = task._coro!;
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
@@ -451,27 +446,38 @@ export class Scheduler {
     const flags = task._flags;
     task._flags = (flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
     task._outcome = outcome;
+    task._coro = null;
     // Unlisted, it ended in its first step as a submit: with no child (a spawn ends a step).
     const run = (flags & TaskFlag.UNLISTED) === 0 ? this._live._remove(task) : task._run!;
     const watcher = task._watcher;
-    if (failed) this.#crashes.failed(task, outcome, watcher === null && task !== this.#mainTask);
-    if (this._activations !== null) notify(this._activations, 'terminated', task);
-    wakeJoiners(this.#kernel, task, failed);
+    if (failed || this._activations !== null) this.#told(task, outcome, failed, watcher);
+    if (run._joiners !== null) wakeJoiners(this.#kernel, task, failed);
     watcher?._taskDone(task);
     if (run._firstChild === null) {
-      task._run = null; // nor its generator, links or timer
-      run._reset(null as never);
+      task._run = null; // nor its links or timer
+      run._reset();
       this.#spareRun = run;
     }
     if (this.#crashes.waiting) this.#crashes.ended(task);
     if (this.#shuttingDown) {
       if (this._live._count === 0) this.#finish(true, undefined);
-    } else if (!task.daemon && --this.#jobs === 0 && this.#running && !this.#forever) {
-      const main = this.#mainTask;
-      this.#mainTask = null;
-      if (main === null) this.#finish(true, undefined);
-      else this.#finish((main._flags & TaskFlag.FAILED) === 0, main._outcome);
-    }
+    } else if ((flags & TaskFlag.DAEMON) === 0 && --this.#jobs === 0) this.#lastJobEnded();
+  }
+
+  // The rare part of a task's end, out of line (the common one stays small enough to be
+  // inlined into the step): a failure is noted, activations are told.
+  #told(task: Task, outcome: unknown, failed: boolean, watcher: TaskWatcher | null): void {
+    if (failed) this.#crashes.failed(task, outcome, watcher === null && task !== this.#mainTask);
+    if (this._activations !== null) notify(this._activations, 'terminated', task);
+  }
+
+  // The last non-daemon task ended: run settles (runForever goes on serving).
+  #lastJobEnded(): void {
+    if (!this.#running || this.#forever) return;
+    const main = this.#mainTask;
+    this.#mainTask = null;
+    if (main === null) this.#finish(true, undefined);
+    else this.#finish((main._flags & TaskFlag.FAILED) === 0, main._outcome);
   }
 
   /** @internal Log now that `task` failed with `err`: nobody will see it (once per failure). */

@@ -93,7 +93,7 @@ export class TimerHeap {
  */
 export class LiveTasks {
   // The roots, as the children of a run state that belongs to no task.
-  readonly #roots = new TaskRun(null as never);
+  readonly #roots = new TaskRun();
   _count = 0;
 
   /** `task` was spawned by `parent` (null: a root). */

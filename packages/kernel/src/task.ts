@@ -97,13 +97,12 @@ export interface TaskExtras {
 
 /**
  * @internal What a task needs only while it runs: made with the task, let go when it ends (a
- * finished task keeps its result, not its generator, links or timer), then reused, cleared, by
- * the next task the kernel makes.
+ * finished task keeps its result, not its links or timer; its generator, a field of the task,
+ * is let go of too), then reused, cleared, by the next task the kernel makes.
  */
 export class TaskRun {
   // Fields are assigned in the constructor only (`declare`; `_reset` assigns most of them, in
   // the same order every time), as in Trap: no initializer function runs per task.
-  declare _coro: Coro;
   /** what `Task.state` reads while the task runs */
   declare _state: string;
   /** what the task is blocked on; null when not blocked */
@@ -124,8 +123,8 @@ export class TaskRun {
   declare _firstChild: Task | null;
   declare _prevSibling: Task | null;
   declare _nextSibling: Task | null;
-  constructor(coro: Coro) {
-    this._reset(coro);
+  constructor() {
+    this._reset();
     this._readyNext = null;
     this._qPrev = null;
     this._qNext = null;
@@ -135,12 +134,11 @@ export class TaskRun {
   }
 
   /**
-   * Start afresh for `coro`; null: let go of what an ended task held (its generator, timer,
-   * joiners, a cancel it never reached), for the next task made to reuse. Its links are null
+   * Start afresh: let go of what an ended task held (its timer, joiners, a cancel it never
+   * reached), for the next task made to reuse. Its links are null
    * already: an ended task is in no queue and, when its run state is let go of, has no children.
    */
-  _reset(coro: Coro): void {
-    this._coro = coro;
+  _reset(): void {
     this._state = 'INITIAL';
     this._waiter = null;
     this._send = undefined;
@@ -167,8 +165,8 @@ let kept: { task: Task; trap: Coro } | undefined;
 /** @internal Keep `kernel`, just made, and the layouts of its tasks (see `kept`). */
 export function keepLayouts(kernel: Kernel): void {
   if (kept === undefined) {
-    const run = new TaskRun(null as never);
-    const task = new Task(kernel, run, true, undefined, null);
+    const run = new TaskRun();
+    const task = new Task(kernel, run, null as never, true, undefined, null);
     nextId--; // it takes no id from the tasks that run
     run._timer = new TimerSlot(task);
     run._joiners = new KernelQueue();
@@ -214,6 +212,11 @@ export class Task<T = unknown> {
   /** @internal Once ended: its result, or its error when FAILED. */
   declare _outcome: unknown;
   /** @internal */ declare _kernel: Kernel;
+  /**
+   * @internal The task's generator; null once it has ended. A field of the task, not of its
+   * reused run state: a new generator stored into an old object costs a write barrier.
+   */
+  declare _coro: Coro | null;
   /** @internal the task that spawned it (kept once it ends, for crash reports) */
   declare _parent: Task | null;
   /** @internal told when the task ends (a TaskGroup, a submit); kept once it ends */
@@ -229,6 +232,7 @@ export class Task<T = unknown> {
   constructor(
     kernel: Kernel,
     run: TaskRun,
+    coro: Coro,
     daemon: boolean,
     name: string | undefined,
     parent: Task | null,
@@ -238,6 +242,7 @@ export class Task<T = unknown> {
     this._flags = daemon ? TaskFlag.DAEMON : 0;
     this._outcome = undefined;
     this._kernel = kernel;
+    this._coro = coro;
     this._parent = parent;
     this._watcher = null;
     this._extras = null;
@@ -256,7 +261,7 @@ export class Task<T = unknown> {
    * stand-in coroutine.
    */
   get coro(): Coro<T> {
-    return (this.terminated ? endedCoro() : this._run!._coro) as Coro<T>;
+    return (this.terminated ? endedCoro() : this._coro!) as Coro<T>;
   }
 
   /**

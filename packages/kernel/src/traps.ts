@@ -133,6 +133,10 @@ export function newTask<T>(coro: Coro<T>, options?: SpawnOptions): Coro<Task<T>>
 
 /** @internal */
 export function checkSpawnOptions(fn: string, options: SpawnOptions | undefined): void {
+  if (options !== undefined) checkGivenSpawnOptions(fn, options); // small: inlined at each spawn
+}
+
+function checkGivenSpawnOptions(fn: string, options: SpawnOptions): void {
   checkOptions(fn, options);
   if (options?.name !== undefined && typeof options.name !== 'string') {
     throw new TypeError(msg(K9, fn, describe(options.name)));

@@ -68,7 +68,12 @@ export function isCoroutine(value: unknown): boolean {
 
 /** Throws a TypeError naming the call and what was passed instead of a coroutine. */
 export function checkCoroutine(fn: string, arg: string, value: unknown): void {
-  if (isCoroutine(value)) return;
+  // On every spawn and submit: the check stays small enough to be inlined there, the message
+  // is built out of line.
+  if (!isCoroutine(value)) refuseCoroutine(fn, arg, value);
+}
+
+function refuseCoroutine(fn: string, arg: string, value: unknown): never {
   const got = describe(value);
   let text: string;
   if (typeof value === 'function') text = msg(K5, fn, arg, got, value.name || 'f');
