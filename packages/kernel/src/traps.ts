@@ -212,12 +212,11 @@ export function joinersOf(task: Task): KernelQueue {
 }
 
 /**
- * @internal `task` ended: wake its joiners with its result (or the TaskError of its failure)
- * and those cancelling it with nothing.
+ * @internal `task` ended with joiners (`_run._joiners` is set): wake them with its result (or the
+ * TaskError of its failure) and those cancelling it with nothing.
  */
 export function wakeJoiners(kernel: Kernel, task: Task, failed: boolean): void {
-  const joiners = task._run!._joiners;
-  if (joiners === null) return;
+  const joiners = task._run!._joiners!; // the caller knows there are some
   for (let waiter = joiners._shift(); waiter !== null; waiter = joiners._shift()) {
     if (waiter.state === 'CANCEL_WAIT') kernel._wake(waiter, joiners, undefined);
     else if (failed) kernel._wake(waiter, joiners, joinFailure(task), true);
