@@ -152,7 +152,17 @@ export class Scheduler {
   _start(task: Task): void {
     const plain = running.task === null && !this.#inSlice;
     if (plain && this.#running && this.#readyHead === null && this._activations === null) {
-      this.#runSlice(task);
+      this.#inSlice = true;
+      running.task = task;
+      try {
+        this.#step(task);
+      } finally {
+        this.#inSlice = false;
+        running.task = null;
+      }
+      if (!task.terminated) this.#list(task);
+      else if (this.#readyHead === null && !this.#interrupt) return; // no pass through #idle
+      this.#runSlice();
       return;
     }
     if ((task._flags & TaskFlag.UNLISTED) !== 0) this.#list(task);
@@ -168,29 +178,20 @@ export class Scheduler {
     this.#turns._request(ioWaiters, now);
   }
 
-  #runSlice(alone?: Task): void {
+  #runSlice(): void {
     if (!this.#running) return;
     // Slices never nest: one kernel's wake-ups of another's tasks only request a slice.
     this.#inSlice = true;
     try {
-      this.#loop(alone);
+      this.#loop();
     } finally {
       this.#inSlice = false;
       running.task = null;
     }
   }
 
-  // The loop: take a ready task, resume it, handle the trap it yields. `alone`: a submitted
-  // task, not in the ready queue, runs its step first.
-  #loop(alone?: Task): void {
-    if (alone !== undefined) {
-      running.task = alone;
-      this.#step(alone);
-      if (!alone.terminated) this.#list(alone);
-      else if (this.#readyHead === null && !this.#interrupt) {
-        return; // nothing changed that the selector waits on: no pass through #idle
-      }
-    }
+  // The loop: take a ready task, resume it, handle the trap it yields.
+  #loop(): void {
     const timers = this.#timers;
     const turns = this.#turns;
     for (;;) {
