@@ -12,7 +12,7 @@ import type { Kernel } from './kernel.js';
 import { Crashes, deadlockError } from './reports.js';
 import type { Selector } from './selector.js';
 import { LiveTasks, TimerHeap } from './structures.js';
-import { Task, TaskFlag, TaskRun, type TaskWatcher, type Waiter } from './task.js';
+import { coroOf, Task, TaskFlag, TaskRun, type TaskWatcher, type Waiter } from './task.js';
 import { type Coro, isTrap, SUSPENDED, type Trap, TrapMode, yieldMistake } from './trap.js';
 import { wakeJoiners } from './traps.js';
 
@@ -244,7 +244,7 @@ export class Scheduler {
     const run = task._run!;
     run._state = 'RUNNING';
     task.cycles++;
-    const coro = task._coro!;
+    const coro = coroOf(task);
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
@@ -446,8 +446,7 @@ export class Scheduler {
   #terminate(task: Task, outcome: unknown, failed: boolean): void {
     const flags = task._flags;
     task._flags = (flags & TaskFlag.DAEMON) | TaskFlag.TERMINATED | (failed ? TaskFlag.FAILED : 0);
-    task._outcome = outcome;
-    task._coro = null;
+    task._outcome = outcome; // in place of its generator
     // Unlisted, it ended in its first step as a submit: with no child (a spawn ends a step).
     const run = (flags & TaskFlag.UNLISTED) === 0 ? this._live._remove(task) : task._run!;
     const watcher = task._watcher;

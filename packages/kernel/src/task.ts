@@ -162,6 +162,11 @@ let nextId = 1;
 // away the code optimized for tasks during its run: ~10 functions, optimized again in the next).
 let kept: { task: Task; trap: Coro } | undefined;
 
+/** @internal The generator of `task`, which has not ended (see `Task._outcome`). */
+export function coroOf(task: Task): Coro {
+  return task._outcome as Coro;
+}
+
 /** @internal Keep `kernel`, just made, and the layouts of its tasks (see `kept`). */
 export function keepLayouts(kernel: Kernel): void {
   if (kept === undefined) {
@@ -176,6 +181,7 @@ export function keepLayouts(kernel: Kernel): void {
     // spawns answered with a Task) changed the field's representation mid-run and threw away the
     // scheduler's optimized step and loop.
     (trap as unknown as { value: unknown }).value = 0;
+    task._outcome = 0; // the same for a task's outcome, a field that held a generator before
     kept = { task, trap };
   }
   kept.task._kernel = kernel;
@@ -209,14 +215,12 @@ export class Task<T = unknown> {
   declare cycles: number;
 
   /** @internal TaskFlag bits */ declare _flags: number;
-  /** @internal Once ended: its result, or its error when FAILED. */
+  /**
+   * @internal While the task runs: its generator (see `coroOf`). Once ended: its result, or its
+   * error when FAILED (the generator is let go of). Read as an outcome only once `terminated`.
+   */
   declare _outcome: unknown;
   /** @internal */ declare _kernel: Kernel;
-  /**
-   * @internal The task's generator; null once it has ended. A field of the task, not of its
-   * reused run state: a new generator stored into an old object costs a write barrier.
-   */
-  declare _coro: Coro | null;
   /** @internal the task that spawned it (kept once it ends, for crash reports) */
   declare _parent: Task | null;
   /** @internal told when the task ends (a TaskGroup, a submit); kept once it ends */
@@ -240,9 +244,10 @@ export class Task<T = unknown> {
     this.id = nextId++;
     this.cycles = 0;
     this._flags = daemon ? TaskFlag.DAEMON : 0;
-    this._outcome = undefined;
+    // A field of the task, not of its reused run state: a new generator stored into an old
+    // object costs a write barrier, and one field serves the generator and then the outcome.
+    this._outcome = coro;
     this._kernel = kernel;
-    this._coro = coro;
     this._parent = parent;
     this._watcher = null;
     this._extras = null;
@@ -261,7 +266,7 @@ export class Task<T = unknown> {
    * stand-in coroutine.
    */
   get coro(): Coro<T> {
-    return (this.terminated ? endedCoro() : this._coro!) as Coro<T>;
+    return (this.terminated ? endedCoro() : coroOf(this)) as Coro<T>;
   }
 
   /**
