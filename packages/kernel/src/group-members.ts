@@ -28,11 +28,13 @@ interface Adoption {
 const spawnTrap = /* @__PURE__ */ defineTrap<Task, Coro, TaskGroup, Adoption>(
   'TaskGroup.spawn',
   TrapMode.SWITCH,
-  (kernel, task, { a: coro, b: group, c: adoption }) => {
+  (kernel, task, trap) => {
+    const { a: coro, b: group, c: adoption } = trap;
     const child = spawnChild(kernel, task, coro, false, adoption.name);
     adoption.task = child;
     group._adopt(child, adoption.starting);
-    return child;
+    trap._answer(child); // kept by the trap, not sent with the resume (see Trap._answer)
+    return undefined;
   },
 );
 

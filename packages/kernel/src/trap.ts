@@ -112,7 +112,7 @@ export class Trap<A = unknown, B = unknown, C = unknown> {
   /** @internal iterator protocol: the trap itself, then the kernel's answer */
   declare value: unknown;
   /** @internal */ declare done: boolean;
-  /** @internal 0 not started, 1 handed to the kernel, 2 finished */
+  /** @internal 0 not started, 1 handed to the kernel, 2 finished, 3 answered (see `_answer`) */
   declare private stage: number;
 
   /** @internal */
@@ -136,9 +136,26 @@ export class Trap<A = unknown, B = unknown, C = unknown> {
     return this;
   }
 
+  /**
+   * @internal A handler of a SWITCH trap answers it here and returns nothing: the task's next
+   * resume finishes the trap with `answer`. Stored in the trap just made rather than sent with
+   * the resume through the task's long-lived run state: a new object stored into an old one
+   * costs a write barrier (a spawn's answer is its new task). Only the trap's own copy of the
+   * package (its handler) calls this: another copy's kernel resumes the task as usual.
+   */
+  _answer(answer: unknown): void {
+    this.value = answer;
+    this.stage = 3;
+  }
+
   /** @internal */
   next(answer?: unknown): IteratorResult<Trap<A, B, C>, unknown> {
     const stage = this.stage;
+    if (stage === 3) {
+      this.stage = 2;
+      this.done = true;
+      return this as IteratorResult<Trap<A, B, C>, unknown>;
+    }
     if (stage === 2) return { value: undefined, done: true };
     if (stage === 0 && this.spec.mode !== TrapMode.INLINE) {
       this.stage = 1;

@@ -84,8 +84,12 @@ export function sleep(ms: number): Coro<void> {
 const spawnTrap = /* @__PURE__ */ defineTrap<Task, Coro, SpawnOptions | undefined>(
   'newTask',
   TrapMode.SWITCH,
-  (kernel, task, { a: coro, b: options }) =>
-    spawnChild(kernel, task, coro, options?.daemon === true, options?.name),
+  (kernel, task, trap) => {
+    const { a: coro, b: options } = trap;
+    // The new task is kept by the trap, not sent with the resume (see Trap._answer).
+    trap._answer(spawnChild(kernel, task, coro, options?.daemon === true, options?.name));
+    return undefined;
+  },
   (coro, options) => {
     checkCoroutine('newTask', 'coro', coro);
     checkSpawnOptions('newTask', options);
