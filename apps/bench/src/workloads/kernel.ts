@@ -58,9 +58,17 @@ const spawnJoin: Workload = {
   title: `spawn+join ${SPAWN_N / 1000}k tasks (effection: ${EFFECTION_N / 1000}k)`,
   unit: 'tasks/s',
   target: '>= 0.6x async, >= 2.5x effect4, >= 25x effect, >= 80x effection',
-  // The systems take turns, a fresh worker each round (see promise-submit-roundtrip).
-  runs: 5,
-  rounds: 5,
+  // Each worker does what the issue's figures did, a warm-up run and then 5 measured runs
+  // (median of all 15), and the systems take turns in 3 rounds, a fresh worker each (see
+  // promise-submit-roundtrip). One run per worker measured only the second kernel of a
+  // process, which is still tiering up: V8 compiles the scheduler's step and loop again after
+  // the first kernel's end and the second one's start (paths each kernel takes once: the
+  // first spawn with no run state to reuse, the end of the last task) deoptimize them, and
+  // curio reached its steady speed only from the fourth 100k-task run of a process on
+  // (`node --trace-deopt`; the first two measured runs 1.5-2x slower than the rest). Plain
+  // async functions are V8 builtins and need no warm-up.
+  runs: 15,
+  rounds: 3,
   check: (m) =>
     misses(
       atLeastTimes(m, 'async', 0.6),
