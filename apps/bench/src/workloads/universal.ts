@@ -55,7 +55,8 @@ class PromiseChannel<T> {
   }
 }
 
-async function promisePingPong(n: number): Promise<void> {
+/** Two plain async functions ping-ponging `n` items through bare promises (no kernel). */
+export async function promisePingPong(n: number): Promise<void> {
   const ping = new PromiseChannel<number>();
   const pong = new PromiseChannel<number>();
   const echo = (async () => {
