@@ -1,85 +1,92 @@
 import { type Task, TaskRun, type TimerSlot } from './task.js';
 
 /**
- * Binary min-heap of timer slots keyed by `(deadline, seq)`; each slot stores its own
- * index so a wait can be withdrawn in O(log n). Invariant: `heap[i]._index === i`.
+ * Binary min-heap of timer slots keyed by `(deadline, seq)`. The deadlines live in a typed
+ * array beside the slots, so a sift compares keys that sit side by side in memory and touches
+ * only the slots it moves (with 100k sleepers, comparing through the slots cost a cache miss
+ * per slot read: popping the earliest took 15% of the timers workload). Each slot stores its
+ * own index, so a wait can be withdrawn in O(log n). Invariant: for `i < size`,
+ * `slots[i]._index === i` and `keys[i]` is its deadline; a slot not in the heap has index -1.
  */
 export class TimerHeap {
-  #heap: TimerSlot[] = [];
+  #keys = new Float64Array(64);
+  #slots: TimerSlot[] = [];
   #seq = 0;
 
   get _size(): number {
-    return this.#heap.length;
+    return this.#slots.length;
   }
 
   /** Earliest deadline, or Infinity when empty. */
   _peekDeadline(): number {
-    return this.#heap.length === 0 ? Infinity : this.#heap[0]!._deadline;
+    return this.#slots.length === 0 ? Infinity : this.#keys[0]!;
   }
 
   _insert(slot: TimerSlot, deadline: number): void {
-    slot._deadline = deadline;
     slot._seq = this.#seq++;
-    const i = this.#heap.length;
-    this.#heap.push(slot);
-    slot._index = i;
-    this.#up(i);
+    const n = this.#slots.push(slot);
+    if (n > this.#keys.length) this.#resize(n * 2);
+    this.#place(n - 1, slot, deadline);
   }
 
   _remove(slot: TimerSlot): void {
     const i = slot._index;
     if (i < 0) return;
     slot._index = -1;
-    const last = this.#heap.pop()!;
-    if (last === slot) return;
-    this.#heap[i] = last;
-    last._index = i;
-    this.#down(i);
-    this.#up(last._index);
+    const last = this.#slots.pop()!;
+    const n = this.#slots.length;
+    if (i < n) this.#place(i, last, this.#keys[n]!);
+    if (n > 64 && n * 4 < this.#keys.length) this.#resize(n * 2);
   }
 
   _pop(): TimerSlot | undefined {
-    const top = this.#heap[0];
+    const top = this.#slots[0];
     if (top !== undefined) this._remove(top);
     return top;
   }
 
-  #less(a: TimerSlot, b: TimerSlot): boolean {
-    return a._deadline < b._deadline || (a._deadline === b._deadline && a._seq < b._seq);
+  #resize(capacity: number): void {
+    const keys = new Float64Array(capacity);
+    keys.set(this.#keys.subarray(0, this.#slots.length));
+    this.#keys = keys;
   }
 
-  #up(i: number): void {
-    const heap = this.#heap;
-    const item = heap[i]!;
+  // Put `item` (deadline `key`) into the hole at `i`: up while it comes before its parent, then
+  // down while a child comes before it (at most one of the two moves it).
+  #place(i: number, item: TimerSlot, key: number): void {
+    const keys = this.#keys;
+    const slots = this.#slots;
+    const n = slots.length;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!this.#less(item, p)) break;
-      heap[i] = p;
+      const p = slots[parent]!;
+      if (!before(key, item, keys[parent]!, p)) break;
+      keys[i] = keys[parent]!;
+      slots[i] = p;
       p._index = i;
       i = parent;
     }
-    heap[i] = item;
-    item._index = i;
-  }
-
-  #down(i: number): void {
-    const heap = this.#heap;
-    const n = heap.length;
-    const item = heap[i]!;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && this.#less(heap[child + 1]!, heap[child]!)) child++;
-      const c = heap[child]!;
-      if (!this.#less(c, item)) break;
-      heap[i] = c;
+    for (let child = 2 * i + 1; child < n; child = 2 * i + 1) {
+      const right = child + 1;
+      if (right < n && before(keys[right]!, slots[right]!, keys[child]!, slots[child]!)) {
+        child = right;
+      }
+      const c = slots[child]!;
+      if (!before(keys[child]!, c, key, item)) break;
+      keys[i] = keys[child]!;
+      slots[i] = c;
       c._index = i;
       i = child;
     }
-    heap[i] = item;
+    keys[i] = key;
+    slots[i] = item;
     item._index = i;
   }
+}
+
+// Whether the entry (ka, a) comes before (kb, b): the earlier deadline, then the earlier insert.
+function before(ka: number, a: TimerSlot, kb: number, b: TimerSlot): boolean {
+  return ka < kb || (ka === kb && a._seq < b._seq);
 }
 
 /**

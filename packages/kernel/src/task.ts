@@ -65,10 +65,9 @@ export const enum TaskFlag {
 /**
  * @internal A task's timer and timeoutAfter state, made on first use and kept: tasks that
  * never wait with a deadline do not pay for it. Invariant: in the kernel's heap iff
- * `_index >= 0`, keyed by `(_deadline, _seq)`.
+ * `_index >= 0` (the heap keeps its deadline; ties go by `_seq`).
  */
 export class TimerSlot {
-  _deadline = Infinity;
   _trapDeadline = Infinity;
   _scopeDeadline = Infinity;
   _scopeToken: unknown;
