@@ -142,7 +142,7 @@ export function checkSpawnOptions(fn: string, options: SpawnOptions | undefined)
 
 function checkGivenSpawnOptions(fn: string, options: SpawnOptions): void {
   checkOptions(fn, options);
-  if (options?.name !== undefined && typeof options.name !== 'string') {
+  if (options.name !== undefined && typeof options.name !== 'string') {
     throw new TypeError(msg(K9, fn, describe(options.name)));
   }
 }
